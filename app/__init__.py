@@ -1,0 +1,159 @@
+"""The application factory."""
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, render_template
+
+from config import CONFIGS, INSTANCE_DIR, ProductionConfig
+
+
+def create_app(config: str | type | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, commands, error pages."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR),
+                template_folder="../templates", static_folder="../static")
+    config_class = _config_class(config)
+    if config_class is ProductionConfig:
+        ProductionConfig.check()
+    app.config.from_object(config_class)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.WARNING)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def _config_class(config: str | type | None) -> type:
+    if isinstance(config, type):
+        return config
+    name = config or os.environ.get("APP_CONFIG") or os.environ.get("FLASK_CONFIG") or "development"
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown configuration {name!r}; use one of {sorted(CONFIGS)}") from None
+
+
+def register_extensions(app: Flask) -> None:
+    from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from app.notifications.services import deliver_queued_after_commit
+    from app.security import init_security
+
+    db.init_app(app)
+    from app.types import render_migration_item
+
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     render_as_batch=True, compare_type=True, render_item=render_migration_item)
+    login_manager.init_app(app)
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_security(app)
+    _import_models()
+
+    @app.after_request
+    def send_committed_mail(response):
+        from flask import g
+
+        if g.get("queued_mail"):
+            db.session.rollback()  # only what the view committed is delivered
+            deliver_queued_after_commit()
+        return response
+
+
+def _import_models() -> None:
+    """Import every model module so metadata (and Alembic) see all tables."""
+    from app.accounts import models as _accounts  # noqa: F401
+    from app.audit import models as _audit  # noqa: F401
+    from app.catalogue import models as _catalogue  # noqa: F401
+    from app.notifications import models as _notifications  # noqa: F401
+    from app.registry import models as _registry  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts
+    from app.audit.views import bp as audit
+    from app.catalogue.views import bp as catalogue
+    from app.main.views import bp as main
+    from app.notifications.views import bp as outbox
+    from app.registry.views import bp as registry
+
+    for blueprint in (main, accounts, registry, catalogue, audit, outbox):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from app.audit.cli import cli as audit_cli
+    from app.catalogue.cli import cli as catalogue_cli
+    from app.cli import create_admin, seed_demo
+    from app.notifications.cli import cli as outbox_cli
+    from app.registry.cli import cli as registry_cli
+
+    for group in (audit_cli, catalogue_cli, outbox_cli, registry_cli):
+        app.register_blueprint(group)
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    from app.extensions import db
+
+    def page(code: int, title: str, message: str):
+        return render_template("errors/error.html", code=code, title=title,
+                               message=message), code
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return page(400, "Bad request", "The request could not be understood. "
+                    "Go back, check what you entered and try again.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return page(400, "Form expired", "This form has expired or was not sent from this "
+                    "site. Go back, reload the page and submit it again.")
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return page(403, "Not allowed", "Your account does not have permission for this page.")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return page(404, "Not found", "There is nothing at this address.")
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return page(413, "Upload too large", "The file you sent is larger than we accept.")
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return page(429, "Too many attempts", "Too many failed sign-in attempts. "
+                    "Wait a few minutes before trying again, or reset your password.")
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return page(500, "Something went wrong", "The error has been logged. "
+                    "Nothing you submitted was half-saved; please try again later.")
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from app.policy import can
+
+    @app.context_processor
+    def inject():
+        return {
+            "can": lambda action, target=None: can(current_user, action, target),
+            "body_name": app.config["BODY_NAME"],
+        }
+
+    @app.template_filter("dt")
+    def format_datetime(value):
+        return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""

@@ -1,0 +1,241 @@
+"""Sign-in, registration, passwords, profile, and account administration."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import or_, select
+
+from app.accounts import services
+from app.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    EmailOnlyForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    RolesForm,
+)
+from app.accounts.models import Role, User
+from app.accounts.tokens import TokenError
+from app.extensions import db, limiter
+from app.policy import authorize, get_or_404
+
+bp = Blueprint("accounts", __name__)
+
+GENERIC_LOGIN_ERROR = "That email and password do not match an account."
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return `target` if it is a local path, else None."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return None
+    return target
+
+
+def _account_key() -> str:
+    return "login-account:" + request.form.get("email", "").strip().lower()
+
+
+def _login_failed(response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_login_failed, scope="login-address")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_account_key, deduct_when=_login_failed, scope="login-account")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            g.login_failed = True
+            db.session.commit()
+            form.password.errors.append(GENERIC_LOGIN_ERROR)
+        elif not user.active:
+            g.login_failed = True
+            db.session.commit()
+            form.password.errors.append("This account has been deactivated. "
+                                        "Contact the committee's staff.")
+        elif not user.is_verified:
+            db.session.commit()
+            flash("Confirm your email address first. We have sent you a new link.", "warning")
+            services.send_verification(user)
+            db.session.commit()
+        else:
+            session.clear()  # a fresh session: nothing carried over from before
+            login_user(user)
+            services.record_login(user)
+            db.session.commit()
+            return redirect(safe_next(form.next.data) or url_for("main.home"))
+    return render_template("accounts/login.html", form=form), (401 if form.errors else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        services.record_logout(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You are signed out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            services.register(form.email.data, form.name.data, form.password.data)
+        except services.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            return render_template("accounts/check_email.html", email=form.email.data)
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/verify/<token>")
+def verify_email(token: str):
+    try:
+        services.verify_email(token)
+    except TokenError as error:
+        return render_template("accounts/bad_link.html", message=str(error)), 400
+    db.session.commit()
+    flash("Your email address is confirmed. You can sign in now.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/check_email.html", email=form.email.data, reset=True)
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.user_for_reset_token(token)
+    except TokenError as error:
+        return render_template("accounts/bad_link.html", message=str(error)), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except services.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            flash("Your password is set. Sign in with it now.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    authorize("account.profile", current_user)
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, form.name.data)
+        db.session.commit()
+        flash("Your profile is saved.", "success")
+        return redirect(url_for("accounts.profile"))
+    from app.registry.forms import LinkRequestForm
+    from app.registry.services import pending_link_request
+
+    return render_template("accounts/profile.html", form=form, link_form=LinkRequestForm(),
+                           pending_link=pending_link_request(current_user))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    authorize("account.change_password", current_user)
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.AccountError as error:
+            field = form.current if "current" in str(error) else form.password
+            field.errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(current_user)  # this session carries the new token
+            flash("Your password is changed. Other sessions have been signed out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+# --- administration -------------------------------------------------------
+
+@bp.route("/admin/accounts")
+@login_required
+def admin_list():
+    authorize("accounts.list")
+    q = request.args.get("q", "").strip()
+    query = select(User).order_by(User.name)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(User.email.ilike(like), User.name.ilike(like)))
+    users = db.session.execute(query.limit(200)).scalars().all()
+    return render_template("accounts/admin_list.html", users=users, q=q)
+
+
+def _roles_key(user: User) -> str:
+    return ",".join(sorted(user.role_names))
+
+
+@bp.route("/admin/accounts/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def admin_detail(user_id: int):
+    user = get_or_404(User, user_id, "accounts.list")
+    form = RolesForm(data={r.value: user.has_role(r) for r in Role} | {"seen": _roles_key(user)})
+    if form.validate_on_submit():
+        authorize("accounts.edit_roles", user)
+        if form.seen.data != _roles_key(user):
+            flash("Someone else changed this account's roles while you were editing. "
+                  "Nothing was saved; review the current roles and try again.", "error")
+            return redirect(url_for("accounts.admin_detail", user_id=user.id))
+        wanted = {r.value for r in Role if getattr(form, r.value).data}
+        services.set_roles(user, wanted, current_user)
+        db.session.commit()
+        flash("Roles saved.", "success")
+        return redirect(url_for("accounts.admin_detail", user_id=user.id))
+    return render_template("accounts/admin_detail.html", user=user, form=form,
+                           confirm=ConfirmForm(), roles=list(Role))
+
+
+@bp.route("/admin/accounts/<int:user_id>/active", methods=["POST"])
+@login_required
+def admin_set_active(user_id: int):
+    user = get_or_404(User, user_id, "accounts.list")
+    activate = request.form.get("active") == "1"
+    authorize("accounts.reactivate" if activate else "accounts.deactivate", user)
+    if ConfirmForm().validate_on_submit():
+        services.set_active(user, activate, current_user)
+        db.session.commit()
+        flash("Account reactivated." if activate else
+              "Account deactivated; its sessions have ended.", "success")
+    return redirect(url_for("accounts.admin_detail", user_id=user.id))

@@ -1,0 +1,31 @@
+"""The application's clock: one place to read the time, so tests can set it."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    """Return the current time, aware, in UTC."""
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+def today() -> date:
+    """Return today's date in UTC."""
+    return now().date()
+
+
+def freeze(at: datetime | None) -> None:
+    """Fix the clock at a moment (None lets it run again)."""
+    global _frozen
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    _frozen = at
+
+
+def advance(**delta: float) -> None:
+    """Move a frozen clock forward."""
+    if _frozen is None:
+        raise RuntimeError("freeze the clock before advancing it")
+    freeze(_frozen + timedelta(**delta))

@@ -1,0 +1,64 @@
+"""Demo data: accounts for every role, registry records and the 2009 code."""
+from __future__ import annotations
+
+from datetime import date
+
+from app.accounts.models import Role
+from app.accounts.services import create_user, find_by_email
+from app.catalogue.seed import VERSION_2009
+from app.catalogue.services import ensure_2009_code, version_by_name
+from app.extensions import db
+from app.registry.models import Certificant, CertStatus
+from app.registry.services import find_by_number
+
+DEMO_PASSWORD = "demo-password-2026"
+
+DEMO_USERS = [
+    {"email": "admin@demo.test", "name": "Ada Administrator", "roles": (Role.ADMIN,),
+     "label": "administrator"},
+    {"email": "chair@demo.test", "name": "Charles Chair", "roles": (Role.CHAIR, Role.MEMBER),
+     "label": "chair"},
+    {"email": "member1@demo.test", "name": "Mina Member", "roles": (Role.MEMBER,),
+     "label": "committee member"},
+    {"email": "member2@demo.test", "name": "Marco Member", "roles": (Role.MEMBER,),
+     "label": "committee member"},
+    {"email": "cert1@demo.test", "name": "Clara Certificant", "roles": (),
+     "label": "certificant", "cert": "CCM-100001"},
+    {"email": "cert2@demo.test", "name": "Rory Respondent", "roles": (),
+     "label": "certificant", "cert": "CCM-100002"},
+    {"email": "cert3@demo.test", "name": "Wanda Witness", "roles": (),
+     "label": "certificant", "cert": "CCM-100003"},
+]
+
+DEMO_REGISTRY = [
+    ("CCM-100001", "Clara Certificant", "cert1@demo.test", CertStatus.ACTIVE, date(2028, 6, 30)),
+    ("CCM-100002", "Rory Respondent", "cert2@demo.test", CertStatus.ACTIVE, date(2027, 3, 31)),
+    ("CCM-100003", "Wanda Witness", "cert3@demo.test", CertStatus.ACTIVE, date(2029, 1, 31)),
+    ("CCM-100004", "Ivan Inactive", "ivan@demo.test", CertStatus.INACTIVE, date(2024, 12, 31)),
+    ("CCM-100005", "Sam Suspended", None, CertStatus.SUSPENDED, date(2027, 9, 30)),
+    ("CCM-100006", "Petra Practitioner", "petra@demo.test", CertStatus.ACTIVE, date(2028, 2, 29)),
+]
+
+
+def load_demo() -> int:
+    """Create whatever demo data is missing; return how many records were added."""
+    created = 0
+    if version_by_name(VERSION_2009["name"]) is None:
+        ensure_2009_code()
+        created += 1
+    for number, name, email, status, expires in DEMO_REGISTRY:
+        if find_by_number(number) is None:
+            db.session.add(Certificant(cert_number=number, name=name, email=email,
+                                       status=status, expires_on=expires))
+            created += 1
+    db.session.flush()
+    for spec in DEMO_USERS:
+        if find_by_email(spec["email"]) is not None:
+            continue
+        user = create_user(spec["email"], spec["name"], DEMO_PASSWORD, verified=True,
+                           roles=spec["roles"])
+        if "cert" in spec:
+            user.certificant_id = find_by_number(spec["cert"]).id
+        created += 1
+    db.session.flush()
+    return created

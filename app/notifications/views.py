@@ -1,0 +1,31 @@
+"""The outbox, for administrators."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.notifications.models import OutboxMessage, OutboxStatus
+from app.policy import authorize, get_or_404
+
+bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
+
+
+@bp.route("/")
+def index():
+    authorize("outbox.view")
+    status = request.args.get("status", "")
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in {s.value for s in OutboxStatus}:
+        query = query.where(OutboxMessage.status == status)
+    counts = dict(db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    messages = db.session.execute(query.limit(200)).scalars().all()
+    return render_template("notifications/index.html", messages=messages, counts=counts,
+                           status=status, statuses=list(OutboxStatus))
+
+
+@bp.route("/<int:message_id>")
+def detail(message_id: int):
+    message = get_or_404(OutboxMessage, message_id, "outbox.view")
+    return render_template("notifications/detail.html", message=message)

@@ -1,0 +1,60 @@
+"""Deny by default, session loading, and security headers."""
+from __future__ import annotations
+
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+
+from app.extensions import db, login_manager
+
+# The only endpoints that answer without a sign-in.
+PUBLIC_ENDPOINTS = frozenset({
+    "static",
+    "main.healthz",
+    "accounts.login",
+    "accounts.register",
+    "accounts.verify_email",
+    "accounts.forgot_password",
+    "accounts.reset_password",
+})
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    from app.accounts.models import User
+
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    # A rotated token (password changed, account deactivated) ends this session.
+    if user is None or not token or user.session_token != token or not user.active:
+        return None
+    return user
+
+
+def init_security(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def require_login():
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,120 @@
+"""Settings per environment, read from the process environment."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'ethics.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BODY_NAME = os.environ.get(
+        "BODY_NAME", "Committee on Ethics and Professional Conduct"
+    )
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+
+    # Passwords (Argon2id); tests lower the cost
+    PASSWORD_MIN_LENGTH = 12
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 2
+
+    # Signed links
+    EMAIL_TOKEN_MAX_AGE = _env_int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)
+    RESET_TOKEN_MAX_AGE = _env_int("RESET_TOKEN_MAX_AGE", 60 * 60)
+
+    # Failed-login throttling (Flask-Limiter); Redis when REDIS_URL is set
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+
+    # Mail: "console" logs and keeps the message in the outbox; "smtp" delivers
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "console")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ethics@example.org")
+    MAIL_DELIVER_AFTER_COMMIT = True
+    OUTBOX_MAX_ATTEMPTS = 8
+    OUTBOX_RETRY_BASE_SECONDS = 60
+
+    # Registry import
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite under instance/, mail printed to the console."""
+
+    DEBUG = False
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+
+
+class TestingConfig(Config):
+    """The test suite: cheap hashing, an isolated database, no throttling by default."""
+
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite3'}"
+    )
+    WTF_CSRF_ENABLED = False
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Throttling stays on; tests that exercise it lower these.
+    LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
+    LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
+    MAIL_TRANSPORT = "smtp"
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 0  # set per test by the SMTP fixture
+    MAIL_SUPPRESS_SEND = False  # tests talk to a real SMTP server on loopback
+    MAIL_DELIVER_AFTER_COMMIT = False
+
+
+class ProductionConfig(Config):
+    """Production: secrets and the database must come from the environment."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "smtp")
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start without a secret key and a real database."""
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production")
+        url = os.environ.get("DATABASE_URL", "")
+        if not url or url.startswith("sqlite"):
+            raise RuntimeError("DATABASE_URL must name a PostgreSQL database in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
