@@ -14,29 +14,29 @@ from app.registry.services import find_by_number
 DEMO_PASSWORD = "demo-password-2026"
 
 DEMO_USERS = [
-    {"email": "admin@demo.test", "name": "Ada Administrator", "roles": (Role.ADMIN,),
+    {"email": "admin@example.org", "name": "Ada Administrator", "roles": (Role.ADMIN,),
      "label": "administrator"},
-    {"email": "chair@demo.test", "name": "Charles Chair", "roles": (Role.CHAIR, Role.MEMBER),
+    {"email": "chair@example.org", "name": "Charles Chair", "roles": (Role.CHAIR, Role.MEMBER),
      "label": "chair"},
-    {"email": "member1@demo.test", "name": "Mina Member", "roles": (Role.MEMBER,),
+    {"email": "member1@example.org", "name": "Mina Member", "roles": (Role.MEMBER,),
      "label": "committee member"},
-    {"email": "member2@demo.test", "name": "Marco Member", "roles": (Role.MEMBER,),
+    {"email": "member2@example.org", "name": "Marco Member", "roles": (Role.MEMBER,),
      "label": "committee member"},
-    {"email": "cert1@demo.test", "name": "Clara Certificant", "roles": (),
+    {"email": "cert1@example.org", "name": "Clara Certificant", "roles": (),
      "label": "certificant", "cert": "CCM-100001"},
-    {"email": "cert2@demo.test", "name": "Rory Respondent", "roles": (),
+    {"email": "cert2@example.org", "name": "Rory Respondent", "roles": (),
      "label": "certificant", "cert": "CCM-100002"},
-    {"email": "cert3@demo.test", "name": "Wanda Witness", "roles": (),
+    {"email": "cert3@example.org", "name": "Wanda Witness", "roles": (),
      "label": "certificant", "cert": "CCM-100003"},
 ]
 
 DEMO_REGISTRY = [
-    ("CCM-100001", "Clara Certificant", "cert1@demo.test", CertStatus.ACTIVE, date(2028, 6, 30)),
-    ("CCM-100002", "Rory Respondent", "cert2@demo.test", CertStatus.ACTIVE, date(2027, 3, 31)),
-    ("CCM-100003", "Wanda Witness", "cert3@demo.test", CertStatus.ACTIVE, date(2029, 1, 31)),
-    ("CCM-100004", "Ivan Inactive", "ivan@demo.test", CertStatus.INACTIVE, date(2024, 12, 31)),
+    ("CCM-100001", "Clara Certificant", "cert1@example.org", CertStatus.ACTIVE, date(2028, 6, 30)),
+    ("CCM-100002", "Rory Respondent", "cert2@example.org", CertStatus.ACTIVE, date(2027, 3, 31)),
+    ("CCM-100003", "Wanda Witness", "cert3@example.org", CertStatus.ACTIVE, date(2029, 1, 31)),
+    ("CCM-100004", "Ivan Inactive", "ivan@example.org", CertStatus.INACTIVE, date(2024, 12, 31)),
     ("CCM-100005", "Sam Suspended", None, CertStatus.SUSPENDED, date(2027, 9, 30)),
-    ("CCM-100006", "Petra Practitioner", "petra@demo.test", CertStatus.ACTIVE, date(2028, 2, 29)),
+    ("CCM-100006", "Petra Practitioner", "petra@example.org", CertStatus.ACTIVE, date(2028, 2, 29)),
 ]
 
 

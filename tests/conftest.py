@@ -96,7 +96,7 @@ class Factory:
              password: str = PASSWORD, verified: bool = True, certificant=None) -> User:
         self.count += 1
         with self.app.app_context():
-            user = create_user(email or f"user{self.count}@example.test",
+            user = create_user(email or f"user{self.count}@example.com",
                                name or f"User {self.count}", password,
                                verified=verified, roles=tuple(roles))
             if certificant is not None:
@@ -189,7 +189,7 @@ def smtp(app):
     yield box
     state.port = old
     try:
-        controller.stop()
+        box.controller.stop()
     except Exception:  # already stopped by the test
         pass
 

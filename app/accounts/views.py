@@ -182,7 +182,7 @@ def change_password():
             field.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user)  # this session carries the new token
+            login_user(current_user._get_current_object())  # this session carries the new token
             flash("Your password is changed. Other sessions have been signed out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)

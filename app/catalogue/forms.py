@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 
@@ -23,7 +24,7 @@ class ItemForm(FlaskForm):
 
 
 class NewItemForm(FlaskForm):
-    kind = SelectField("Kind", choices=[("standard", "Standard"), ("rule", "Rule")])
+    kind = SelectField("Kind", choices=[SelectChoice("standard", "Standard"), SelectChoice("rule", "Rule")])
     code = StringField("Code", validators=[
         DataRequired(), Length(max=10),
         Regexp(r"^[SRsr]\d{1,3}$", message="Use S or R and a number, e.g. S29."),

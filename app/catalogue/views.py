@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import ConfirmForm
 from app.catalogue import services
@@ -31,8 +32,8 @@ def version(version_id: int):
 def add_version():
     authorize("catalogue.add_version")
     form = VersionForm()
-    form.copy_from.choices = [(0, "— nothing (empty version) —")] + [
-        (v.id, v.name) for v in services.versions()]
+    form.copy_from.choices = [SelectChoice(0, "— nothing (empty version) —")] + [
+        SelectChoice(v.id, v.name) for v in services.versions()]
     if form.validate_on_submit():
         source = db.session.get(CodeVersion, form.copy_from.data) if form.copy_from.data else None
         try:

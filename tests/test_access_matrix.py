@@ -1,0 +1,137 @@
+"""Every URL rule the app registers × anonymous and each role → the expected status.
+
+A new route without a row in EXPECTED fails `test_every_route_has_a_row`, so
+nobody can add a page without deciding who may reach it.
+"""
+from __future__ import annotations
+
+import pytest
+
+from app.accounts.tokens import fingerprint, make_token
+from app.extensions import db
+from app.notifications.models import OutboxMessage
+from app.registry.models import LinkRequest
+
+ROLES = ("anon", "certificant", "member", "chair", "admin")
+PUBLIC = {"anon": 200, "certificant": 200, "member": 200, "chair": 200, "admin": 200}
+
+
+def only(*allowed: str, ok=200, denied=403) -> dict:
+    """Anonymous → sign-in redirect; listed roles → ok; others → denied."""
+    return {"anon": 302} | {r: (ok if r in allowed else denied) for r in ROLES[1:]}
+
+
+SIGNED_IN = only("certificant", "member", "chair", "admin")
+STAFF = only("member", "chair", "admin")
+ADMIN = only("admin")
+ADMIN_POST = only("admin", ok=302)
+
+# endpoint -> expected status per role (GET where the rule allows it, else POST)
+EXPECTED: dict[str, dict] = {
+    "static": PUBLIC,
+    "main.healthz": PUBLIC,
+    "main.home": SIGNED_IN,
+    # signed-in people are sent home from these
+    "accounts.login": {"anon": 200} | {r: 302 for r in ROLES[1:]},
+    "accounts.register": {"anon": 200} | {r: 302 for r in ROLES[1:]},
+    "accounts.verify_email": {r: 302 for r in ROLES},
+    "accounts.forgot_password": PUBLIC,
+    # the matrix passes a token minted for another purpose: a clear error page
+    "accounts.reset_password": {r: 400 for r in ROLES},
+    "accounts.logout": {r: 302 for r in ROLES},
+    "accounts.profile": SIGNED_IN,
+    "accounts.change_password": SIGNED_IN,
+    "accounts.admin_list": ADMIN,
+    "accounts.admin_detail": ADMIN,
+    "accounts.admin_set_active": ADMIN_POST,
+    "registry.search": STAFF,
+    "registry.detail": STAFF,
+    "registry.import_csv": ADMIN,
+    "registry.request_link": only("certificant", "member", "chair", "admin", ok=302),
+    "registry.link_requests": ADMIN,
+    "registry.decide_link": ADMIN_POST,
+    "catalogue.index": SIGNED_IN,
+    "catalogue.version": SIGNED_IN,
+    "catalogue.add_version": ADMIN,
+    "catalogue.add_item": only("admin", ok=400),  # an empty form is refused
+    "catalogue.edit_item": SIGNED_IN,
+    "catalogue.delete_item": ADMIN_POST,
+    "audit.index": ADMIN,
+    "outbox.index": ADMIN,
+    "outbox.detail": ADMIN,
+}
+
+
+@pytest.fixture
+def world(app, make):
+    """One of everything a URL can point at, and one account per role."""
+    people = {
+        "certificant": make.user(),
+        "member": make.user("member"),
+        "chair": make.user("chair", "member"),
+        "admin": make.user("admin"),
+    }
+    target = make.user(email="target@example.com")
+    cert = make.certificant()
+    version_id = make.catalogue()
+    with app.test_request_context():
+        from app.catalogue.models import CodeVersion
+
+        version = db.session.get(CodeVersion, version_id)
+        item_id = version.items[-1].id
+        req = LinkRequest(user_id=target.id, certificant_id=cert.id)
+        msg = OutboxMessage(recipient="x@example.com", subject="s", template="t",
+                            text_body="t", html_body="h")
+        db.session.add_all([req, msg])
+        db.session.commit()
+        args = {
+            "user_id": target.id, "certificant_id": cert.id, "request_id": req.id,
+            "version_id": version_id, "item_id": item_id, "message_id": msg.id,
+            "filename": "style.css",
+        }
+        args["token"] = make_token("verify", {"uid": target.id,
+                                              "email": fingerprint(target.email)})
+    return people, args
+
+
+def _rules(app):
+    # Reads first, then the POST-only rules (which may delete their target).
+    return sorted(app.url_map.iter_rules(),
+                  key=lambda r: ("GET" not in r.methods, r.endpoint))
+
+
+def test_every_route_has_a_row(app):
+    missing = {r.endpoint for r in app.url_map.iter_rules()} - set(EXPECTED)
+    assert not missing, f"routes without an access-matrix row: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, world, auth, client, role):
+    people, args = world
+    if role != "anon":
+        auth.login(people[role])
+    failures = []
+    for rule in _rules(app):
+        if rule.endpoint == "accounts.logout":
+            continue  # ends the session; checked below
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **{a: args[a] for a in rule.arguments})
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        expected = EXPECTED[rule.endpoint][role]
+        if response.status_code != expected:
+            failures.append(f"{method} {url}: {response.status_code}, expected {expected}")
+        if role == "anon" and expected == 302:
+            assert "/login" in response.headers["Location"]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_logout_ends_the_session_for_every_role(world, auth, client, role):
+    people, _ = world
+    if role != "anon":
+        auth.login(people[role])
+    assert client.post("/logout").status_code == 302
+    assert client.get("/").status_code == 302  # back to the sign-in page
