@@ -8,7 +8,7 @@ import pytest
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.extensions import db
-from tests.conftest import PASSWORD
+from conftest import PASSWORD
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from app import clock
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.notifications.services import deliver, queue_mail
-from tests.conftest import outbox_rows
+from conftest import outbox_rows
 
 
 def _queue(app, n: int) -> None:
