@@ -12,7 +12,15 @@ from app.extensions import db
 
 
 class CatalogueError(Exception):
-    """A catalogue rule was not met; the message is for the user."""
+    """A catalogue rule was not met; the message is for the user, next to `field`."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+STALE_ITEM = ("Someone else edited this item while you were working on it. Your text is "
+              "kept below; compare it with the current wording and save again.")
 
 
 def versions() -> list[CodeVersion]:
@@ -44,7 +52,8 @@ def add_version(name: str, effective_date: date, notes: str, actor,
         select(CodeVersion).where(CodeVersion.effective_date == effective_date)
     ).scalar_one_or_none()
     if clash:
-        raise CatalogueError(f"Version {clash.name!r} already takes effect on that date.")
+        raise CatalogueError(f"Version {clash.name!r} already takes effect on that date.",
+                             field="effective_date")
     version = CodeVersion(name=name, effective_date=effective_date, notes=notes.strip())
     if copy_from is not None:
         version.items = [CodeItem(kind=i.kind, code=i.code, title=i.title, summary=i.summary,
@@ -78,9 +87,7 @@ def add_item(version: CodeVersion, kind: str, code: str, title: str, summary: st
 def edit_item(item: CodeItem, title: str, summary: str, seen_revision: int, actor) -> None:
     """Change an item's wording; refuse if it changed since the editor loaded it."""
     if seen_revision != item.revision:
-        raise CatalogueError("Someone else edited this item while you were working on it. "
-                             "Your text is kept below; compare it with the current wording "
-                             "and save again.")
+        raise CatalogueError(STALE_ITEM)
     changes = {k: [getattr(item, k), v.strip()] for k, v in
                (("title", title), ("summary", summary)) if getattr(item, k) != v.strip()}
     if not changes:

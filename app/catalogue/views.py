@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.forms import ConfirmForm
@@ -40,7 +41,7 @@ def add_version():
             version = services.add_version(form.name.data, form.effective_date.data,
                                            form.notes.data or "", current_user, copy_from=source)
         except services.CatalogueError as error:
-            form.name.errors.append(str(error))
+            getattr(form, error.field or "name").errors.append(str(error))
         else:
             db.session.commit()
             flash(f"Version {version.name} added.", "success")
@@ -70,22 +71,26 @@ def add_item(version_id: int):
 def edit_item(item_id: int):
     item = get_or_404(CodeItem, item_id, "catalogue.view")
     form = ItemForm(obj=item)
-    if not form.is_submitted():
+    if form.is_submitted():
+        authorize("catalogue.edit_item", item)
+    else:
         form.revision.data = item.revision
     if form.validate_on_submit():
-        authorize("catalogue.edit_item", item)
         try:
             seen = int(form.revision.data or 0)
         except ValueError:
             abort(400)
         try:
             services.edit_item(item, form.title.data, form.summary.data, seen, current_user)
-        except services.CatalogueError as error:
+            db.session.commit()
+        except (services.CatalogueError, StaleDataError) as error:
+            db.session.rollback()
+            item = db.session.get(CodeItem, item_id)
             form.revision.data = item.revision
-            flash(str(error), "error")
+            flash(str(error) if isinstance(error, services.CatalogueError) else
+                  services.STALE_ITEM, "error")
             return render_template("catalogue/item.html", item=item, form=form,
                                    confirm=ConfirmForm(), stale=True), 409
-        db.session.commit()
         flash(f"{item.code} saved.", "success")
         return redirect(url_for("catalogue.version", version_id=item.version_id))
     return render_template("catalogue/item.html", item=item, form=form, confirm=ConfirmForm(),

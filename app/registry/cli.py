@@ -1,6 +1,8 @@
 """`flask registry import FILE.csv`."""
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Blueprint
 
@@ -23,3 +25,6 @@ def import_command(path: str) -> None:
         reason = f": {row.reason}" if row.reason else ""
         click.echo(f"line {row.line}\t{row.cert_number or '-'}\t{row.outcome}{reason}")
     click.echo(", ".join(f"{v} {k}" for k, v in report.summary.items()))
+    if report.count("rejected"):
+        # The good rows are stored; the exit status tells scripts that some were not.
+        sys.exit(1)

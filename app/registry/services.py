@@ -56,6 +56,8 @@ def _parse_row(raw: dict[str, str]) -> tuple[dict, str]:
         return values, "name is missing"
     if len(values["name"]) > 200:
         return values, "name is longer than 200 characters"
+    if len(values["email"]) > 254:
+        return values, "email is longer than 254 characters"
     if values["email"] and not EMAIL.match(values["email"]):
         return values, f"email {values['email']!r} is not valid"
     status = values["status"].lower() or CertStatus.ACTIVE
@@ -93,7 +95,8 @@ def import_csv(data: bytes | str, actor, source: str = "upload") -> ImportReport
         return report
     reader.fieldnames = header
     seen: set[str] = set()
-    for line_no, raw in enumerate(reader, start=2):
+    for raw in reader:
+        line_no = reader.line_num  # the file's line, even after blank or multi-line rows
         values, reason = _parse_row(raw)
         number = values["certification_number"]
         if not reason and number.upper() in seen:
@@ -141,8 +144,9 @@ def search(q: str, limit: int = 50) -> list[Certificant]:
     q = q.strip()
     query = select(Certificant).order_by(Certificant.name)
     if q:
-        query = query.where(or_(Certificant.cert_number.ilike(f"{q}%"),
-                                Certificant.name.ilike(f"%{q}%")))
+        plain = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(or_(Certificant.cert_number.ilike(f"{plain}%", escape="\\"),
+                                Certificant.name.ilike(f"%{plain}%", escape="\\")))
     return list(db.session.execute(query.limit(limit)).scalars())
 
 
@@ -162,6 +166,13 @@ def _linked_user(certificant: Certificant):
 
 def _link(user, certificant: Certificant, actor, how: str) -> None:
     user.certificant_id = certificant.id
+    # Any other claim the account had waiting is moot now.
+    for req in db.session.execute(select(LinkRequest).where(
+            LinkRequest.user_id == user.id, LinkRequest.status == LinkStatus.PENDING,
+            LinkRequest.certificant_id != certificant.id)).scalars():
+        req.status = LinkStatus.REJECTED
+        req.note = (req.note + " [closed: account linked to another record]")[:500]
+        req.decided_at = clock.now()
     db.session.flush()
     record("registry.account_linked", actor=actor, target=certificant,
            user_id=user.id, how=how)

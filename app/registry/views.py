@@ -1,7 +1,7 @@
 """Registry pages: search, record, CSV import, link requests."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.forms import ConfirmForm
@@ -71,9 +71,12 @@ def link_requests():
 @bp.route("/link-requests/<int:request_id>", methods=["POST"])
 def decide_link(request_id: int):
     req = get_or_404(LinkRequest, request_id, "registry.decide_link")
+    decision = request.form.get("decision")
+    if decision not in ("approve", "reject"):
+        abort(400)
     if ConfirmForm().validate_on_submit():
         try:
-            services.decide_link(req, request.form.get("decision") == "approve", current_user)
+            services.decide_link(req, decision == "approve", current_user)
         except services.RegistryError as error:
             flash(str(error), "error")
         else:
