@@ -4,11 +4,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import PASSWORD
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.extensions import db
-from conftest import PASSWORD
 
 
 @pytest.fixture

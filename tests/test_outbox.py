@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aiosmtpd.controller import Controller
+from conftest import outbox_rows
 
 from app import clock
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.notifications.services import deliver, queue_mail
-from conftest import outbox_rows
 
 
 def _queue(app, n: int) -> None:
