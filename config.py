@@ -62,8 +62,25 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_RETRY_BASE_SECONDS = 60
 
-    # Registry import
-    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # Links in emails and documents are built on this address, never the request's Host.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    # Proceedings (calendar days; a deadline on a weekend moves to the next weekday)
+    RESPONSE_DAYS = _env_int("RESPONSE_DAYS", 30)
+    INFO_DAYS = _env_int("INFO_DAYS", 30)
+    COMPLAINT_TIME_LIMIT_YEARS = _env_int("COMPLAINT_TIME_LIMIT_YEARS", 5)
+    REMINDER_DAYS_BEFORE = (7, 1)
+
+    # Evidence uploads: stored under random names outside the web root (app/cases/uploads.py)
+    UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "evidence"))
+    UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+    UPLOAD_MAX_FILES = _env_int("UPLOAD_MAX_FILES", 10)
+
+    # Largest request body (any form, including the registry import): a full batch of
+    # evidence plus 1 MiB for the other fields and the multipart framing
+    MAX_CONTENT_LENGTH = _env_int(
+        "MAX_CONTENT_LENGTH", UPLOAD_MAX_FILES * UPLOAD_MAX_BYTES + 1024 * 1024
+    )
 
 
 class DevelopmentConfig(Config):
@@ -92,8 +109,11 @@ class TestingConfig(Config):
     MAIL_TRANSPORT = "smtp"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # set per test by the SMTP fixture
+    PUBLIC_BASE_URL = "http://localhost"
     MAIL_SUPPRESS_SEND = False  # tests talk to a real SMTP server on loopback
     MAIL_DELIVER_AFTER_COMMIT = False
+    # Evidence uploads: tests/conftest.py points this at a temporary directory
+    UPLOAD_DIR = INSTANCE_DIR / "test-evidence"
 
 
 class ProductionConfig(Config):

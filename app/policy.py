@@ -15,6 +15,7 @@ from flask import abort
 from flask_login import current_user
 
 from app.accounts.models import Role
+from app.cases import access as case_access
 
 ANYONE = "anyone"  # any signed-in, active account
 
@@ -47,6 +48,49 @@ def _not_self(user, target) -> bool:
     return target is not None and target.id != user.id
 
 
+def _case_viewer(user, case) -> bool:
+    if case.status == "draft":
+        return case_access.is_complainant(user, case)
+    return case_access.is_party(user, case) or case_access.is_staff_on(user, case)
+
+
+def _complainant(user, case) -> bool:
+    return case_access.is_complainant(user, case)
+
+
+def _filer(user, case) -> bool:
+    """The person who files: the complainant, or the certificant reporting themselves."""
+    if case.kind == "self_report":
+        return case.respondent_user_id == user.id
+    return case_access.is_complainant(user, case)
+
+
+def _respondent(user, case) -> bool:
+    return case_access.is_respondent(user, case) and case.served_at is not None
+
+
+def _intake(user, case) -> bool:
+    return case_access.can_run_intake(user, case)
+
+
+def _staff_on(user, case) -> bool:
+    return case_access.is_staff_on(user, case)
+
+
+def _evidence_reader(user, evidence) -> bool:
+    case = evidence.case
+    if case_access.is_staff_on(user, case) or evidence.uploaded_by_id == user.id:
+        return True
+    return evidence.disclosed_to_respondent and _respondent(user, case)
+
+
+def _linked_certificant(user, target) -> bool:
+    return user.certificant_id is not None
+
+
+ANY_STAFF = (ADMIN, CHAIR, MEMBER)
+NOT_FOUND = 404  # for a case, even its existence is private
+
 RULES: dict[str, Rule] = {
     # Own account
     "account.profile": rule(ANYONE, description="see and edit one's own profile"),
@@ -72,6 +116,28 @@ RULES: dict[str, Rule] = {
     # Oversight
     "audit.view": rule(ADMIN),
     "outbox.view": rule(ADMIN),
+    # Cases: parties act on their own; staff act on cases they are not party to
+    "case.file": rule(ANYONE, description="start a complaint"),
+    "case.self_report": rule(ANYONE, check=_linked_certificant,
+                             description="only a certificant linked to the registry"),
+    "case.view": rule(ANYONE, check=_case_viewer, deny_status=NOT_FOUND),
+    "case.edit_draft": rule(ANYONE, check=lambda u, c: c.status == "draft" and _complainant(u, c),
+                            deny_status=NOT_FOUND),
+    # (actions answer 403: whoever gets this far can already see the case)
+    "case.submit": rule(ANYONE, check=_filer),
+    "case.provide_info": rule(ANYONE, check=_complainant),
+    "case.withdraw": rule(ANYONE, check=_complainant),
+    "case.respond": rule(ANYONE, check=_respondent),
+    "case.request_extension": rule(ANYONE, check=_respondent),
+    "case.view_internal": rule(*ANY_STAFF, check=_staff_on,
+                               description="notes, the full file, the disclosure log"),
+    "case.note": rule(*ANY_STAFF, check=_staff_on),
+    "case.intake": rule(ADMIN, CHAIR, check=_intake,
+                        description="accept, dismiss, ask for information, extensions"),
+    "evidence.download": rule(ANYONE, check=_evidence_reader, deny_status=NOT_FOUND),
+    "cases.list": rule(*ANY_STAFF),
+    "cases.intake_queue": rule(ADMIN, CHAIR),
+    "cases.mine": rule(ANYONE),
     # Homes
     "home.committee": rule(CHAIR, MEMBER),
     "home.admin": rule(ADMIN),

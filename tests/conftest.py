@@ -37,8 +37,9 @@ def _reset_schema(app) -> None:
 
 
 @pytest.fixture(scope="session")
-def app():
+def app(tmp_path_factory):
     app = create_app("testing")
+    app.config["UPLOAD_DIR"] = tmp_path_factory.mktemp("evidence")
     _reset_schema(app)
     with app.app_context():
         upgrade()

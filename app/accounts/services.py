@@ -1,7 +1,7 @@
 """Account rules: registration, verification, sign-in, passwords and roles."""
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 
 from app import clock
@@ -11,6 +11,7 @@ from app.accounts.tokens import TokenError, fingerprint, make_token, read_token
 from app.audit.services import record
 from app.extensions import db
 from app.notifications.services import queue_mail
+from app.urls import external_url
 
 
 class AccountError(Exception):
@@ -63,7 +64,7 @@ def register(email: str, name: str, password: str) -> None:
     if existing:
         queue_mail(existing.email, "accounts/already_registered",
                    "Someone tried to register with your address",
-                   user=existing, reset_url=url_for("accounts.forgot_password", _external=True))
+                   user=existing, reset_url=external_url("accounts.forgot_password"))
         record("account.register_duplicate", actor=existing, target=existing)
         return
     user = create_user(email, name, password)
@@ -73,7 +74,7 @@ def register(email: str, name: str, password: str) -> None:
 def send_verification(user: User) -> None:
     token = make_token("verify", {"uid": user.id, "email": fingerprint(user.email)})
     queue_mail(user.email, "accounts/verify", "Confirm your email address",
-               user=user, url=url_for("accounts.verify_email", token=token, _external=True),
+               user=user, url=external_url("accounts.verify_email", token=token),
                hours=current_app.config["EMAIL_TOKEN_MAX_AGE"] // 3600)
 
 
@@ -86,9 +87,11 @@ def verify_email(token: str) -> User:
     if user.email_verified_at is None:
         user.email_verified_at = clock.now()
         record("account.email_verified", actor=user, target=user)
+        from app.cases.services import link_respondent_cases
         from app.registry.services import link_by_verified_email
 
         link_by_verified_email(user)
+        link_respondent_cases(user)
     return user
 
 
@@ -135,7 +138,7 @@ def request_password_reset(email: str) -> None:
         return
     token = make_token("reset", {"uid": user.id, "pw": fingerprint(user.password_hash)})
     queue_mail(user.email, "accounts/reset", "Reset your password", user=user,
-               url=url_for("accounts.reset_password", token=token, _external=True),
+               url=external_url("accounts.reset_password", token=token),
                minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60)
     record("account.password_reset_requested", actor=user, target=user)
 

@@ -25,11 +25,29 @@ def home():
         ).scalar_one()
         return render_template("main/home_admin.html", pending_mail=pending_mail,
                                link_requests=len(pending_link_requests()))
+    from app.cases.access import is_respondent, party_cases, staff_cases
+    from app.cases.models import Case
+    from app.cases.workflow import OPEN_STATES, State
+
     if can(current_user, "home.committee"):
         authorize("home.committee")
-        return render_template("main/home_committee.html")
+        visible = staff_cases(current_user)
+        counts = _status_counts(visible)
+        return render_template("main/home_committee.html", counts=counts, State=State,
+                               open_states=[s for s in State if s in OPEN_STATES])
     authorize("account.profile", current_user)
-    return render_template("main/home_certificant.html")
+    mine = db.session.execute(party_cases(current_user).order_by(Case.created_at.desc())).scalars().all()
+    complaints = [c for c in mine if c.complainant_id == current_user.id]
+    matters = [c for c in mine if c.status != "draft" and is_respondent(current_user, c)
+               and (c.served_at is not None or c.kind == "self_report")]
+    return render_template("main/home_certificant.html", complaints=complaints,
+                           matters=matters, State=State)
+
+
+def _status_counts(query) -> dict[str, int]:
+    sub = query.subquery()
+    return dict(db.session.execute(
+        select(sub.c.status, func.count()).group_by(sub.c.status)).all())
 
 
 @bp.route("/healthz")

@@ -12,6 +12,7 @@ from app.registry.forms import ImportForm, LinkRequestForm
 from app.registry.models import Certificant, LinkRequest
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
+REGISTRY_UPLOAD_MAX = 25 * 1024 * 1024
 
 
 @bp.route("/")
@@ -31,6 +32,7 @@ def detail(certificant_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 def import_csv():
     authorize("registry.import")
+    request.max_content_length = REGISTRY_UPLOAD_MAX  # a CSV, not a batch of evidence
     form = ImportForm()
     report = None
     if form.validate_on_submit():

@@ -1,0 +1,58 @@
+"""The deadline sweep: reminders before, defaults after. Safe to run twice."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from app import clock
+from app.audit.services import record
+from app.cases import notices, workflow
+from app.cases.models import Case, Deadline
+from app.extensions import db
+
+# What the workflow does when a deadline of this kind passes unmet.
+ON_MISSED = {"response": "record_default", "information": "abandon"}
+
+
+@dataclass
+class SweepReport:
+    reminders: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+
+
+def sweep() -> SweepReport:
+    """Send due reminders and apply the default action of every missed deadline."""
+    report = SweepReport()
+    today = clock.today()
+    open_deadlines = db.session.execute(
+        select(Deadline).join(Case).where(Deadline.status == "open").order_by(Deadline.due_on)
+    ).scalars().all()
+    for deadline in open_deadlines:
+        case = deadline.case
+        if today > deadline.due_on:
+            action = ON_MISSED.get(deadline.kind)
+            if action and case.status in workflow.ACTIONS[action].sources:
+                workflow.apply(case, action, None)
+            else:
+                deadline.status = "missed"
+                deadline.closed_at = clock.now()
+            record("deadline.missed", target=case, number=case.number, kind=deadline.kind,
+                   due_on=deadline.due_on.isoformat())
+            report.missed.append(f"{case.number} {deadline.kind} due {deadline.due_on}")
+            continue
+        days_left = (deadline.due_on - today).days
+        for mark in current_app.config["REMINDER_DAYS_BEFORE"]:
+            if days_left <= mark and mark not in (deadline.reminders_sent or []):
+                # Only the nearest reminder is sent, even if the sweep missed a day.
+                deadline.reminders_sent = sorted(
+                    set(deadline.reminders_sent or []) | {m for m in
+                        current_app.config["REMINDER_DAYS_BEFORE"] if m >= days_left})
+                notices.reminder(case, deadline, days_left)
+                record("deadline.reminder_sent", target=case, number=case.number,
+                       kind=deadline.kind, days_left=days_left)
+                report.reminders.append(f"{case.number} {deadline.kind} in {days_left} days")
+                break
+    db.session.flush()
+    return report

@@ -1,0 +1,286 @@
+"""Cases: complaints and self-reports, their allegations, evidence, events and deadlines."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app import clock
+from app.extensions import db
+from app.types import UTCDateTime
+
+
+class CaseKind(StrEnum):
+    COMPLAINT = "complaint"
+    SELF_REPORT = "self_report"
+    STAFF = "staff"
+
+
+class Relation(StrEnum):
+    """The complainant's relation to the respondent."""
+
+    CLIENT = "client"
+    CLIENT_FAMILY = "client_family"
+    COLLEAGUE = "colleague"
+    EMPLOYER = "employer"
+    PAYER = "payer"
+    OTHER_CERTIFICANT = "other_certificant"
+    OTHER = "other"
+
+    @property
+    def title(self) -> str:
+        return {
+            "client": "Client", "client_family": "Family member of a client",
+            "colleague": "Colleague", "employer": "Employer", "payer": "Payer",
+            "other_certificant": "Another certificant", "other": "Other",
+        }[self.value]
+
+
+class DismissalReason(StrEnum):
+    NO_JURISDICTION = "no_jurisdiction"
+    OUT_OF_TIME = "out_of_time"
+    INSUFFICIENT_FACTS = "insufficient_facts"
+    NOT_A_VIOLATION = "not_a_violation"
+    DUPLICATE = "duplicate"
+
+    @property
+    def title(self) -> str:
+        return {
+            "no_jurisdiction": "No jurisdiction over the respondent",
+            "out_of_time": "Filed outside the time limit",
+            "insufficient_facts": "Insufficient facts",
+            "not_a_violation": "The facts would not be a violation",
+            "duplicate": "Duplicate of another complaint",
+        }[self.value]
+
+
+class SelfReportEvent(StrEnum):
+    CONVICTION = "conviction"
+    LICENCE_LOSS = "licence_loss"
+    OTHER = "other"
+
+    @property
+    def title(self) -> str:
+        return {"conviction": "A criminal conviction or plea",
+                "licence_loss": "Loss, suspension or surrender of my professional licence",
+                "other": "Another event the rules require me to report"}[self.value]
+
+    @property
+    def rule_code(self) -> str:
+        return {"conviction": "R2", "licence_loss": "R4", "other": "R5"}[self.value]
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=CaseKind.COMPLAINT)
+    status: Mapped[str] = mapped_column(String(30), default="draft", index=True)
+    # Bumped on every change; a form carrying an older value is stale.
+    row_version: Mapped[int] = mapped_column(default=1)
+
+    complainant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    relation: Mapped[str | None] = mapped_column(String(30))
+    remedy_sought: Mapped[str] = mapped_column(Text, default="")
+    attest_not_confidential: Mapped[bool] = mapped_column(default=False)
+    attest_good_faith: Mapped[bool] = mapped_column(default=False)
+    withhold_identity_requested: Mapped[bool] = mapped_column(default=False)
+    withhold_identity: Mapped[bool] = mapped_column(default=False)
+
+    respondent_certificant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificants.id"), index=True)
+    respondent_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    respondent_name: Mapped[str] = mapped_column(String(200), default="")
+    respondent_email: Mapped[str | None] = mapped_column(String(254))
+    respondent_details: Mapped[str] = mapped_column(Text, default="")
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    served_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    time_limit_waiver: Mapped[str] = mapped_column(Text, default="")
+    outcome_reason: Mapped[str | None] = mapped_column(String(30))
+    outcome_text: Mapped[str] = mapped_column(Text, default="")
+    status_before_withdrawal: Mapped[str | None] = mapped_column(String(30))
+    self_report_event: Mapped[str | None] = mapped_column(String(30))
+
+    complainant = relationship("User", foreign_keys=[complainant_id])
+    respondent_user = relationship("User", foreign_keys=[respondent_user_id])
+    respondent_certificant = relationship("Certificant")
+    allegations: Mapped[list[Allegation]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Allegation.id")
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Evidence.id")
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id")
+    deadlines: Mapped[list[Deadline]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Deadline.id")
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+    def __repr__(self) -> str:
+        return f"<Case {self.number or self.id} {self.status}>"
+
+    @property
+    def label(self) -> str:
+        return self.number or f"Draft {self.id}"
+
+    @property
+    def respondent_display(self) -> str:
+        if self.respondent_certificant:
+            c = self.respondent_certificant
+            return f"{c.name} ({c.cert_number})"
+        return self.respondent_name or "—"
+
+    def open_deadline(self, kind: str) -> Deadline | None:
+        return next((d for d in self.deadlines if d.kind == kind and d.status == "open"), None)
+
+
+class Allegation(db.Model):
+    __tablename__ = "allegations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    code_item_id: Mapped[int] = mapped_column(
+        ForeignKey("code_items.id", ondelete="RESTRICT"), index=True)
+    conduct_from: Mapped[date]
+    conduct_to: Mapped[date | None]
+    facts: Mapped[str] = mapped_column(Text)
+    # complainant: filed with the complaint; committee: added by the committee
+    source: Mapped[str] = mapped_column(String(20), default="complainant")
+    # a possible allegation (e.g. S9 after a default) that the committee has not adopted
+    proposed: Mapped[bool] = mapped_column(default=False)
+
+    case: Mapped[Case] = relationship(back_populates="allegations")
+    item = relationship("CodeItem", lazy="joined")
+
+
+class Evidence(db.Model):
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    mime: Mapped[str] = mapped_column(String(100))
+    # complaint, information, response
+    context: Mapped[str] = mapped_column(String(20))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    disclosed_to_respondent: Mapped[bool] = mapped_column(default=False)
+
+    case: Mapped[Case] = relationship(back_populates="evidence")
+    uploaded_by = relationship("User")
+
+
+class CaseEvent(db.Model):
+    """A line on a case's timeline, with who may read it."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30))
+    to_complainant: Mapped[bool] = mapped_column(default=False)
+    to_respondent: Mapped[bool] = mapped_column(default=False)
+    internal: Mapped[bool] = mapped_column(default=False)  # a staff note
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor = relationship("User")
+
+
+class Deadline(db.Model):
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'met', 'missed', 'cancelled')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # response, information
+    due_on: Mapped[date] = mapped_column(index=True)
+    original_due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminders_sent: Mapped[list] = mapped_column(JSON, default=list)
+
+    case: Mapped[Case] = relationship(back_populates="deadlines")
+
+
+class ExtensionRequest(db.Model):
+    __tablename__ = "extension_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'granted', 'refused')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_until: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    new_due_on: Mapped[date | None]
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    case = relationship("Case")
+    deadline = relationship("Deadline")
+
+
+class Response(db.Model):
+    """The respondent's answer to the notice of complaint."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    case = relationship("Case")
+
+
+class Disclosure(db.Model):
+    """What was shown to whom, when, and how."""
+
+    __tablename__ = "disclosures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item_type: Mapped[str] = mapped_column(String(20))  # allegations, evidence, document
+    item_id: Mapped[int | None]
+    item_label: Mapped[str] = mapped_column(String(300))
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recipient_email: Mapped[str | None] = mapped_column(String(254))
+    how: Mapped[str] = mapped_column(String(30))  # served by email, download
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    recipient = relationship("User", foreign_keys=[recipient_user_id])
+
+
+class CaseCounter(db.Model):
+    """The last case number issued in a year."""
+
+    __tablename__ = "case_counters"
+    __table_args__ = (UniqueConstraint("year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    last: Mapped[int] = mapped_column(default=0)

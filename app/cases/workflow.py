@@ -1,0 +1,346 @@
+"""The proceeding as one table of actions, and the one function that applies them.
+
+Every change of a case's status goes through `apply()`. Each action names the
+states it starts from, the state it leads to (None: the status stays), the
+policy action that decides who may take it, a guard (what must be true) and an
+effect (deadlines, notices, events). The sweep's actions are `system` actions:
+no person may take them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app import clock
+from app.audit.services import record
+from app.cases import notices, services
+from app.cases.models import Case, DismissalReason
+from app.extensions import db
+from app.policy import can
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    INFO_REQUESTED = "info_requested"
+    AWAITING_RESPONSE = "awaiting_response"
+    INVESTIGATION = "investigation"
+    COMMITTEE_REVIEW = "committee_review"
+    HEARING_SCHEDULED = "hearing_scheduled"
+    DELIBERATION = "deliberation"
+    DECIDED = "decided"
+    UNDER_APPEAL = "under_appeal"
+    FINAL = "final"
+    CLOSED = "closed"
+    DISMISSED = "dismissed"
+    ABANDONED = "abandoned"
+    WITHDRAWN = "withdrawn"
+    DISPOSED = "disposed"
+
+    @property
+    def title(self) -> str:
+        """The status in plain words, as parties read it."""
+        return STATE_TITLES[self]
+
+
+STATE_TITLES = {
+    State.DRAFT: "Draft, not yet submitted",
+    State.SUBMITTED: "Received, waiting for the committee's review",
+    State.INFO_REQUESTED: "The committee has asked the complainant for more information",
+    State.AWAITING_RESPONSE: "Accepted; waiting for the respondent's answer",
+    State.INVESTIGATION: "Under investigation",
+    State.COMMITTEE_REVIEW: "Before the committee",
+    State.HEARING_SCHEDULED: "A hearing is scheduled",
+    State.DELIBERATION: "The hearing panel is deliberating",
+    State.DECIDED: "Decided; the appeal period is running",
+    State.UNDER_APPEAL: "Under appeal",
+    State.FINAL: "The decision is final",
+    State.CLOSED: "Closed",
+    State.DISMISSED: "Dismissed",
+    State.ABANDONED: "Closed: the information asked for was not provided",
+    State.WITHDRAWN: "Withdrawn by the complainant",
+    State.DISPOSED: "Closed; the file has been disposed of",
+}
+
+# States in which the proceeding is still going on.
+OPEN_STATES = frozenset({
+    State.SUBMITTED, State.INFO_REQUESTED, State.AWAITING_RESPONSE, State.INVESTIGATION,
+    State.COMMITTEE_REVIEW, State.HEARING_SCHEDULED, State.DELIBERATION, State.DECIDED,
+    State.UNDER_APPEAL,
+})
+CLOSED_STATES = frozenset({State.CLOSED, State.DISMISSED, State.ABANDONED, State.WITHDRAWN,
+                           State.DISPOSED})
+SYSTEM = "system"  # the permission of actions only the deadline sweep takes
+
+
+class WorkflowError(Exception):
+    """An action cannot be taken; the message says why, for the person who tried."""
+
+
+class StaleCase(WorkflowError):
+    """The case changed since the form was loaded."""
+
+
+class NotAllowed(WorkflowError):
+    """The person may not take this action on this case."""
+
+
+Guard = Callable[[Case, dict], str | None]
+Effect = Callable[[Case, object, dict], None]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str | None
+    permission: str
+    guard: Guard | None = None
+    effect: Effect | None = None
+    # Shown to the people the timeline line concerns.
+    to_complainant: bool = True
+    to_respondent: bool = False
+    summary: str = ""
+    needs: tuple[str, ...] = field(default=())  # form fields the view must collect
+
+
+# --- guards -----------------------------------------------------------------
+
+def _guard_submit(case: Case, data: dict) -> str | None:
+    problems = services.draft_problems(case)
+    return " ".join(problems) if problems else None
+
+
+def _guard_accept(case: Case, data: dict) -> str | None:
+    if case.respondent_certificant is None and not data.get("jurisdiction_confirmed"):
+        return ("The respondent is not in the registry: confirm that they are or were a "
+                "certificant or an applicant, or dismiss for lack of jurisdiction.")
+    unmapped = services.unmapped_allegations(case)
+    if unmapped:
+        return "These allegations do not map to the code that governed the conduct: " + \
+            ", ".join(unmapped) + "."
+    if services.outside_time_limit(case) and not data.get("waiver", "").strip():
+        return (f"The conduct is more than {services.time_limit_years()} years before the "
+                "filing: give a reason to waive the time limit, or dismiss.")
+    if not services.service_address(case, data):
+        return "Give an email address at which to serve the respondent."
+    return None
+
+
+def _guard_dismiss(case: Case, data: dict) -> str | None:
+    if data.get("reason") not in {r.value for r in DismissalReason}:
+        return "Choose the reason for dismissal."
+    if not data.get("text", "").strip():
+        return "Explain the dismissal; the complainant receives this text."
+    return None
+
+
+def _needs_text(message: str) -> Guard:
+    def guard(case: Case, data: dict) -> str | None:
+        return None if data.get("text", "").strip() else message
+    return guard
+
+
+def _guard_extension_request(case: Case, data: dict) -> str | None:
+    if services.pending_extension(case):
+        return "An extension request is already waiting for the chair's decision."
+    if not case.open_deadline("response"):
+        return "There is no open deadline to extend."
+    return _needs_text("Give the reason you need more time.")(case, data)
+
+
+def _guard_extension_decision(case: Case, data: dict) -> str | None:
+    request = services.pending_extension(case)
+    if request is None:
+        return "There is no extension request to decide."
+    if data.get("grant"):
+        new_due = data.get("new_due_on")
+        deadline = case.open_deadline("response")
+        if new_due is None or deadline is None or new_due <= deadline.due_on:
+            return "Give a new date later than the current deadline."
+    return None
+
+
+def _guard_continue(case: Case, data: dict) -> str | None:
+    if not case.status_before_withdrawal:
+        return "This case was not withdrawn from an open state."
+    return _needs_text("Give the committee's reason to continue on its own motion.")(case, data)
+
+
+# --- effects ----------------------------------------------------------------
+
+def _submit(case: Case, actor, data: dict) -> None:
+    services.assign_number(case)
+    case.submitted_at = clock.now()
+    notices.receipt(case)
+    notices.new_complaint_to_intake(case)
+
+
+def _accept(case: Case, actor, data: dict) -> None:
+    services.serve_notice(case, actor, data)
+
+
+def _dismiss(case: Case, actor, data: dict) -> None:
+    case.outcome_reason = data["reason"]
+    case.outcome_text = data["text"].strip()
+    case.closed_at = clock.now()
+    services.close_deadlines(case, "cancelled")
+    notices.dismissed(case)
+
+
+def _request_info(case: Case, actor, data: dict) -> None:
+    services.open_deadline(case, "information", services.days_setting("INFO_DAYS"))
+    notices.info_requested(case, data["text"].strip())
+
+
+def _provide_info(case: Case, actor, data: dict) -> None:
+    services.meet_deadline(case, "information")
+    notices.info_provided(case)
+
+
+def _abandon(case: Case, actor, data: dict) -> None:
+    case.outcome_reason = "abandoned"
+    case.closed_at = clock.now()
+    services.close_deadlines(case, "missed", kinds=("information",))
+    notices.abandoned(case)
+
+
+def _respond(case: Case, actor, data: dict) -> None:
+    services.record_response(case, actor, data["text"].strip())
+    services.meet_deadline(case, "response")
+    notices.response_received(case)
+
+
+def _record_default(case: Case, actor, data: dict) -> None:
+    services.close_deadlines(case, "missed", kinds=("response",))
+    services.propose_cooperation_allegation(case)
+    notices.default_recorded(case)
+
+
+def _request_extension(case: Case, actor, data: dict) -> None:
+    services.request_extension(case, actor, data["text"].strip(), data.get("until"))
+    notices.extension_requested(case)
+
+
+def _decide_extension(case: Case, actor, data: dict) -> None:
+    request = services.decide_extension(case, actor, bool(data.get("grant")),
+                                        data.get("new_due_on"), data.get("text", "").strip())
+    notices.extension_decided(case, request)
+
+
+def _withdraw(case: Case, actor, data: dict) -> None:
+    case.status_before_withdrawal = case.status
+    case.closed_at = clock.now()
+    notices.withdrawn(case, data.get("text", "").strip())
+
+
+def _continue(case: Case, actor, data: dict) -> None:
+    case.closed_at = None
+    notices.continued(case, data["text"].strip())
+
+
+# --- the table ----------------------------------------------------------------
+
+S = State
+ACTIONS: dict[str, Action] = {a.name: a for a in [
+    Action("submit", "Submit the complaint", frozenset({S.DRAFT}), S.SUBMITTED,
+           "case.submit", _guard_submit, _submit, summary="Complaint submitted"),
+    Action("accept", "Accept and serve the respondent", frozenset({S.SUBMITTED}),
+           S.AWAITING_RESPONSE, "case.intake", _guard_accept, _accept,
+           to_respondent=True, summary="Complaint accepted; notice served on the respondent",
+           needs=("jurisdiction_confirmed", "waiver", "respondent_email", "withhold_identity",
+                  "disclose")),
+    Action("dismiss", "Dismiss", frozenset({S.SUBMITTED}), S.DISMISSED, "case.intake",
+           _guard_dismiss, _dismiss, summary="Complaint dismissed", needs=("reason", "text")),
+    Action("request_info", "Ask the complainant for more information",
+           frozenset({S.SUBMITTED}), S.INFO_REQUESTED, "case.intake",
+           _needs_text("Say what information is needed."), _request_info,
+           summary="More information requested", needs=("text",)),
+    Action("provide_info", "Send the information", frozenset({S.INFO_REQUESTED}), S.SUBMITTED,
+           "case.provide_info", _needs_text("Write the information asked for."), _provide_info,
+           summary="The complainant sent more information", needs=("text", "files")),
+    Action("abandon", "Close as abandoned", frozenset({S.INFO_REQUESTED}), S.ABANDONED, SYSTEM,
+           None, _abandon, summary="Closed: the information was not provided in time"),
+    Action("respond", "Send my answer", frozenset({S.AWAITING_RESPONSE}), S.INVESTIGATION,
+           "case.respond", _needs_text("Write your answer to the allegations."), _respond,
+           to_complainant=True, to_respondent=True, summary="The respondent answered",
+           needs=("text", "files")),
+    Action("record_default", "Record default", frozenset({S.AWAITING_RESPONSE}),
+           S.INVESTIGATION, SYSTEM, None, _record_default, to_respondent=True,
+           summary="No answer by the deadline: default recorded"),
+    Action("request_extension", "Ask for more time", frozenset({S.AWAITING_RESPONSE}), None,
+           "case.request_extension", _guard_extension_request, _request_extension,
+           to_complainant=False, to_respondent=True, summary="The respondent asked for more time",
+           needs=("text", "until")),
+    Action("decide_extension", "Decide the extension request", frozenset({S.AWAITING_RESPONSE}),
+           None, "case.intake", _guard_extension_decision, _decide_extension,
+           to_complainant=False, to_respondent=True, summary="Extension request decided",
+           needs=("grant", "new_due_on", "text")),
+    Action("withdraw", "Withdraw my complaint", OPEN_STATES, S.WITHDRAWN, "case.withdraw",
+           None, _withdraw, to_respondent=True, summary="The complainant withdrew the complaint",
+           needs=("text",)),
+    Action("continue", "Continue on the committee's own motion", frozenset({S.WITHDRAWN}),
+           None, "case.intake", _guard_continue, _continue, to_respondent=True,
+           summary="The committee continues the case on its own motion", needs=("text",)),
+]}
+
+
+def target_of(action: Action, case: Case) -> str:
+    if action.name == "continue":
+        return case.status_before_withdrawal or case.status
+    return action.target or case.status
+
+
+def may(actor, action: Action, case: Case) -> bool:
+    """Whether this person may take this action on this case now (state and policy)."""
+    if case.status not in action.sources or action.permission == SYSTEM:
+        return False
+    return can(actor, action.permission, case)
+
+
+def available(actor, case: Case) -> list[Action]:
+    """The actions the person may take now, in table order (for the case page)."""
+    return [a for a in ACTIONS.values() if may(actor, a, case)]
+
+
+def apply(case: Case, name: str, actor, seen_version: int | None = None, **data) -> Case:
+    """Take an action on a case: check, change the status, record, and queue effects.
+
+    `actor` None means the system (the deadline sweep). A `seen_version` older
+    than the case's refuses the action as stale, so a form is never applied twice.
+    """
+    try:
+        action = ACTIONS[name]
+    except KeyError:
+        raise WorkflowError(f"Unknown action {name!r}.") from None
+    if actor is None:
+        if action.permission != SYSTEM:
+            raise NotAllowed(f"{name} needs a person to take it.")
+    elif action.permission == SYSTEM or not can(actor, action.permission, case):
+        raise NotAllowed("You may not take this action on this case.")
+    if seen_version is not None and seen_version != case.row_version:
+        raise StaleCase("This case changed while you were looking at it (someone else acted "
+                        "on it). Nothing was done; check its current state and try again.")
+    if case.status not in action.sources:
+        raise WorkflowError(f"“{action.label}” is not possible while the case is "
+                            f"{State(case.status).title.lower()}.")
+    if action.guard is not None:
+        problem = action.guard(case, data)
+        if problem:
+            raise WorkflowError(problem)
+    before = case.status
+    after = target_of(action, case)
+    if action.effect is not None:
+        action.effect(case, actor, data)
+    case.status = after
+    services.add_event(case, actor, action.name, action.summary, from_status=before,
+                       to_status=after, to_complainant=action.to_complainant,
+                       to_respondent=action.to_respondent and case.served_at is not None,
+                       body=data.get("event_body", ""))
+    record(f"case.{name}", actor=actor, target=case, number=case.number,
+           from_status=before, to_status=after,
+           **{k: v for k, v in data.items() if k in ("reason", "grant") and v is not None})
+    db.session.flush()
+    return case

@@ -1,0 +1,64 @@
+"""Helpers for case tests: a complaint filed through the real pages."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+from app.cases.models import Case
+from app.catalogue.models import CodeItem
+from app.extensions import db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def item_id(app, code: str) -> int:
+    with app.app_context():
+        return db.session.query(CodeItem).filter_by(code=code).first().id
+
+
+def get_case(app, **filters) -> Case:
+    with app.app_context():
+        case = db.session.query(Case).filter_by(**filters).order_by(Case.id.desc()).first()
+        for rel in (case.evidence, case.deadlines, case.allegations, case.events):
+            list(rel)
+        db.session.expunge_all()
+        return case
+
+
+def file_complaint(app, client, respondent_number: str, codes=("S7", "S23"),
+                   files=(("invoice.pdf", PDF), ("photo.png", PNG), ("notes.txt", b"plain notes")),
+                   conduct=date(2025, 3, 3), submit=True, **extra):
+    """Start a draft and submit it with allegations and files; return the response."""
+    r = client.post("/complaints/new", follow_redirects=False)
+    draft_url = r.headers["Location"]
+    data = {
+        "respondent_number": respondent_number, "relation": "client",
+        "remedy": "An apology and a review of the file.",
+        "attest_not_confidential": "y", "attest_good_faith": "y",
+        "evidence": [(io.BytesIO(content), name) for name, content in files],
+    }
+    for n, code in enumerate(codes):
+        data[f"allegations-{n}-code_item_id"] = str(item_id(app, code))
+        data[f"allegations-{n}-conduct_from"] = conduct.isoformat()
+        data[f"allegations-{n}-facts"] = f"Facts for {code}: what the respondent did."
+    data.update(extra)
+    if submit:
+        data["submit"] = "Submit the complaint"
+    else:
+        data["save"] = "Save draft"
+    return client.post(draft_url, data=data, content_type="multipart/form-data",
+                       follow_redirects=True), draft_url
+
+
+def act(client, number: str, action: str, version: int, **fields):
+    data = {f"{action}-seen_version": str(version)}
+    data.update({f"{action}-{k}": v for k, v in fields.items()})
+    return client.post(f"/cases/{number}/act/{action}", data=data, follow_redirects=True)
+
+
+def number_in(html: str) -> str:
+    return re.search(r"EC-\d{4}-\d{5}", html).group(0)
