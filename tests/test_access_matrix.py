@@ -5,20 +5,33 @@ nobody can add a page without deciding who may reach it.
 """
 from __future__ import annotations
 
+import io
+from datetime import date
+
 import pytest
+from werkzeug.datastructures import FileStorage
 
 from app.accounts.tokens import fingerprint, make_token
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.registry.models import LinkRequest
 
-ROLES = ("anon", "certificant", "member", "chair", "admin")
-PUBLIC = {"anon": 200, "certificant": 200, "member": 200, "chair": 200, "admin": 200}
+# "certificant" files the matrix's case; "outsider" is another plain account,
+# party to nothing. Staff roles are party to nothing either.
+ROLES = ("anon", "certificant", "outsider", "member", "chair", "admin")
+PUBLIC = {r: 200 for r in ROLES}
 
 
 def only(*allowed: str, ok=200, denied=403) -> dict:
     """Anonymous → sign-in redirect; listed roles → ok; others → denied."""
+    if "certificant" in allowed:
+        allowed = (*allowed, "outsider")
     return {"anon": 302} | {r: (ok if r in allowed else denied) for r in ROLES[1:]}
+
+
+def case_route(**by_role) -> dict:
+    """A route inside a case: outsiders get 404, as if the case did not exist."""
+    return {"anon": 302, "outsider": 404} | by_role
 
 
 SIGNED_IN = only("certificant", "member", "chair", "admin")
@@ -59,7 +72,49 @@ EXPECTED: dict[str, dict] = {
     "audit.index": ADMIN,
     "outbox.index": ADMIN,
     "outbox.detail": ADMIN,
+    # cases
+    "cases.new_complaint": SIGNED_IN,
+    "cases.new_self_report": only(),  # nobody in the matrix is linked to the registry
+    "cases.my_complaints": SIGNED_IN,
+    "cases.my_matters": SIGNED_IN,
+    "cases.case_list": STAFF,
+    "cases.intake_queue": only("chair", "admin"),
+    # the draft belongs to "certificant": only its author reaches it
+    "cases.edit_draft": case_route(certificant=200, member=404, chair=404, admin=404),
+    "cases.choose_respondent": case_route(certificant=302, member=404, chair=404, admin=404),
+    "cases.remove_evidence": case_route(certificant=302, member=404, chair=404, admin=404),
+    "cases.receipt": case_route(certificant=200, member=200, chair=200, admin=200),
+    "cases.detail": case_route(certificant=200, member=200, chair=200, admin=200),
+    # the matrix posts an empty "accept": intake staff get a stale-form refusal (409)
+    "cases.act": case_route(certificant=403, member=403, chair=409, admin=409),
+    "cases.add_note": case_route(certificant=403, member=400, chair=400, admin=400),
+    # the file is in the draft: only its uploader reaches it (staff see no drafts)
+    "cases.download": case_route(certificant=200, member=404, chair=404, admin=404),
 }
+
+
+def _cases_for(app, complainant, respondent_cert) -> dict:
+    """A submitted complaint, and a draft with one evidence file, both by `complainant`."""
+    from app.accounts.models import User
+    from app.cases import services, workflow
+    from app.cases.uploads import check_and_store
+    from app.catalogue.models import CodeItem
+
+    with app.test_request_context():
+        user = db.session.get(User, complainant.id)
+        item = db.session.query(CodeItem).filter_by(code="S7").one()
+        case = services.start_draft(user)
+        services.save_draft(case, user, respondent=respondent_cert, relation="client",
+                            attest_not_confidential=True, attest_good_faith=True,
+                            allegations=[{"code_item_id": item.id,
+                                          "conduct_from": date(2025, 1, 6), "facts": "Facts."}])
+        workflow.apply(case, "submit", user)
+        draft = services.start_draft(user)
+        stored = check_and_store(FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "a.pdf"))
+        [evidence] = services.attach_evidence(draft, [stored], "complaint", user)
+        db.session.commit()
+        return {"number": case.number, "case_id": draft.id, "evidence_id": evidence.id,
+                "action": "accept"}
 
 
 @pytest.fixture
@@ -67,6 +122,7 @@ def world(app, make):
     """One of everything a URL can point at, and one account per role."""
     people = {
         "certificant": make.user(),
+        "outsider": make.user(),
         "member": make.user("member"),
         "chair": make.user("chair", "member"),
         "admin": make.user("admin"),
@@ -91,6 +147,7 @@ def world(app, make):
         }
         args["token"] = make_token("verify", {"uid": target.id,
                                               "email": fingerprint(target.email)})
+    args |= _cases_for(app, people["certificant"], cert)
     return people, args
 
 

@@ -153,8 +153,9 @@ def test_settings(app):
     if "UPLOAD_DIR" not in os.environ:
         assert Config.UPLOAD_DIR == INSTANCE_DIR / "evidence"  # outside the web root
     assert Path(app.static_folder) not in Path(Config.UPLOAD_DIR).parents
-    assert TestingConfig.UPLOAD_DIR.name.startswith("ethics-evidence-")
-    assert TestingConfig.UPLOAD_DIR.is_dir()
+    # the suite stores evidence in a temporary directory, never under instance/
+    assert Path(app.config["UPLOAD_DIR"]) != Path(TestingConfig.UPLOAD_DIR)
+    assert Path(app.config["UPLOAD_DIR"]).is_dir()
     assert app.config["MAX_CONTENT_LENGTH"] >= (app.config["UPLOAD_MAX_FILES"]
                                                 * app.config["UPLOAD_MAX_BYTES"])
 
