@@ -1,4 +1,4 @@
-"""Demo data: accounts for every role, registry records and the 2009 code."""
+"""Demo data: accounts for every role, registry records, the 2009 code and demo cases."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,6 +7,7 @@ from app.accounts.models import Role
 from app.accounts.services import create_user, find_by_email
 from app.catalogue.seed import VERSION_2009
 from app.catalogue.services import ensure_2009_code, version_by_name
+from app.demo_cases import load_demo_cases
 from app.extensions import db
 from app.registry.models import Certificant, CertStatus
 from app.registry.services import find_by_number
@@ -61,4 +62,5 @@ def load_demo() -> int:
             user.certificant_id = find_by_number(spec["cert"]).id
         created += 1
     db.session.flush()
+    created += load_demo_cases()
     return created
