@@ -76,6 +76,12 @@ class Config:
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
     UPLOAD_MAX_FILES = _env_int("UPLOAD_MAX_FILES", 10)
 
+    # Issued documents (PDF/A), stored once and never changed (app/documents/)
+    DOCUMENT_DIR = Path(os.environ.get("DOCUMENT_DIR", INSTANCE_DIR / "documents"))
+    DOCUMENT_SIGNATORY_TITLE = os.environ.get(
+        "DOCUMENT_SIGNATORY_TITLE", "for the Committee on Ethics and Professional Conduct")
+    VERIFY_MAX_BYTES = _env_int("VERIFY_MAX_BYTES", 25 * 1024 * 1024)
+
     # Largest request body (any form, including the registry import): a full batch of
     # evidence plus 1 MiB for the other fields and the multipart framing
     MAX_CONTENT_LENGTH = _env_int(
@@ -114,6 +120,7 @@ class TestingConfig(Config):
     MAIL_DELIVER_AFTER_COMMIT = False
     # Evidence uploads: tests/conftest.py points this at a temporary directory
     UPLOAD_DIR = INSTANCE_DIR / "test-evidence"
+    DOCUMENT_DIR = INSTANCE_DIR / "test-documents"
 
 
 class ProductionConfig(Config):

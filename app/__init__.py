@@ -71,6 +71,7 @@ def _import_models() -> None:
     from app.audit import models as _audit  # noqa: F401
     from app.cases import models as _cases  # noqa: F401
     from app.catalogue import models as _catalogue  # noqa: F401
+    from app.documents import models as _documents  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.registry import models as _registry  # noqa: F401
 
@@ -80,11 +81,12 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit
     from app.cases.views import bp as cases
     from app.catalogue.views import bp as catalogue
+    from app.documents.views import bp as documents
     from app.main.views import bp as main
     from app.notifications.views import bp as outbox
     from app.registry.views import bp as registry
 
-    for blueprint in (main, accounts, registry, catalogue, cases, audit, outbox):
+    for blueprint in (main, accounts, registry, catalogue, cases, documents, audit, outbox):
         app.register_blueprint(blueprint)
 
 
@@ -93,10 +95,12 @@ def register_commands(app: Flask) -> None:
     from app.cases.cli import cli as deadlines_cli
     from app.catalogue.cli import cli as catalogue_cli
     from app.cli import create_admin, seed_demo
+    from app.documents.cli import cli as documents_cli
     from app.notifications.cli import cli as outbox_cli
     from app.registry.cli import cli as registry_cli
 
-    for group in (audit_cli, catalogue_cli, deadlines_cli, outbox_cli, registry_cli):
+    for group in (audit_cli, catalogue_cli, deadlines_cli, documents_cli, outbox_cli,
+                  registry_cli):
         app.register_blueprint(group)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)

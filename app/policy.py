@@ -84,6 +84,18 @@ def _evidence_reader(user, evidence) -> bool:
     return evidence.disclosed_to_respondent and _respondent(user, case)
 
 
+def _document_reader(user, document) -> bool:
+    """Staff on the case, or the party a document was addressed to."""
+    case = document.case
+    if case_access.is_staff_on(user, case):
+        return True
+    roles = {r.get("role") for r in document.recipients}
+    if case.kind == "self_report":
+        return _filer(user, case)
+    return (("complainant" in roles and _complainant(user, case))
+            or ("respondent" in roles and _respondent(user, case)))
+
+
 def _linked_certificant(user, target) -> bool:
     return user.certificant_id is not None
 
@@ -135,6 +147,11 @@ RULES: dict[str, Rule] = {
     "case.intake": rule(ADMIN, CHAIR, check=_intake,
                         description="accept, dismiss, ask for information, extensions"),
     "evidence.download": rule(ANYONE, check=_evidence_reader, deny_status=NOT_FOUND),
+    # Documents: staff preview drafts; administrators issue; recipients download
+    "document.preview": rule(*ANY_STAFF, check=_staff_on),
+    "document.issue": rule(ADMIN, check=_staff_on,
+                           description="issue a numbered PDF, or a correction"),
+    "document.download": rule(ANYONE, check=_document_reader, deny_status=NOT_FOUND),
     "cases.list": rule(*ANY_STAFF),
     "cases.intake_queue": rule(ADMIN, CHAIR),
     "cases.mine": rule(ANYONE),

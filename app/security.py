@@ -15,6 +15,8 @@ PUBLIC_ENDPOINTS = frozenset({
     "accounts.verify_email",
     "accounts.forgot_password",
     "accounts.reset_password",
+    "documents.verify_start",
+    "documents.verify",
 })
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -40,6 +40,7 @@ def _reset_schema(app) -> None:
 def app(tmp_path_factory):
     app = create_app("testing")
     app.config["UPLOAD_DIR"] = tmp_path_factory.mktemp("evidence")
+    app.config["DOCUMENT_DIR"] = tmp_path_factory.mktemp("documents")
     _reset_schema(app)
     with app.app_context():
         upgrade()

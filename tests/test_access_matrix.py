@@ -90,16 +90,25 @@ EXPECTED: dict[str, dict] = {
     "cases.add_note": case_route(certificant=403, member=400, chair=400, admin=400),
     # the file is in the draft: only its uploader reaches it (staff see no drafts)
     "cases.download": case_route(certificant=200, member=404, chair=404, admin=404),
+    # documents: staff preview; administrators issue; the receipt is addressed to
+    # "certificant"; verification is public
+    "documents.preview": case_route(certificant=403, member=200, chair=200, admin=200),
+    "documents.issue": case_route(certificant=403, member=403, chair=403, admin=200),
+    "documents.download": case_route(certificant=200, member=200, chair=200, admin=200),
+    "documents.verify_start": PUBLIC,
+    "documents.verify": PUBLIC,
 }
 
 
-def _cases_for(app, complainant, respondent_cert) -> dict:
+def _cases_for(app, make, complainant, respondent_cert) -> dict:
     """A submitted complaint, and a draft with one evidence file, both by `complainant`."""
     from app.accounts.models import User
     from app.cases import services, workflow
     from app.cases.uploads import check_and_store
     from app.catalogue.models import CodeItem
+    from app.documents.services import issue as issue_document
 
+    admin = make.user("admin")  # issues the receipt to the complainant
     with app.test_request_context():
         user = db.session.get(User, complainant.id)
         item = db.session.query(CodeItem).filter_by(code="S7").one()
@@ -109,12 +118,13 @@ def _cases_for(app, complainant, respondent_cert) -> dict:
                             allegations=[{"code_item_id": item.id,
                                           "conduct_from": date(2025, 1, 6), "facts": "Facts."}])
         workflow.apply(case, "submit", user)
+        receipt = issue_document(case, "receipt", admin)
         draft = services.start_draft(user)
         stored = check_and_store(FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "a.pdf"))
         [evidence] = services.attach_evidence(draft, [stored], "complaint", user)
         db.session.commit()
         return {"number": case.number, "case_id": draft.id, "evidence_id": evidence.id,
-                "action": "accept"}
+                "action": "accept", "kind": "receipt", "doc_number": receipt.number}
 
 
 @pytest.fixture
@@ -147,7 +157,7 @@ def world(app, make):
         }
         args["token"] = make_token("verify", {"uid": target.id,
                                               "email": fingerprint(target.email)})
-    args |= _cases_for(app, people["certificant"], cert)
+    args |= _cases_for(app, make, people["certificant"], cert)
     return people, args
 
 

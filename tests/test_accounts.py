@@ -40,7 +40,7 @@ def test_register_verify_and_sign_in(client, inline_mail, app):
                     follow_redirects=True)
     assert b"Confirm your email address first" in r.data
     assert client.get("/").status_code == 302
-    path = link_in(inline_mail, "nora@example.com", "verify")
+    path = link_in(inline_mail, "nora@example.com", "verify-email")
     r = client.get(path, follow_redirects=True)
     assert b"Your email address is confirmed" in r.data
     r = client.post("/login", data={"email": "nora@example.com", "password": PASSWORD},
@@ -55,12 +55,12 @@ def test_verification_link_tampered_or_expired(client, make, app, ctx):
 
     user = make.user(verified=False, email="late@example.com")
     token = make_token("verify", {"uid": user.id, "email": fingerprint(user.email)})
-    r = client.get(f"/verify/{token[:-3]}xyz")
+    r = client.get(f"/verify-email/{token[:-3]}xyz")
     assert r.status_code == 400 and b"not valid" in r.data
     clock.freeze(None)
     app.config["EMAIL_TOKEN_MAX_AGE"] = -1  # every token is already too old
     try:
-        r = client.get(f"/verify/{token}")
+        r = client.get(f"/verify-email/{token}")
     finally:
         app.config["EMAIL_TOKEN_MAX_AGE"] = 60 * 60 * 48
     assert r.status_code == 400 and b"expired" in r.data

@@ -503,7 +503,7 @@ def test_approving_a_request_for_a_record_linked_meanwhile_is_refused(make, clie
 def verify_link(app, user) -> str:
     with app.test_request_context():
         token = make_token("verify", {"uid": user.id, "email": fingerprint(user.email)})
-    return f"/verify/{token}"
+    return f"/verify-email/{token}"
 
 
 def test_verifying_email_links_the_record_with_that_email(app, make, client, auth):

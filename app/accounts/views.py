@@ -109,7 +109,7 @@ def register():
     return render_template("accounts/register.html", form=form)
 
 
-@bp.route("/verify/<token>")
+@bp.route("/verify-email/<token>")
 def verify_email(token: str):
     try:
         services.verify_email(token)

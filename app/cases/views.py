@@ -19,7 +19,7 @@ from app.cases.uploads import check_batch, delete_stored, stored_path
 from app.catalogue.models import CodeItem, CodeVersion
 from app.catalogue.services import governing_version
 from app.extensions import db
-from app.policy import authorize, get_or_404
+from app.policy import authorize, can, get_or_404
 from app.registry.services import find_by_number
 from app.registry.services import search as registry_search
 
@@ -301,6 +301,10 @@ def _render_case(case: Case, forms: dict | None = None, errors: dict | None = No
         e for e in case.evidence if e.disclosed_to_respondent or e.uploaded_by_id == current_user.id]
     if role == "complainant":
         evidence = [e for e in case.evidence if e.uploaded_by_id == current_user.id]
+    from app.documents.services import documents_of
+    from app.documents.types import applicable
+
+    documents = [d for d in documents_of(case) if can(current_user, "document.download", d)]
     disclosures = db.session.execute(
         select(Disclosure).where(Disclosure.case_id == case.id).order_by(Disclosure.id)
     ).scalars().all() if role == "staff" else []
@@ -310,6 +314,7 @@ def _render_case(case: Case, forms: dict | None = None, errors: dict | None = No
         state=workflow.State(case.status), response=services.response_of(case),
         extensions=services.extension_requests(case), pending_extension=services.pending_extension(case),
         disclosures=disclosures, note_form=f.NoteForm(), today=clock.today(),
+        documents=documents, document_types=applicable(case) if role == "staff" else [],
         complainant_visible=(role != "respondent" or not case.withhold_identity)), status
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy import JSON, CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
@@ -39,3 +39,6 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Files attached at delivery: [{"store": "documents", "name": ..., "filename": ...,
+    # "mime": ...}]; the bytes stay in their store, not in the outbox.
+    attachments: Mapped[list | None] = mapped_column(JSON)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 from flask import current_app, g, render_template
 from flask_mail import Message
@@ -15,8 +16,12 @@ from app.notifications.models import OutboxMessage, OutboxStatus
 log = logging.getLogger(__name__)
 
 
-def queue_mail(recipient: str, template: str, subject: str, **context) -> OutboxMessage:
-    """Write an email to the outbox; it leaves only if the transaction commits."""
+def queue_mail(recipient: str, template: str, subject: str, *,
+               attachments: list[dict] | None = None, **context) -> OutboxMessage:
+    """Write an email to the outbox; it leaves only if the transaction commits.
+
+    `attachments` name files in a store (see `attachment_path`), read at delivery.
+    """
     context.setdefault("body_name", current_app.config["BODY_NAME"])
     message = OutboxMessage(
         recipient=recipient,
@@ -24,6 +29,7 @@ def queue_mail(recipient: str, template: str, subject: str, **context) -> Outbox
         template=template,
         text_body=render_template(f"email/{template}.txt", **context),
         html_body=render_template(f"email/{template}.html", **context),
+        attachments=attachments or None,
     )
     db.session.add(message)
     db.session.flush()
@@ -31,17 +37,35 @@ def queue_mail(recipient: str, template: str, subject: str, **context) -> Outbox
     return message
 
 
+STORES = {"documents": "DOCUMENT_DIR", "evidence": "UPLOAD_DIR"}
+
+
+def attachment_path(attachment: dict) -> Path:
+    """Where an attached file lives: a configured store and a plain file name."""
+    directory = Path(current_app.config[STORES[attachment["store"]]])
+    name = attachment["name"]
+    if Path(name).name != name:
+        raise ValueError(f"bad attachment name {name!r}")
+    return directory / name
+
+
 def _send_one(message: OutboxMessage, connection) -> None:
+    attachments = message.attachments or []
     if current_app.config["MAIL_TRANSPORT"] == "console":
-        print(f"--- mail to {message.recipient}: {message.subject}\n{message.text_body}", flush=True)
+        files = "".join(f"\n[attached: {a['filename']}]" for a in attachments)
+        print(f"--- mail to {message.recipient}: {message.subject}\n{message.text_body}{files}",
+              flush=True)
         message.status = OutboxStatus.LOGGED
     else:
-        connection.send(Message(
+        email = Message(
             subject=message.subject,
             recipients=[message.recipient],
             body=message.text_body,
             html=message.html_body,
-        ))
+        )
+        for a in attachments:
+            email.attach(a["filename"], a["mime"], attachment_path(a).read_bytes())
+        connection.send(email)
         message.status = OutboxStatus.SENT
     message.sent_at = clock.now()
     message.last_error = None

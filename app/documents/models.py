@@ -1,0 +1,54 @@
+"""Issued documents. A row exists only with its file; neither is ever changed."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app import clock
+from app.extensions import db
+from app.types import UTCDateTime
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        CheckConstraint("status IN ('issued', 'superseded')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    seq: Mapped[int]  # the n of <case number>-D<n>
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="issued")
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int]
+    pages: Mapped[int]
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # [{"role": "respondent", "name": ..., "email": ..., "user_id": ...}]
+    recipients: Mapped[list] = mapped_column(JSON, default=list)
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="RESTRICT"), unique=True)
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+
+    case = relationship("Case")
+    issued_by = relationship("User")
+    supersedes: Mapped[Document | None] = relationship(
+        remote_side=[id], back_populates="superseded_by")
+    superseded_by: Mapped[Document | None] = relationship(back_populates="supersedes")
+
+    def __repr__(self) -> str:
+        return f"<Document {self.number} {self.status}>"
+
+    @property
+    def superseded(self) -> bool:
+        return self.status == "superseded"
+
+    def addressed_to(self, user) -> bool:
+        return any(r.get("user_id") == user.id for r in self.recipients)

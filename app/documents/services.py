@@ -1,0 +1,198 @@
+"""Preview, issue, correct and verify documents.
+
+Issuing renders the PDF once, before anything is written: a rendering failure
+leaves no number used, no row and no file. The file is written atomically and is
+removed again if the transaction does not commit (app/storage.py), so a row never
+lacks its file and a file never lacks its row. An issued document is never
+changed; a correction is a new document that supersedes it.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app import clock
+from app.audit.services import record
+from app.cases import services as case_services
+from app.cases.models import Case
+from app.documents import render as renderer
+from app.documents.models import Document
+from app.documents.types import DOCUMENT_TYPES, DocumentType
+from app.extensions import db
+from app.notifications.services import queue_mail
+from app.storage import remove_on_rollback, write_atomically
+from app.urls import external_url
+
+log = logging.getLogger(__name__)
+
+
+class DocumentError(Exception):
+    """The document cannot be issued; the message says why."""
+
+
+def document_type(kind: str) -> DocumentType:
+    try:
+        return DOCUMENT_TYPES[kind]
+    except KeyError:
+        raise DocumentError(f"There is no document type {kind!r}.") from None
+
+
+def document_dir() -> Path:
+    return Path(current_app.config["DOCUMENT_DIR"])
+
+
+def stored_path(document: Document) -> Path:
+    return document_dir() / document.stored_name
+
+
+def preview(case: Case, kind: str) -> renderer.Rendered:
+    """A draft: watermarked, unnumbered, not stored."""
+    doc_type = _applicable(case, kind)
+    meta = renderer.page_meta(doc_type.title, number=None, issued_at=None, issued_by=None,
+                              verify_url=None)
+    return _render(doc_type, doc_type.build(case), meta)
+
+
+def _render(doc_type: DocumentType, data: dict, meta: dict) -> renderer.Rendered:
+    try:
+        return renderer.render(doc_type.template, data, meta)
+    except Exception as error:
+        log.exception("rendering %s failed", doc_type.kind)
+        raise DocumentError(
+            f"The {doc_type.title.lower()} could not be rendered ({type(error).__name__}). "
+            "Nothing was issued and no number was used; try again, or report the problem."
+        ) from error
+
+
+def _applicable(case: Case, kind: str) -> DocumentType:
+    doc_type = document_type(kind)
+    if not doc_type.applies(case):
+        raise DocumentError(f"A {doc_type.title.lower()} does not apply to this case yet.")
+    return doc_type
+
+
+def _next_seq(case: Case) -> int:
+    # Serialise issuing per case: PostgreSQL locks the case row; SQLite has one writer.
+    db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+    last = db.session.execute(
+        select(func.max(Document.seq)).where(Document.case_id == case.id)).scalar()
+    return (last or 0) + 1
+
+
+def issue(case: Case, kind: str, actor, *, supersedes: Document | None = None,
+          reason: str = "") -> Document:
+    """Render, store, number and send a document. The caller commits."""
+    doc_type = _applicable(case, kind)
+    if supersedes is not None:
+        if supersedes.case_id != case.id or supersedes.kind != kind:
+            raise DocumentError("A correction must be of the same type and case.")
+        if supersedes.superseded:
+            raise DocumentError(f"{supersedes.number} has already been superseded by "
+                                f"{supersedes.superseded_by.number}; correct that one.")
+        if not reason.strip():
+            raise DocumentError("Say what the correction changes.")
+    recipients = doc_type.recipients(case)
+    seq = _next_seq(case)
+    number = f"{case.number}-D{seq}"
+    issued_at = clock.now()
+    meta = renderer.page_meta(doc_type.title, number=number, issued_at=issued_at,
+                              issued_by=actor.name, verify_url=external_url(
+                                  "documents.verify", doc_number=number))
+    data = doc_type.build(case)
+    if supersedes is not None:
+        data = data | {"corrects": {"number": supersedes.number,
+                                    "issued_on": supersedes.issued_at.date(),
+                                    "reason": reason.strip()}}
+    rendered = _render(doc_type, data, meta)  # may fail: nothing is written before this
+
+    name, sha256 = write_atomically(document_dir(), rendered.pdf, suffix=".pdf")
+    remove_on_rollback(db.session(), document_dir() / name)
+    document = Document(
+        case_id=case.id, seq=seq, number=number, kind=kind, title=doc_type.title,
+        stored_name=name, sha256=sha256, size=len(rendered.pdf), pages=rendered.pages,
+        issued_at=issued_at, issued_by_id=actor.id, recipients=recipients,
+        supersedes_id=supersedes.id if supersedes else None,
+        correction_reason=reason.strip())
+    db.session.add(document)
+    if supersedes is not None:
+        supersedes.status = "superseded"
+    db.session.flush()
+    _serve(case, document, actor)
+    record("document.issued", actor=actor, target=document, number=number, case=case.number,
+           kind=kind, sha256=sha256, supersedes=supersedes.number if supersedes else None)
+    return document
+
+
+def _serve(case: Case, document: Document, actor) -> None:
+    """Email each recipient the PDF, log the disclosure, and note it on the timeline."""
+    to_roles = {r["role"] for r in document.recipients}
+    for person in document.recipients:
+        queue_mail(
+            person["email"], "documents/issued",
+            f"{document.title} {document.number}",
+            name=person["name"], document=_plain(document),
+            case_url=external_url("cases.detail", number=case.number),
+            verify_url=external_url("documents.verify", doc_number=document.number),
+            attachments=[{"store": "documents", "name": document.stored_name,
+                          "filename": f"{document.number}.pdf",
+                          "mime": "application/pdf"}])
+        case_services.disclose(case, "document", document.id,
+                               f"{document.title} {document.number}", how="email attachment",
+                               recipient_user=_account(person.get("user_id")),
+                               recipient_email=person["email"], by=actor)
+    summary = f"{document.title} issued ({document.number})"
+    if document.supersedes_id:
+        summary += f", correcting {document.supersedes.number}"
+    case_services.add_event(case, actor, "document", summary,
+                            to_complainant="complainant" in to_roles,
+                            to_respondent="respondent" in to_roles)
+
+
+def _account(user_id: int | None):
+    from app.accounts.models import User
+
+    return db.session.get(User, user_id) if user_id else None
+
+
+def _plain(document: Document) -> dict:
+    return {"number": document.number, "title": document.title,
+            "issued_on": document.issued_at.date(), "pages": document.pages,
+            "corrects": document.supersedes.number if document.supersedes else None,
+            "reason": document.correction_reason}
+
+
+def documents_of(case: Case) -> list[Document]:
+    return list(db.session.execute(
+        select(Document).where(Document.case_id == case.id).order_by(Document.seq)).scalars())
+
+
+def by_number(number: str) -> Document | None:
+    return db.session.execute(
+        select(Document).where(Document.number == number)).scalar_one_or_none()
+
+
+def by_sha256(sha256: str) -> Document | None:
+    return db.session.execute(
+        select(Document).where(Document.sha256 == sha256).limit(1)).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class Verification:
+    matches: bool
+    sha256: str
+    document: Document | None  # the issued document the copy was checked against
+
+
+def verify_copy(data: bytes, number: str | None = None) -> Verification:
+    """Whether these bytes are exactly an issued document (the given one, or any)."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    if number is not None:
+        document = by_number(number)
+        return Verification(document is not None and document.sha256 == sha256, sha256, document)
+    document = by_sha256(sha256)
+    return Verification(document is not None, sha256, document)
