@@ -72,6 +72,11 @@ class SelfReportEvent(StrEnum):
         return {"conviction": "R2", "licence_loss": "R4", "other": "R5"}[self.value]
 
 
+OUTCOME_TITLES = {
+    "abandoned": "Closed: the information asked for was not provided in time",
+}
+
+
 class Case(db.Model):
     __tablename__ = "cases"
 
@@ -134,6 +139,14 @@ class Case(db.Model):
             c = self.respondent_certificant
             return f"{c.name} ({c.cert_number})"
         return self.respondent_name or "—"
+
+    @property
+    def outcome_title(self) -> str:
+        """The outcome in plain words (a dismissal's reason, or how the case closed)."""
+        reason = self.outcome_reason
+        if reason in DismissalReason._value2member_map_:
+            return "Dismissed: " + DismissalReason(reason).title.lower()
+        return OUTCOME_TITLES.get(reason or "", (reason or "").replace("_", " ").capitalize())
 
     def open_deadline(self, kind: str) -> Deadline | None:
         return next((d for d in self.deadlines if d.kind == kind and d.status == "open"), None)

@@ -271,6 +271,9 @@ def _timeline(case: Case, role: str) -> list:
         return list(case.events)
     if role == "complainant":
         return [e for e in case.events if e.to_complainant and not e.internal]
+    if case.kind == "self_report":  # the certificant filed it: what a filer is told
+        return [e for e in case.events if (e.to_complainant or e.to_respondent)
+                and not e.internal]
     return [e for e in case.events if e.to_respondent and not e.internal]
 
 
