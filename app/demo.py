@@ -8,6 +8,7 @@ from app.accounts.services import create_user, find_by_email
 from app.catalogue.seed import VERSION_2009
 from app.catalogue.services import ensure_2009_code, version_by_name
 from app.demo_cases import load_demo_cases
+from app.demo_documents import load_demo_documents
 from app.extensions import db
 from app.registry.models import Certificant, CertStatus
 from app.registry.services import find_by_number
@@ -63,4 +64,5 @@ def load_demo() -> int:
         created += 1
     db.session.flush()
     created += load_demo_cases()
+    created += load_demo_documents()
     return created
