@@ -62,3 +62,68 @@ def act(client, number: str, action: str, version: int, **fields):
 
 def number_in(html: str) -> str:
     return re.search(r"EC-\d{4}-\d{5}", html).group(0)
+
+
+# --- cases built directly in the database (for walking the workflow table) -----------------
+
+# States in which the respondent has been served (everything after acceptance).
+SERVED_STATES = frozenset({
+    "awaiting_response", "investigation", "committee_review", "hearing_scheduled",
+    "deliberation", "decided", "under_appeal", "final", "closed", "withdrawn", "disposed",
+})
+
+
+def case_in_state(state: str, complainant, respondent_certificant, respondent_user=None, *,
+                  code: str = "S7", conduct=date(2025, 3, 3), before_withdrawal="investigation"):
+    """A complaint put straight into `state` with what that state implies; call in an app context.
+
+    Draft: no number. Submitted and later: a number and a submission time. Served states:
+    the respondent's account and address, and the service time. Info requested: an open
+    information deadline; awaiting response: an open response deadline; withdrawn: the
+    state it was withdrawn from. Closed states: a closing time. Flushes, does not commit.
+    """
+    from app import clock
+    from app.cases import services
+    from app.cases.models import Allegation, CaseKind
+
+    item = db.session.query(CodeItem).filter_by(code=code).first()
+    case = Case(kind=CaseKind.COMPLAINT, status=state, complainant_id=complainant.id,
+                respondent_certificant_id=respondent_certificant.id, relation="client",
+                remedy_sought="An apology.", attest_not_confidential=True,
+                attest_good_faith=True)
+    case.allegations = [Allegation(code_item_id=item.id, conduct_from=conduct,
+                                   facts=f"Facts for {code}: what the respondent did.")]
+    db.session.add(case)
+    db.session.flush()
+    if state != "draft":
+        services.assign_number(case)
+        case.submitted_at = clock.now()
+    if state in SERVED_STATES:
+        case.served_at = clock.now()
+        if respondent_user is not None:
+            case.respondent_user_id = respondent_user.id
+            case.respondent_email = respondent_user.email
+    if state == "info_requested":
+        services.open_deadline(case, "information", services.days_setting("INFO_DAYS"))
+    if state == "awaiting_response":
+        services.open_deadline(case, "response", services.days_setting("RESPONSE_DAYS"))
+    if state == "withdrawn":
+        case.status_before_withdrawal = before_withdrawal
+    if state in ("closed", "dismissed", "abandoned", "withdrawn", "disposed"):
+        case.closed_at = clock.now()
+    db.session.flush()
+    return case
+
+
+def timeline_of(html: str) -> list[str]:
+    """The lines of a case page's timeline, as text."""
+    import html as html_lib
+
+    block = re.search(r'<ol class="timeline">(.*?)</ol>', html, re.S).group(1)
+    items = re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)
+    return [" ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", i)).split()) for i in items]
+
+
+def action_buttons(html: str) -> set[str]:
+    """The workflow actions a case page offers as forms (by action name)."""
+    return set(re.findall(r'action="/cases/[^/"]+/act/(\w+)"', html))

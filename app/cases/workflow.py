@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sqlalchemy.orm.attributes import flag_modified
+
 from app import clock
 from app.audit.services import record
 from app.cases import notices, services
@@ -335,6 +337,9 @@ def apply(case: Case, name: str, actor, seen_version: int | None = None, **data)
     if action.effect is not None:
         action.effect(case, actor, data)
     case.status = after
+    # Every action bumps the case's version, even one that leaves the status as it
+    # was (an extension request), so a form loaded before it is refused as stale.
+    flag_modified(case, "status")
     services.add_event(case, actor, action.name, action.summary, from_status=before,
                        to_status=after, to_complainant=action.to_complainant,
                        to_respondent=action.to_respondent and case.served_at is not None,
