@@ -93,3 +93,37 @@ def test_first_tab_focuses_skip_link(page):
     page.keyboard.press("Tab")
     active = page.evaluate("document.activeElement.textContent.trim()")
     assert active == "Skip to main content"
+
+
+def _sign_in(page, email):
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_administrator_issues_a_receipt_and_anyone_verifies_it(app, page, demo):
+    from app.cases.models import Case
+    from app.documents.services import documents_of
+
+    with app.app_context():  # a demo case that has documents but no receipt yet
+        case = next(c for c in db.session.query(Case).filter(Case.number.is_not(None))
+                    .order_by(Case.id) if documents_of(c)
+                    and "receipt" not in {d.kind for d in documents_of(c)})
+        number, next_doc = case.number, f"{case.number}-D{len(documents_of(case)) + 1}"
+    _sign_in(page, "admin@example.org")
+    page.goto(f"/cases/{number}")
+    page.locator("#documents ~ ul.document-types li", has_text="Receipt of complaint") \
+        .get_by_role("link", name="issue…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Issue: Receipt of complaint")
+    page.get_by_role("button", name="Issue the document").click()
+    expect(page.get_by_text(f"Receipt of complaint {next_doc} issued")).to_be_visible()
+    expect(page.get_by_role("link", name=next_doc)).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.goto("/verify")
+    page.get_by_label("Document number").fill(next_doc)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Document {next_doc}")
+    expect(page.get_by_text("In force")).to_be_visible()
+    expect(page.get_by_label("Your copy of the PDF")).to_be_visible()
