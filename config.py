@@ -71,6 +71,11 @@ class Config:
     COMPLAINT_TIME_LIMIT_YEARS = _env_int("COMPLAINT_TIME_LIMIT_YEARS", 5)
     REMINDER_DAYS_BEFORE = (7, 1)
 
+    # Certificants' practice disclosures (S7, S22): how long a party's personal link
+    # works, and how long the certificant has to withdraw after an objection
+    PRACTICE_DISCLOSURE_LINK_DAYS = _env_int("PRACTICE_DISCLOSURE_LINK_DAYS", 30)
+    PRACTICE_DISCLOSURE_WITHDRAWAL_DAYS = _env_int("PRACTICE_DISCLOSURE_WITHDRAWAL_DAYS", 14)
+
     # Evidence uploads: stored under random names outside the web root (app/cases/uploads.py)
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "evidence"))
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)

@@ -73,6 +73,7 @@ def _import_models() -> None:
     from app.catalogue import models as _catalogue  # noqa: F401
     from app.documents import models as _documents  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
+    from app.practice_disclosures import models as _practice_disclosures  # noqa: F401
     from app.registry import models as _registry  # noqa: F401
 
 
