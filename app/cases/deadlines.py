@@ -26,8 +26,12 @@ def sweep() -> SweepReport:
     """Send due reminders and apply the default action of every missed deadline."""
     report = SweepReport()
     today = clock.today()
+    # A case that is no longer going on (withdrawn, closed) gets no reminders and no
+    # default; a deadline of a withdrawn case runs again if the committee continues it.
     open_deadlines = db.session.execute(
-        select(Deadline).join(Case).where(Deadline.status == "open").order_by(Deadline.due_on)
+        select(Deadline).join(Case)
+        .where(Deadline.status == "open", Case.status.in_(workflow.OPEN_STATES))
+        .order_by(Deadline.due_on)
     ).scalars().all()
     for deadline in open_deadlines:
         case = deadline.case
