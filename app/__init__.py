@@ -85,10 +85,12 @@ def register_blueprints(app: Flask) -> None:
     from app.documents.views import bp as documents
     from app.main.views import bp as main
     from app.notifications.views import bp as outbox
+    from app.practice_disclosures.views import bp as practice_disclosures
     from app.registry.views import bp as registry
 
     for blueprint in (main, accounts, registry, catalogue, cases, documents, audit, outbox):
         app.register_blueprint(blueprint)
+    app.register_blueprint(practice_disclosures)
 
 
 def register_commands(app: Flask) -> None:

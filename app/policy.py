@@ -155,6 +155,18 @@ RULES: dict[str, Rule] = {
     "cases.list": rule(*ANY_STAFF),
     "cases.intake_queue": rule(ADMIN, CHAIR),
     "cases.mine": rule(ANYONE),
+    # Certificants' own S7/S22 disclosures: the owner manages them; staff see them once
+    # the sweep flags an unconfirmed withdrawal, never their own
+    "practice_disclosures.mine": rule(ANYONE),
+    "practice_disclosure.create": rule(ANYONE, check=_linked_certificant,
+                                       description="only a certificant linked to the registry"),
+    "practice_disclosure.view": rule(ANYONE, check=lambda u, d: d.owned_by(u) or d.open_to_staff(u),
+                                     deny_status=NOT_FOUND),
+    "practice_disclosure.manage": rule(ANYONE, check=lambda u, d: d.owned_by(u),
+                                       description="confirm withdrawal, send a party a new link"),
+    "practice_disclosures.flagged": rule(*ANY_STAFF),
+    "practice_disclosure.open_case": rule(ADMIN, CHAIR, check=lambda u, d: d.open_to_staff(u),
+                                          description="open a staff-initiated S7 case"),
     # Homes
     "home.committee": rule(CHAIR, MEMBER),
     "home.admin": rule(ADMIN),

@@ -15,6 +15,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "accounts.verify_email",
     "accounts.forgot_password",
     "accounts.reset_password",
+    "practice_disclosures.answer",  # an affected party, by personal link
     "documents.verify_start",
     "documents.verify",
 })

@@ -97,6 +97,19 @@ EXPECTED: dict[str, dict] = {
     "documents.download": case_route(certificant=200, member=200, chair=200, admin=200),
     "documents.verify_start": PUBLIC,
     "documents.verify": PUBLIC,
+    # practice disclosures: the world's one belongs to a certificant outside the matrix and
+    # is flagged, so staff see it; only its owner manages it
+    "practice_disclosures.mine": SIGNED_IN,
+    "practice_disclosures.new_disclosure": only(),  # nobody in the matrix is linked
+    "practice_disclosures.detail": case_route(certificant=404, member=200, chair=200, admin=200),
+    "practice_disclosures.confirm_withdrawal": case_route(certificant=404, member=403, chair=403,
+                                                          admin=403),
+    "practice_disclosures.resend_link": case_route(certificant=404, member=403, chair=403,
+                                                   admin=403),
+    "practice_disclosures.flagged": STAFF,
+    "practice_disclosures.open_case": case_route(certificant=404, member=403, chair=302, admin=302),
+    # the matrix passes a token minted for another purpose: a clear error page
+    "practice_disclosures.answer": {r: 400 for r in ROLES},
 }
 
 
@@ -125,6 +138,30 @@ def _cases_for(app, make, complainant, respondent_cert) -> dict:
         db.session.commit()
         return {"number": case.number, "case_id": draft.id, "evidence_id": evidence.id,
                 "action": "accept", "kind": "receipt", "doc_number": receipt.number}
+
+
+def _practice_disclosure_for(app, make) -> dict:
+    """A flagged disclosure by a certificant who is none of the matrix's roles."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.practice_disclosures.models import DisclosureParty, PracticeDisclosure
+
+    record = make.certificant()
+    owner = make.user(certificant=record)
+    with app.test_request_context():
+        now = clock.now()
+        disclosure = PracticeDisclosure(
+            owner_id=owner.id, certificant_id=record.id, kind="conflict",
+            description="Matrix disclosure.", status="withdrawal_required",
+            disclosed_on=now.date() - timedelta(days=20),
+            withdrawal_due_on=now.date() - timedelta(days=2), flagged_at=now)
+        disclosure.parties = [DisclosureParty(
+            name="Pat Party", email="pat@example.com", role="client", link_nonce="x" * 32,
+            link_expires_at=now + timedelta(days=30), answer="objected", answered_at=now)]
+        db.session.add(disclosure)
+        db.session.commit()
+        return {"disclosure_id": disclosure.id, "party_id": disclosure.parties[0].id}
 
 
 @pytest.fixture
@@ -158,6 +195,7 @@ def world(app, make):
         args["token"] = make_token("verify", {"uid": target.id,
                                               "email": fingerprint(target.email)})
     args |= _cases_for(app, make, people["certificant"], cert)
+    args |= _practice_disclosure_for(app, make)
     return people, args
 
 

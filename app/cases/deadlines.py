@@ -11,6 +11,7 @@ from app.audit.services import record
 from app.cases import notices, workflow
 from app.cases.models import Case, Deadline
 from app.extensions import db
+from app.practice_disclosures.services import flag_overdue_withdrawals
 
 # What the workflow does when a deadline of this kind passes unmet.
 ON_MISSED = {"response": "record_default", "information": "abandon"}
@@ -58,5 +59,7 @@ def sweep() -> SweepReport:
                        kind=deadline.kind, days_left=days_left)
                 report.reminders.append(f"{case.number} {deadline.kind} in {days_left} days")
                 break
+    # Certificants' withdrawals after an objection (S7) are deadlines too.
+    report.missed += flag_overdue_withdrawals()
     db.session.flush()
     return report
