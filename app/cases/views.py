@@ -251,6 +251,10 @@ def new_self_report():
 @bp.route("/cases/<number>/receipt")
 def receipt(number: str):
     case = load_case(number)
+    # The filer's receipt, which staff may also read: it counts every file on the case,
+    # so the respondent does not see it.
+    if not (can(current_user, "case.submit", case) or can(current_user, "case.view_internal", case)):
+        abort(404)
     return render_template("cases/receipt.html", case=case)
 
 
