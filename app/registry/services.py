@@ -13,6 +13,7 @@ from app import clock
 from app.audit.services import record
 from app.extensions import db
 from app.registry.models import Certificant, CertStatus, LinkRequest, LinkStatus
+from app.search import escape_like
 
 REQUIRED_COLUMNS = ("certification_number", "name", "email", "status", "expiry_date")
 CERT_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{1,38}$")
@@ -144,7 +145,7 @@ def search(q: str, limit: int = 50) -> list[Certificant]:
     q = q.strip()
     query = select(Certificant).order_by(Certificant.name)
     if q:
-        plain = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        plain = escape_like(q)
         query = query.where(or_(Certificant.cert_number.ilike(f"{plain}%", escape="\\"),
                                 Certificant.name.ilike(f"%{plain}%", escape="\\")))
     return list(db.session.execute(query.limit(limit)).scalars())
