@@ -70,6 +70,8 @@ class Config:
     INFO_DAYS = _env_int("INFO_DAYS", 30)
     COMPLAINT_TIME_LIMIT_YEARS = _env_int("COMPLAINT_TIME_LIMIT_YEARS", 5)
     REMINDER_DAYS_BEFORE = (7, 1)
+    # Committee members' disclosures (S7): the parties may object within this many days
+    COI_OBJECTION_DAYS = _env_int("COI_OBJECTION_DAYS", 10)
 
     # Certificants' practice disclosures (S7, S22): how long a party's personal link
     # works, and how long the certificant has to withdraw after an objection

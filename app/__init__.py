@@ -71,6 +71,7 @@ def _import_models() -> None:
     from app.audit import models as _audit  # noqa: F401
     from app.cases import models as _cases  # noqa: F401
     from app.catalogue import models as _catalogue  # noqa: F401
+    from app.coi import models as _coi  # noqa: F401
     from app.documents import models as _documents  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.practice_disclosures import models as _practice_disclosures  # noqa: F401
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit
     from app.cases.views import bp as cases
     from app.catalogue.views import bp as catalogue
+    from app.coi.views import bp as coi
     from app.documents.views import bp as documents
     from app.main.views import bp as main
     from app.notifications.views import bp as outbox
@@ -91,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main, accounts, registry, catalogue, cases, documents, audit, outbox):
         app.register_blueprint(blueprint)
     app.register_blueprint(practice_disclosures)
+    app.register_blueprint(coi)
 
 
 def register_commands(app: Flask) -> None:

@@ -7,7 +7,10 @@ to the deadline sweep, run once at the end with the clock at the present. A case
 recognised by the facts of its first allegation, so loading again adds nothing.
 
 Who is who: Clara Certificant (cert1), Rory Respondent (cert2) and Wanda Witness
-(cert3) file complaints and answer them; the chair takes the committee's actions.
+(cert3) file complaints and answer them; the chair takes the committee's actions,
+having declared "no conflict" on each case as it arrives (S7). Mina Member discloses
+a past working relationship with Rory, who objects, so she is recused; Marco Member
+withdraws from a case about his neighbour.
 """
 from __future__ import annotations
 
@@ -28,10 +31,12 @@ from app.cases.deadlines import sweep
 from app.cases.models import Allegation, Case
 from app.cases.uploads import check_and_store
 from app.catalogue.services import governing_version
+from app.coi import services as coi
 from app.extensions import db
 from app.registry.services import find_by_number
 
 CHAIR = "chair@example.org"
+MINA, MARCO = "member1@example.org", "member2@example.org"
 CLARA, RORY, WANDA = "cert1@example.org", "cert2@example.org", "cert3@example.org"
 
 
@@ -87,7 +92,9 @@ DEMO_CASES = (
             "told her so, but nothing changed.")),),
         remedy="That the files are locked away and the clients concerned are told.",
         files=("note-of-conversation.txt",),
-        steps=(Step(2, "accept", CHAIR),), swept=True),
+        steps=(Step(1, "recuse", MARCO, text=(
+                   "Wanda Witness is my neighbour and we have been friends for years.")),
+               Step(2, "accept", CHAIR)), swept=True),
     # abandoned: Rory does not send the information asked for; the sweep closes it
     DemoCase(
         days_ago=46, filer=RORY, respondent_name="Dana Hollis", relation="colleague",
@@ -138,6 +145,12 @@ DEMO_CASES = (
         remedy="That the insurer is repaid for the sessions that did not take place.",
         files=("timesheet-extract.pdf",),
         steps=(Step(3, "accept", CHAIR),
+               Step(4, "disclose", MINA, data={"relation": "professional"}, text=(
+                   "Rory and I worked in the same rehabilitation team at Northgate Hospital "
+                   "until 2022. We have not worked together since.")),
+               Step(6, "object", RORY, text=(
+                   "Mina and I disagreed sharply about my caseload when we worked together; "
+                   "I do not think she can judge this fairly.")),
                Step(22, "request_extension", RORY, days_after_deadline=14, text=(
                    "My appointment book for that period is with my former employer, who has "
                    "agreed to send it but not within the deadline.")),
@@ -265,6 +278,8 @@ def _file(spec: DemoCase, start) -> Case:
     _attach(case, spec.files, "complaint", filer)
     if spec.submit:
         workflow.apply(case, "submit", filer)
+        clock.freeze(start + timedelta(hours=1))
+        coi.declare(case, find_by_email(CHAIR), "none")
     for step in spec.steps:
         clock.freeze(start + timedelta(days=step.day))
         _take(case, step)
@@ -281,6 +296,9 @@ def _allegation(charge: Charge) -> dict:
 
 def _take(case: Case, step: Step) -> None:
     actor = find_by_email(step.by)
+    if step.action in COI_STEPS:
+        COI_STEPS[step.action](case, actor, step)
+        return
     data = dict(step.data)
     if step.text:
         data.update(text=step.text, event_body=step.text)
@@ -289,6 +307,23 @@ def _take(case: Case, step: Step) -> None:
         data["until" if step.action == "request_extension" else "new_due_on"] = due
     _attach(case, step.files, FILE_CONTEXT.get(step.action, ""), actor)
     workflow.apply(case, step.action, actor, **data)
+
+
+def _disclose(case: Case, member, step: Step) -> None:
+    coi.declare(case, member, "disclosure", step.data["relation"], step.text)
+
+
+def _object(case: Case, party, step: Step) -> None:
+    [declaration] = [d for d in coi.declarations(case) if d.is_disclosure]
+    coi.object_to(declaration, party, step.text)
+
+
+# Conflict-of-interest steps, taken through the coi services.
+COI_STEPS = {
+    "disclose": _disclose,
+    "object": _object,
+    "recuse": lambda case, member, step: coi.recuse_self(case, member, step.text),
+}
 
 
 def _attach(case: Case, names: tuple[str, ...], context: str, actor) -> None:

@@ -49,9 +49,31 @@ def _not_self(user, target) -> bool:
 
 
 def _case_viewer(user, case) -> bool:
+    """Reach the case page: a party, staff on the case, or a member who must declare first."""
+    return _case_reader(user, case) or case_access.awaiting_declaration(user, case)
+
+
+def _case_reader(user, case) -> bool:
+    """See what the case contains: a party, or staff cleared on the case."""
     if case.status == "draft":
         return case_access.is_complainant(user, case)
     return case_access.is_party(user, case) or case_access.is_staff_on(user, case)
+
+
+def _may_recuse(user, case) -> bool:
+    """A committee member who could serve on the case (declared or not) and is not recused."""
+    return (case_access.is_committee(user) and case.status != "draft"
+            and not case_access.is_party(user, case) and not case_access.is_recused(user, case))
+
+
+def _objector(user, declaration) -> bool:
+    """A party who follows the case, on a member's disclosure (the window is the service's)."""
+    return (declaration.is_disclosure
+            and case_access.party_role(user, declaration.case) is not None)
+
+
+def _own_objection(user, objection) -> bool:
+    return objection.user_id == user.id and objection.withdrawn_at is None
 
 
 def _complainant(user, case) -> bool:
@@ -132,7 +154,12 @@ RULES: dict[str, Rule] = {
     "case.file": rule(ANYONE, description="start a complaint"),
     "case.self_report": rule(ANYONE, check=_linked_certificant,
                              description="only a certificant linked to the registry"),
+    # A committee member who has not declared reaches the case page, which shows only
+    # the number and the declaration form; every other case route needs view_details.
     "case.view": rule(ANYONE, check=_case_viewer, deny_status=NOT_FOUND),
+    "case.view_details": rule(ANYONE, check=_case_reader, deny_status=NOT_FOUND,
+                              description="parties; staff cleared on the case (declared, "
+                                          "not recused)"),
     "case.edit_draft": rule(ANYONE, check=lambda u, c: c.status == "draft" and _complainant(u, c),
                             deny_status=NOT_FOUND),
     # (actions answer 403: whoever gets this far can already see the case)
@@ -152,6 +179,18 @@ RULES: dict[str, Rule] = {
     "document.issue": rule(ADMIN, check=_staff_on,
                            description="issue a numbered PDF, or a correction"),
     "document.download": rule(ANYONE, check=_document_reader, deny_status=NOT_FOUND),
+    # Conflicts of interest (S7): members declare before anything opens; parties see
+    # disclosures and may object; an objection, or the member, recuses
+    "coi.declare": rule(CHAIR, MEMBER, check=case_access.awaiting_declaration,
+                        description="a committee member who has not declared on the case"),
+    "coi.recuse_self": rule(CHAIR, MEMBER, check=_may_recuse),
+    "coi.object": rule(ANYONE, check=_objector,
+                       description="the complainant or the served respondent, on a disclosure"),
+    "coi.withdraw_objection": rule(ANYONE, check=_own_objection),
+    "coi.panel": rule(ADMIN, CHAIR, check=_staff_on,
+                      description="who declared what, who is recused, who may serve"),
+    "coi.reinstate": rule(ADMIN, CHAIR, check=_staff_on,
+                          description="only once every objection is withdrawn"),
     "cases.list": rule(*ANY_STAFF),
     "cases.intake_queue": rule(ADMIN, CHAIR),
     "cases.mine": rule(ANYONE),

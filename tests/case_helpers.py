@@ -127,3 +127,26 @@ def timeline_of(html: str) -> list[str]:
 def action_buttons(html: str) -> set[str]:
     """The workflow actions a case page offers as forms (by action name)."""
     return set(re.findall(r'action="/cases/[^/"]+/act/(\w+)"', html))
+
+
+# --- conflicts of interest: a committee member declares before a case opens to them ------
+
+def declare(client, number: str, kind: str = "none", relation: str = "", text: str = ""):
+    """Declare on a case through its page, as the signed-in member; return the response."""
+    return client.post(f"/cases/{number}/declaration",
+                       data={"kind": kind, "relation": relation, "text": text},
+                       follow_redirects=True)
+
+
+def clear(app, user_id: int, number: str | None = None, case_id: int | None = None) -> None:
+    """Record a member's "no conflict" on a case through the service (no request needed)."""
+    from app.accounts.models import User
+    from app.coi import services as coi
+
+    with app.test_request_context():
+        user = db.session.get(User, user_id)
+        case = (db.session.query(Case).filter_by(number=number).one() if number is not None
+                else db.session.get(Case, case_id))
+        if coi.declaration_of(user, case) is None:
+            coi.declare(case, user, "none")
+            db.session.commit()

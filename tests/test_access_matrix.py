@@ -17,21 +17,31 @@ from app.notifications.models import OutboxMessage
 from app.registry.models import LinkRequest
 
 # "certificant" files the matrix's case; "outsider" is another plain account,
-# party to nothing. Staff roles are party to nothing either.
-ROLES = ("anon", "certificant", "outsider", "member", "chair", "admin")
+# party to nothing. Staff roles are party to nothing either. On the matrix's case
+# (S7) "member" and "chair" have declared "no conflict", "recused" is a member whom
+# an objection to their disclosure recused, and "awaiting" a member who has not
+# declared yet.
+ROLES = ("anon", "certificant", "outsider", "member", "chair", "admin", "recused", "awaiting")
 PUBLIC = {r: 200 for r in ROLES}
 
 
 def only(*allowed: str, ok=200, denied=403) -> dict:
-    """Anonymous → sign-in redirect; listed roles → ok; others → denied."""
+    """Anonymous → sign-in redirect; listed roles → ok; others → denied.
+
+    Outside a case, an outsider is a certificant and the recused and awaiting members
+    are members like any other.
+    """
     if "certificant" in allowed:
         allowed = (*allowed, "outsider")
+    if "member" in allowed:
+        allowed = (*allowed, "recused", "awaiting")
     return {"anon": 302} | {r: (ok if r in allowed else denied) for r in ROLES[1:]}
 
 
 def case_route(**by_role) -> dict:
-    """A route inside a case: outsiders get 404, as if the case did not exist."""
-    return {"anon": 302, "outsider": 404} | by_role
+    """A route inside a case: outsiders and recused members get 404, as if the case did not
+    exist; a member who has not declared gets 404 too (only the case page answers them)."""
+    return {"anon": 302, "outsider": 404, "recused": 404, "awaiting": 404} | by_role
 
 
 SIGNED_IN = only("certificant", "member", "chair", "admin")
@@ -84,7 +94,8 @@ EXPECTED: dict[str, dict] = {
     "cases.choose_respondent": case_route(certificant=302, member=404, chair=404, admin=404),
     "cases.remove_evidence": case_route(certificant=302, member=404, chair=404, admin=404),
     "cases.receipt": case_route(certificant=200, member=200, chair=200, admin=200),
-    "cases.detail": case_route(certificant=200, member=200, chair=200, admin=200),
+    # the member who has not declared gets the number and the declaration form only
+    "cases.detail": case_route(certificant=200, member=200, chair=200, admin=200, awaiting=200),
     # the matrix posts an empty "accept": intake staff get a stale-form refusal (409)
     "cases.act": case_route(certificant=403, member=403, chair=409, admin=409),
     "cases.add_note": case_route(certificant=403, member=400, chair=400, admin=400),
@@ -95,19 +106,31 @@ EXPECTED: dict[str, dict] = {
     "documents.preview": case_route(certificant=403, member=200, chair=200, admin=200),
     "documents.issue": case_route(certificant=403, member=403, chair=403, admin=200),
     "documents.download": case_route(certificant=200, member=200, chair=200, admin=200),
+    # conflicts of interest (S7): the matrix posts empty forms. Declaring and withdrawing
+    # belong to committee members (400: the form is incomplete); objections to the parties
+    # (the certificant's objection stands: 400; withdrawing it: 302); the conflicts page
+    # and reinstatement to the chair and administrators
+    "coi.declare": case_route(certificant=403, member=403, chair=403, admin=403, awaiting=400),
+    "coi.recuse": case_route(certificant=403, member=400, chair=400, admin=403, awaiting=400),
+    "coi.object_to": case_route(certificant=400, member=403, chair=403, admin=403),
+    "coi.withdraw_objection": case_route(certificant=302, member=403, chair=403, admin=403),
+    "coi.panel": case_route(certificant=403, member=403, chair=200, admin=200),
+    "coi.reinstate": case_route(certificant=403, member=403, chair=400, admin=400),
     "documents.verify_start": PUBLIC,
     "documents.verify": PUBLIC,
     # practice disclosures: the world's one belongs to a certificant outside the matrix and
     # is flagged, so staff see it; only its owner manages it
     "practice_disclosures.mine": SIGNED_IN,
     "practice_disclosures.new_disclosure": only(),  # nobody in the matrix is linked
-    "practice_disclosures.detail": case_route(certificant=404, member=200, chair=200, admin=200),
+    "practice_disclosures.detail": case_route(certificant=404, member=200, chair=200, admin=200,
+                                              recused=200, awaiting=200),
     "practice_disclosures.confirm_withdrawal": case_route(certificant=404, member=403, chair=403,
-                                                          admin=403),
+                                                          admin=403, recused=403, awaiting=403),
     "practice_disclosures.resend_link": case_route(certificant=404, member=403, chair=403,
-                                                   admin=403),
+                                                   admin=403, recused=403, awaiting=403),
     "practice_disclosures.flagged": STAFF,
-    "practice_disclosures.open_case": case_route(certificant=404, member=403, chair=302, admin=302),
+    "practice_disclosures.open_case": case_route(certificant=404, member=403, chair=302, admin=302,
+                                                 recused=403, awaiting=403),
     # the matrix passes a token minted for another purpose: a clear error page
     "practice_disclosures.answer": {r: 400 for r in ROLES},
 }
@@ -138,6 +161,27 @@ def _cases_for(app, make, complainant, respondent_cert) -> dict:
         db.session.commit()
         return {"number": case.number, "case_id": draft.id, "evidence_id": evidence.id,
                 "action": "accept", "kind": "receipt", "doc_number": receipt.number}
+
+
+def _conflicts_for(app, people, number: str) -> dict:
+    """On the matrix's case: the member and the chair declare "no conflict"; "recused"
+    discloses a friendship, the certificant (the complainant) objects, and so recuses them;
+    "awaiting" does nothing."""
+    from app.accounts.models import User
+    from app.cases.models import Case
+    from app.coi import services as coi
+
+    with app.test_request_context():
+        case = db.session.query(Case).filter_by(number=number).one()
+        for who in ("member", "chair"):
+            coi.declare(case, db.session.get(User, people[who].id), "none")
+        declaration = coi.declare(case, db.session.get(User, people["recused"].id),
+                                  "disclosure", "friend", "We studied together.")
+        objection = coi.object_to(declaration, db.session.get(User, people["certificant"].id))
+        recusal = coi.open_recusal(people["recused"].id, case)
+        db.session.commit()
+        return {"declaration_id": declaration.id, "objection_id": objection.id,
+                "recusal_id": recusal.id}
 
 
 def _practice_disclosure_for(app, make) -> dict:
@@ -173,6 +217,8 @@ def world(app, make):
         "member": make.user("member"),
         "chair": make.user("chair", "member"),
         "admin": make.user("admin"),
+        "recused": make.user("member"),
+        "awaiting": make.user("member"),
     }
     target = make.user(email="target@example.com")
     cert = make.certificant()
@@ -195,6 +241,7 @@ def world(app, make):
         args["token"] = make_token("verify", {"uid": target.id,
                                               "email": fingerprint(target.email)})
     args |= _cases_for(app, make, people["certificant"], cert)
+    args |= _conflicts_for(app, people, args["number"])
     args |= _practice_disclosure_for(app, make)
     return people, args
 

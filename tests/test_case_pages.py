@@ -1,7 +1,7 @@
 """What a case page says in plain words: a self-reporter's own timeline, outcomes by name."""
 from __future__ import annotations
 
-from case_helpers import act, file_complaint, get_case, number_in
+from case_helpers import act, declare, file_complaint, get_case, number_in
 
 
 def test_a_self_reporter_follows_their_own_report(app, make, auth, client):
@@ -29,6 +29,7 @@ def test_outcomes_are_named_in_plain_words(app, make, auth, client):
     number = number_in(r.data.decode())
     auth.logout()
     auth.login(chair)
+    declare(client, number)
     act(client, number, "dismiss", get_case(app, number=number).row_version,
         reason="duplicate", text="Already before the committee.")
     page = client.get(f"/cases/{number}").data.decode()

@@ -10,7 +10,7 @@ import html
 import io
 
 import pytest
-from case_helpers import PDF, act, file_complaint, get_case, number_in, timeline_of
+from case_helpers import PDF, act, clear, declare, file_complaint, get_case, number_in, timeline_of
 from flask import url_for
 from sqlalchemy import select
 
@@ -55,6 +55,8 @@ def world(app, make, auth, client, runner, smtp):
     files = {e.original_name: e.id for e in case.evidence}
 
     as_user(auth, people["chair"])
+    declare(client, number)  # S7: the chair and the member declare "no conflict"
+    clear(app, people["member"].id, number)
     r = act(client, number, "accept", case.row_version, respondent_email="rory@example.com",
             withhold_identity="y", disclose=[str(files["invoice.pdf"])])
     assert "Complaint accepted" in r.data.decode()
@@ -113,6 +115,7 @@ def test_the_status_words_follow_the_case(app, make, auth, client):
     number = number_in(r.data.decode())
     assert "Received, waiting for the committee's review" in text(client.get("/my/complaints"))
     as_user(auth, people["chair"])
+    declare(client, number)
     act(client, number, "accept", get_case(app, number=number).row_version,
         respondent_email="rory@example.com")
     for who, page in (("complainant", "/my/complaints"), ("respondent", "/my/matters")):
@@ -198,6 +201,7 @@ def test_an_identity_not_withheld_is_shown_to_the_respondent(app, make, auth, cl
     r, _ = file_complaint(app, client, "CCM-200002", files=(), withhold_identity_requested="y")
     number = number_in(r.data.decode())
     as_user(auth, people["chair"])
+    declare(client, number)
     act(client, number, "accept", get_case(app, number=number).row_version,
         respondent_email="rory@example.com")  # the chair does not grant the request
     as_user(auth, people["respondent"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from case_helpers import act, file_complaint, get_case, number_in
+from case_helpers import act, declare, file_complaint, get_case, number_in
 
 from app import clock
 from app.audit.models import AuditEntry
@@ -50,6 +50,7 @@ def test_complaint_from_filing_to_answer(app, make, auth, client, smtp, runner):
     auth.login(people["chair"])
     queue = client.get("/cases/intake").data.decode()
     assert number in queue
+    declare(client, number)  # S7: nothing of the case opens before the declaration
     r = act(client, number, "accept", case.row_version, respondent_email="rory@example.com",
             disclose=[str(e.id) for e in case.evidence])
     assert "Complaint accepted" in r.data.decode(), r.data.decode()
@@ -108,6 +109,7 @@ def test_dismissal_tells_the_complainant_why(app, make, auth, client, smtp, runn
     number = number_in(r.data.decode())
     auth.logout()
     auth.login(people["chair"])
+    declare(client, number)
     case = get_case(app, number=number)
     r = act(client, number, "dismiss", case.row_version, reason="not_a_violation",
             text="Disagreeing about a care plan is not a breach of S13.")
@@ -126,6 +128,7 @@ def test_unanswered_request_for_information_closes_the_complaint(app, make, auth
     number = number_in(r.data.decode())
     auth.logout()
     auth.login(people["chair"])
+    declare(client, number)
     case = get_case(app, number=number)
     act(client, number, "request_info", case.row_version, text="Which client file is this about?")
     case = get_case(app, number=number)
@@ -148,6 +151,7 @@ def test_stale_form_is_refused_and_not_applied_twice(app, make, auth, client):
     number = number_in(r.data.decode())
     auth.logout()
     auth.login(people["chair"])
+    declare(client, number)
     seen = get_case(app, number=number).row_version
     act(client, number, "request_info", seen, text="Which client?")
     r = act(client, number, "dismiss", seen, reason="duplicate", text="Same as another.")

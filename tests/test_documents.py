@@ -10,7 +10,7 @@ import threading
 from datetime import date
 
 import pytest
-from case_helpers import act, file_complaint, get_case, number_in
+from case_helpers import act, clear, declare, file_complaint, get_case, number_in
 from PIL import Image
 from pypdf import PdfReader
 
@@ -88,6 +88,9 @@ def story(app, make, auth, client):
     served, info, dismissed = numbers
     auth.logout()
     auth.login(people["chair"])
+    for number in numbers:  # S7: nothing of a case opens before the declaration
+        declare(client, number)
+        clear(app, people["member"].id, number)
     case = get_case(app, number=served)
     act(client, served, "accept", case.row_version, respondent_email="rory@example.com",
         withhold_identity="y", disclose=[str(e.id) for e in case.evidence
@@ -394,9 +397,8 @@ class _CountingHandler(http.server.BaseHTTPRequestHandler):
 
 
 def test_the_renderer_fetches_nothing_from_disk_or_network(app, tmp_path):
-    from conftest import free_port
-
     from case_helpers import PNG
+    from conftest import free_port
 
     secret = tmp_path / "secret.png"
     secret.write_bytes(PNG)

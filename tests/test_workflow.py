@@ -21,6 +21,7 @@ from app.audit.models import AuditEntry
 from app.cases import services, workflow
 from app.cases.models import Case, CaseEvent, Deadline, ExtensionRequest
 from app.cases.workflow import ACTIONS, SYSTEM, NotAllowed, StaleCase, State, WorkflowError
+from app.coi import services as coi
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.registry.models import Certificant
@@ -91,6 +92,9 @@ def _load(people) -> dict:
 def _build(people, users, state: str) -> Case:
     record = db.session.get(Certificant, people["record"].id)
     case = case_in_state(state, users["complainant"], record, users["respondent"])
+    if state != "draft":  # S7: the committee members declare "no conflict" first
+        for who in ("chair", "member"):
+            coi.declare(case, users[who], "none")
     db.session.commit()
     return case
 

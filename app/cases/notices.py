@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.accounts.models import Role, User, UserRole
-from app.cases.access import is_party
+from app.cases.access import awaiting_declaration, is_party, is_recused
 from app.cases.models import Case, DismissalReason
 from app.extensions import db
 from app.notifications.services import queue_mail
@@ -29,17 +29,36 @@ def _case_link(case: Case, label: str = "Open the case") -> tuple[str, str]:
 
 
 def intake_staff(case: Case) -> list[User]:
-    """Chairs who may act on the case (never a party to it)."""
+    """Chairs who may act on the case: never a party to it, never recused from it.
+
+    Some may not have declared on it yet: mail to them goes through `_to_intake`,
+    which tells them only the number and that a declaration is needed.
+    """
     users = db.session.execute(
         select(User).join(UserRole).where(UserRole.role == Role.CHAIR, User.active.is_(True))
     ).scalars().unique().all()
-    return [u for u in users if not is_party(u, case)]
+    return [u for u in users if not is_party(u, case) and not is_recused(u, case)]
 
 
-def _to_intake(case: Case, subject: str, paragraphs: list[str]) -> None:
+def _declaration_needed(case: Case, user: User) -> None:
+    """What a committee member who has not declared may be told: the number, nothing else."""
+    _send(user.email, f"{case.number}: your declaration of conflicts is needed", name=user.name,
+          paragraphs=[f"There is news on case {case.number}. Before any detail of the case "
+                      "opens to you, declare on its page whether you have a conflict of "
+                      "interest with a party (S7)."],
+          link=_case_link(case, "Declare on the case page"))
+
+
+def _to_intake(case: Case, subject: str, paragraphs: list[str], *,
+               leave_out: tuple[int, ...] = ()) -> None:
     for user in intake_staff(case):
-        _send(user.email, subject, name=user.name, paragraphs=paragraphs,
-              link=_case_link(case))
+        if user.id in leave_out:
+            continue
+        if awaiting_declaration(user, case):
+            _declaration_needed(case, user)
+        else:
+            _send(user.email, subject, name=user.name, paragraphs=paragraphs,
+                  link=_case_link(case))
 
 
 def _to_complainant(case: Case, subject: str, paragraphs: list[str], **kw) -> None:
@@ -194,3 +213,64 @@ def reminder(case: Case, deadline, days_left: int) -> None:
     elif deadline.kind == "information":
         _to_complainant(case, f"Reminder: information for {case.number} is due {when}", [
             f"The information the committee asked for is due on {deadline.due_on.isoformat()}."])
+
+
+# --- conflicts of interest (S7) ------------------------------------------------------
+
+def coi_disclosure(case: Case, declaration, role: str, deadline) -> None:
+    """Tell a party of a member's disclosure and until when they may object."""
+    paragraphs = [
+        f"{declaration.member.name}, a member of the committee, has disclosed a relationship "
+        f"with a party to {case.number}: {declaration.relationship_title.lower()}.",
+        declaration.text,
+        "Under S7 an objection after full disclosure means withdrawal: if you object, the "
+        f"member takes no further part in the case. You may object on the case page until "
+        f"{deadline.isoformat()}.",
+    ]
+    subject = f"{case.number}: a committee member's disclosure"
+    if role == "complainant":
+        _to_complainant(case, subject, paragraphs)
+    elif case.kind == "self_report":
+        user = case.respondent_user
+        _send(user.email, subject, name=user.name, paragraphs=paragraphs, link=_case_link(case))
+    else:
+        _to_respondent(case, subject, paragraphs)
+
+
+def coi_recused_after_objection(case: Case, member: User, role: str) -> None:
+    party = "the complainant" if role == "complainant" else "the respondent"
+    _send(member.email, f"{case.number}: you are recused after an objection", name=member.name,
+          paragraphs=[
+              f"After {party} objected to your disclosure, you are recused from {case.number}: "
+              "under S7, after full disclosure, an objection means withdrawal. The case is no "
+              "longer open to you.",
+              "If every objection is withdrawn, the chair may reinstate you."])
+    _to_intake(case, f"{case.number}: {member.name} recused after an objection", [
+        f"{party.capitalize()} objected to {member.name}'s disclosure on {case.number}; "
+        f"{member.name} is recused and cannot serve on the case.",
+        "The conflicts page of the case shows every declaration and who may serve."],
+        leave_out=(member.id,))
+
+
+def coi_member_withdrew(case: Case, member: User) -> None:
+    _to_intake(case, f"{case.number}: {member.name} withdrew from the case", [
+        f"{member.name} recused themselves from {case.number} and cannot serve on it.",
+        "The conflicts page of the case shows their reason and who may serve."],
+        leave_out=(member.id,))
+
+
+def coi_objection_withdrawn(case: Case, member: User, *, everything_withdrawn: bool) -> None:
+    paragraphs = [f"A party withdrew their objection to {member.name}'s disclosure on "
+                  f"{case.number}."]
+    paragraphs.append("No objection stands any more: you may reinstate the member from the "
+                      "conflicts page, giving a reason." if everything_withdrawn else
+                      "Another objection still stands; the member stays recused.")
+    _to_intake(case, f"{case.number}: an objection was withdrawn", paragraphs,
+               leave_out=(member.id,))
+
+
+def coi_reinstated(case: Case, member: User) -> None:
+    _send(member.email, f"{case.number}: you are reinstated", name=member.name,
+          paragraphs=[f"Every objection to your disclosure on {case.number} was withdrawn and "
+                      "the chair has reinstated you. The case is open to you again."],
+          link=_case_link(case))

@@ -287,6 +287,10 @@ def serve_notice(case: Case, actor, data: dict) -> None:
                      recipient_user=respondent, recipient_email=email, by=actor)
     notices.notice_of_complaint(case, email, respondent, deadline)
     notices.accepted(case)
+    from app.coi import services as coi
+
+    coi.recuse_party_members(case)  # the respondent's account may belong to a member
+    coi.tell_served_respondent(case)
 
 
 def link_respondent_cases(user) -> int:
@@ -295,9 +299,12 @@ def link_respondent_cases(user) -> int:
         select(Case).where(Case.respondent_user_id.is_(None),
                            func.lower(Case.respondent_email) == user.email.lower())
     ).scalars().all()
+    from app.coi import services as coi
+
     for case in cases:
         case.respondent_user_id = user.id
         record("case.respondent_account_linked", actor=user, target=case, number=case.number)
+        coi.recuse_party_members(case)
     return len(cases)
 
 

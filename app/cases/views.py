@@ -13,11 +13,13 @@ from app import clock
 from app.audit.services import record
 from app.cases import forms as f
 from app.cases import services, workflow
-from app.cases.access import party_cases, staff_cases
+from app.cases.access import awaiting_cases, awaiting_declaration, cleared_cases, party_cases
 from app.cases.models import Allegation, Case, Disclosure, Evidence, SelfReportEvent
 from app.cases.uploads import check_batch, delete_stored, stored_path
 from app.catalogue.models import CodeItem, CodeVersion
 from app.catalogue.services import governing_version
+from app.coi import forms as coi_forms
+from app.coi import services as coi
 from app.extensions import db
 from app.policy import authorize, can, get_or_404
 from app.registry.services import find_by_number
@@ -36,12 +38,16 @@ ACTION_FORMS = {
 EVIDENCE_CONTEXT = {"provide_info": "information", "respond": "response"}
 
 
-def load_case(number: str) -> Case:
-    """Load a case by number and check the viewer may see it (404 otherwise)."""
+def load_case(number: str, action: str = "case.view_details") -> Case:
+    """Load a case by number and check the viewer may see what it holds (404 otherwise).
+
+    Only the case page itself (and the declaration) passes "case.view", which also
+    lets in a committee member who has still to declare on the case.
+    """
     case = db.session.execute(select(Case).where(Case.number == number)).scalar_one_or_none()
     if case is None:
         abort(404)
-    authorize("case.view", case)
+    authorize(action, case)
     return case
 
 
@@ -294,14 +300,44 @@ def _action_form(action: str, case: Case, formdata=None):
     return form
 
 
-def _render_case(case: Case, forms: dict | None = None, errors: dict | None = None,
-                 status: int = 200):
+def _coi_forms(case: Case, role: str, forms: dict) -> dict:
+    """The conflict-of-interest part of the case page, for a party or for staff."""
+    if role == "staff":
+        if can(current_user, "coi.recuse_self", case):
+            forms.setdefault("recuse", coi_forms.RecuseForm(prefix="recuse"))
+        return {"declaration": coi.declaration_of(current_user, case), "disclosures": []}
+    disclosures = coi.disclosures_for_party(case, current_user)
+    for d in disclosures:
+        if d.standing is not None:
+            key = f"withdraw-{d.standing.id}"
+            forms.setdefault(key, coi_forms.WithdrawObjectionForm(prefix=key))
+        elif d.window_open:
+            key = f"object-{d.declaration.id}"
+            forms.setdefault(key, coi_forms.ObjectionForm(prefix=key))
+    return {"declaration": None, "disclosures": disclosures}
+
+
+def render_declaration(case: Case, declaration_form=None, recuse_form=None, status: int = 200):
+    """The case page of a member who has not declared: the number and the form, nothing else."""
+    if status == 200:
+        record("case.viewed", actor=current_user, target=case, number=case.number,
+               awaiting_declaration=True)
+        db.session.commit()
+    return render_template(
+        "coi/declare.html", case=case,
+        form=declaration_form or coi_forms.DeclarationForm(),
+        recuse_form=recuse_form or coi_forms.RecuseForm(prefix="recuse")), status
+
+
+def render_case(case: Case, forms: dict | None = None, errors: dict | None = None,
+                status: int = 200):
     role = _role_of(case)
     if role == "staff":
         record("case.viewed", actor=current_user, target=case, number=case.number)
         db.session.commit()
     actions = workflow.available(current_user, case)
     forms = forms or {}
+    conflicts = _coi_forms(case, role, forms)
     for action in actions:
         forms.setdefault(action.name, _action_form(action.name, case))
     evidence = case.evidence if role != "respondent" else [
@@ -322,13 +358,16 @@ def _render_case(case: Case, forms: dict | None = None, errors: dict | None = No
         extensions=services.extension_requests(case), pending_extension=services.pending_extension(case),
         disclosures=disclosures, note_form=f.NoteForm(), today=clock.today(),
         documents=documents, document_types=applicable(case) if role == "staff" else [],
+        conflicts=conflicts,
         complainant_visible=(role != "respondent" or not case.withhold_identity)), status
 
 
 @bp.route("/cases/<number>")
 def detail(number: str):
-    case = load_case(number)
-    return _render_case(case)
+    case = load_case(number, "case.view")
+    if awaiting_declaration(current_user, case):
+        return render_declaration(case)
+    return render_case(case)
 
 
 def _action_data(action: str, form) -> dict:
@@ -359,7 +398,7 @@ def act(number: str, action: str):
     form = _action_form(action, case, formdata=request.form)
     form_files = request.files.getlist(f"{action}-evidence")
     if not form.validate():
-        return _render_case(case, {action: form}, {action: "Check the fields marked below."}, 400)
+        return render_case(case, {action: form}, {action: "Check the fields marked below."}, 400)
     try:
         seen = int(form.seen_version.data or 0)
     except ValueError:
@@ -369,15 +408,15 @@ def act(number: str, action: str):
             if action in EVIDENCE_CONTEXT else []
         if refused:
             db.session.rollback()
-            return _render_case(case, {action: form}, {action: " ".join(refused)}, 400)
+            return render_case(case, {action: form}, {action: " ".join(refused)}, 400)
         workflow.apply(case, action, current_user, seen_version=seen, **_action_data(action, form))
         db.session.commit()
     except workflow.StaleCase as error:
         db.session.rollback()
-        return _render_case(db.session.get(Case, case.id), {action: form}, {action: str(error)}, 409)
+        return render_case(db.session.get(Case, case.id), {action: form}, {action: str(error)}, 409)
     except StaleDataError:
         db.session.rollback()
-        return _render_case(db.session.get(Case, case.id), {action: form},
+        return render_case(db.session.get(Case, case.id), {action: form},
                             {action: "Someone else acted on this case at the same moment. Nothing "
                                      "was done; check its current state and try again."}, 409)
     except workflow.NotAllowed:
@@ -385,7 +424,7 @@ def act(number: str, action: str):
         abort(403)
     except workflow.WorkflowError as error:
         db.session.rollback()
-        return _render_case(db.session.get(Case, case.id), {action: form}, {action: str(error)}, 400)
+        return render_case(db.session.get(Case, case.id), {action: form}, {action: str(error)}, 400)
     flash(f"Done: {workflow.ACTIONS[action].summary}.", "success")
     return redirect(url_for("cases.detail", number=case.number))
 
@@ -400,7 +439,7 @@ def add_note(number: str):
         db.session.commit()
         flash("Note added.", "success")
         return redirect(url_for("cases.detail", number=case.number))
-    return _render_case(case, errors={"note": "Write the note."}, status=400)
+    return render_case(case, errors={"note": "Write the note."}, status=400)
 
 
 @bp.route("/evidence/<int:evidence_id>")
@@ -444,10 +483,18 @@ def my_matters():
                            role="respondent", State=workflow.State)
 
 
+def _awaiting() -> list[Case]:
+    """Cases the viewer must declare on: listed by number only."""
+    return db.session.execute(
+        awaiting_cases(current_user).order_by(Case.submitted_at.desc())).scalars().all()
+
+
 @bp.route("/cases")
 def case_list():
     authorize("cases.list")
-    query = staff_cases(current_user)
+    # Filters read the content of a case: they run over the cases open to the viewer;
+    # those awaiting a declaration are listed apart, by number only.
+    query = cleared_cases(current_user)
     args = request.args
     if args.get("status"):
         query = query.where(Case.status == args["status"])
@@ -459,14 +506,15 @@ def case_list():
         query = query.where(Case.submitted_at <= clock.now() - timedelta(days=age))
     cases = db.session.execute(query.order_by(Case.submitted_at.desc()).limit(500)).scalars().all()
     return render_template("cases/list.html", cases=cases, args=args, State=workflow.State,
-                           now=clock.now())
+                           now=clock.now(), awaiting=_awaiting())
 
 
 @bp.route("/cases/intake")
 def intake_queue():
     authorize("cases.intake_queue")
     cases = db.session.execute(
-        staff_cases(current_user).where(Case.status == "submitted")
+        cleared_cases(current_user).where(Case.status == "submitted")
         .order_by(Case.submitted_at.asc())).scalars().all()
-    return render_template("cases/intake.html", cases=cases, now=clock.now())
+    return render_template("cases/intake.html", cases=cases, now=clock.now(),
+                           awaiting=_awaiting())
 

@@ -18,6 +18,7 @@ from app import clock
 from app.audit.services import record
 from app.cases import notices, services
 from app.cases.models import Case, DismissalReason
+from app.coi import services as coi
 from app.extensions import db
 from app.policy import can
 
@@ -176,6 +177,7 @@ def _guard_continue(case: Case, data: dict) -> str | None:
 def _submit(case: Case, actor, data: dict) -> None:
     services.assign_number(case)
     case.submitted_at = clock.now()
+    coi.recuse_party_members(case)  # a member who filed it, or is its respondent
     notices.receipt(case)
     notices.new_complaint_to_intake(case)
 

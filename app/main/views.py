@@ -25,16 +25,21 @@ def home():
         ).scalar_one()
         return render_template("main/home_admin.html", pending_mail=pending_mail,
                                link_requests=len(pending_link_requests()))
-    from app.cases.access import is_respondent, party_cases, staff_cases
+    from app.cases.access import awaiting_cases, cleared_cases, is_respondent, party_cases
     from app.cases.models import Case
     from app.cases.workflow import OPEN_STATES, State
 
     if can(current_user, "home.committee"):
         authorize("home.committee")
-        visible = staff_cases(current_user)
-        counts = _status_counts(visible)
+        # counts by status read the cases' content: only those open to the member;
+        # cases awaiting their declaration are counted apart
+        counts = _status_counts(cleared_cases(current_user))
+        awaiting = db.session.execute(
+            select(func.count()).select_from(awaiting_cases(current_user).subquery())
+        ).scalar_one()
         return render_template("main/home_committee.html", counts=counts, State=State,
-                               open_states=[s for s in State if s in OPEN_STATES])
+                               open_states=[s for s in State if s in OPEN_STATES],
+                               awaiting=awaiting)
     authorize("account.profile", current_user)
     mine = db.session.execute(party_cases(current_user).order_by(Case.created_at.desc())).scalars().all()
     complaints = [c for c in mine if c.complainant_id == current_user.id]

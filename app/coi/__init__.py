@@ -1,0 +1,1 @@
+"""Committee members' conflicts of interest and recusal (S7)."""
