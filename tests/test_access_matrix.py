@@ -287,3 +287,58 @@ def test_logout_ends_the_session_for_every_role(world, auth, client, role):
         auth.login(people[role])
     assert client.post("/logout").status_code == 302
     assert client.get("/").status_code == 302  # back to the sign-in page
+
+
+def _submitted_count(home: str) -> int:
+    import re
+
+    return int(re.search(r"Received, waiting for the committee&#39;s review</a>: (\d+)",
+                         home).group(1))
+
+
+def test_a_recused_member_finds_the_matrix_case_nowhere(app, world, make, auth, client):
+    """Lists, filters, searches, counts, dashboards, the intake queue and mail recipients."""
+    from sqlalchemy import func, select
+
+    from app.accounts.models import User
+    from app.cases.access import staff_cases, visible_cases
+    from app.cases.models import Case
+    from app.cases.notices import intake_staff
+    from app.coi import services as coi
+
+    people, args = world
+    number = args["number"]
+    recused_chair = make.user("chair", "member")  # withdrew: the intake queue is theirs too
+    with app.test_request_context():
+        case = db.session.execute(select(Case).where(Case.number == number)).scalar_one()
+        coi.recuse_self(case, db.session.get(User, recused_chair.id), "My sister's case.")
+        db.session.commit()
+
+    pages = ("/", "/cases", "/cases?status=submitted", "/cases?standard=S7",
+             "/cases?older_than=0", "/my/complaints", "/my/matters")
+    auth.login(people["chair"])  # the control: a cleared chair finds it everywhere
+    assert all(number in client.get(url).data.decode() for url in pages[1:5] + ("/cases/intake",))
+    assert _submitted_count(client.get("/").data.decode()) == 1
+    auth.logout()
+    for who in (people["recused"], recused_chair):
+        auth.login(who)
+        for url in pages + (("/cases/intake",) if who is recused_chair else ()):
+            r = client.get(url)
+            assert r.status_code == 200, url
+            assert number not in r.data.decode(), (who.email, url)
+        home = client.get("/").data.decode()
+        assert _submitted_count(home) == 0 and "Awaiting your declaration" not in home
+        auth.logout()
+
+    with app.test_request_context():
+        case = db.session.execute(select(Case).where(Case.number == number)).scalar_one()
+        for who in (people["recused"], recused_chair):
+            user = db.session.get(User, who.id)
+            for query in (staff_cases(user), visible_cases(user)):
+                counted = db.session.execute(
+                    select(func.count()).select_from(query.where(Case.id == case.id).subquery())
+                ).scalar_one()
+                assert counted == 0
+        eligible = {u.id for u in coi.eligible_members(case)}
+        assert eligible == {people["member"].id, people["chair"].id}
+        assert recused_chair.id not in {u.id for u in intake_staff(case)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.accounts.models import Role, User, UserRole
-from app.cases.access import awaiting_declaration, is_party, is_recused
+from app.cases.access import has_declared, is_party, is_recused
 from app.cases.models import Case, DismissalReason
 from app.extensions import db
 from app.notifications.services import queue_mail
@@ -54,7 +54,8 @@ def _to_intake(case: Case, subject: str, paragraphs: list[str], *,
     for user in intake_staff(case):
         if user.id in leave_out:
             continue
-        if awaiting_declaration(user, case):
+        # (not awaiting_declaration(): on submission the case is still a draft here)
+        if not has_declared(user, case):
             _declaration_needed(case, user)
         else:
             _send(user.email, subject, name=user.name, paragraphs=paragraphs,
