@@ -70,6 +70,9 @@ class Config:
     INFO_DAYS = _env_int("INFO_DAYS", 30)
     COMPLAINT_TIME_LIMIT_YEARS = _env_int("COMPLAINT_TIME_LIMIT_YEARS", 5)
     REMINDER_DAYS_BEFORE = (7, 1)
+    COMMITTEE_QUORUM = _env_int("COMMITTEE_QUORUM", 3)  # eligible members who must vote
+    HEARING_NOTICE_DAYS = _env_int("HEARING_NOTICE_DAYS", 30)
+    APPEAL_DAYS = _env_int("APPEAL_DAYS", 30)
     # Committee members' disclosures (S7): the parties may object within this many days
     COI_OBJECTION_DAYS = _env_int("COI_OBJECTION_DAYS", 10)
 

@@ -75,6 +75,7 @@ def _import_models() -> None:
     from app.documents import models as _documents  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.practice_disclosures import models as _practice_disclosures  # noqa: F401
+    from app.proceedings import models as _proceedings  # noqa: F401
     from app.registry import models as _registry  # noqa: F401
 
 
@@ -88,12 +89,12 @@ def register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main
     from app.notifications.views import bp as outbox
     from app.practice_disclosures.views import bp as practice_disclosures
+    from app.proceedings.views import bp as proceedings
     from app.registry.views import bp as registry
 
-    for blueprint in (main, accounts, registry, catalogue, cases, documents, audit, outbox):
+    for blueprint in (main, accounts, registry, catalogue, cases, coi, proceedings, documents,
+                      practice_disclosures, audit, outbox):
         app.register_blueprint(blueprint)
-    app.register_blueprint(practice_disclosures)
-    app.register_blueprint(coi)
 
 
 def register_commands(app: Flask) -> None:

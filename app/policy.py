@@ -57,7 +57,10 @@ def _case_reader(user, case) -> bool:
     """See what the case contains: a party, or staff cleared on the case."""
     if case.status == "draft":
         return case_access.is_complainant(user, case)
-    return case_access.is_party(user, case) or case_access.is_staff_on(user, case)
+    # a respondent follows the case from service (a self-reporter from filing), never
+    # before: an unserved complaint is not theirs to read
+    return (case_access.party_role(user, case) is not None
+            or case_access.is_staff_on(user, case))
 
 
 def _may_recuse(user, case) -> bool:
@@ -116,6 +119,31 @@ def _document_reader(user, document) -> bool:
         return _filer(user, case)
     return (("complainant" in roles and _complainant(user, case))
             or ("respondent" in roles and _respondent(user, case)))
+
+
+def _chair_on(user, case) -> bool:
+    return case_access.is_staff_on(user, case)
+
+
+def _investigator(user, case) -> bool:
+    from app.proceedings.services import serves_as
+
+    return case_access.is_staff_on(user, case) and serves_as(user, case, "investigator")
+
+
+def _voter(user, case) -> bool:
+    """An eligible member at review; a panel member at deliberation and on appeal."""
+    from app.proceedings.services import STAGE_OF, voters
+
+    stage = STAGE_OF.get(case.status)
+    return (stage is not None and case_access.is_staff_on(user, case)
+            and user.id in {u.id for u in voters(case, stage)})
+
+
+def _appellant(user, case) -> bool:
+    from app.proceedings.services import may_appeal
+
+    return may_appeal(user, case)
 
 
 def _linked_certificant(user, target) -> bool:
@@ -191,6 +219,23 @@ RULES: dict[str, Rule] = {
                       description="who declared what, who is recused, who may serve"),
     "coi.reinstate": rule(ADMIN, CHAIR, check=_staff_on,
                           description="only once every objection is withdrawn"),
+    # After the answer (app/proceedings): the chair directs, the investigator investigates,
+    # eligible members (then the panel) vote, the respondent answers and may appeal
+    "case.chair": rule(CHAIR, check=_chair_on,
+                       description="assign investigators and panels, record the committee's "
+                                   "decisions, measures, reinstatement"),
+    "case.investigate": rule(CHAIR, MEMBER, check=_investigator,
+                             description="the case's investigator"),
+    "case.vote": rule(CHAIR, MEMBER, check=_voter,
+                      description="eligible members at review; the panel afterwards"),
+    "case.respondent": rule(ANYONE, check=_respondent,
+                            description="answer requests, sign a consent agreement, ask to "
+                                        "postpone, petition"),
+    "case.appeal": rule(ANYONE, check=_appellant,
+                        description="the respondent; the complainant against a finding of "
+                                    "no violation after a hearing"),
+    "case.compliance": rule(ADMIN, CHAIR, check=_staff_on,
+                            description="record a sanction's condition as met"),
     "cases.list": rule(*ANY_STAFF),
     "cases.intake_queue": rule(ADMIN, CHAIR),
     "cases.mine": rule(ANYONE),

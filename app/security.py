@@ -18,6 +18,8 @@ PUBLIC_ENDPOINTS = frozenset({
     "practice_disclosures.answer",  # an affected party, by personal link
     "documents.verify_start",
     "documents.verify",
+    "proceedings.public_register",
+    "proceedings.public_register_json",
 })
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

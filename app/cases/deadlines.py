@@ -14,7 +14,8 @@ from app.extensions import db
 from app.practice_disclosures.services import flag_overdue_withdrawals
 
 # What the workflow does when a deadline of this kind passes unmet.
-ON_MISSED = {"response": "record_default", "information": "abandon"}
+ON_MISSED = {"response": "record_default", "information": "abandon",
+             "documents": "record_noncooperation", "appeal": "finalize"}
 
 
 @dataclass
@@ -59,7 +60,30 @@ def sweep() -> SweepReport:
                        kind=deadline.kind, days_left=days_left)
                 report.reminders.append(f"{case.number} {deadline.kind} in {days_left} days")
                 break
+    report.missed += _sanctions(today)
     # Certificants' withdrawals after an objection (S7) are deadlines too.
     report.missed += flag_overdue_withdrawals()
     db.session.flush()
     return report
+
+
+def _sanctions(today) -> list[str]:
+    """Sanctions whose term ended or whose condition was missed; cases whose sanctions
+    are all done close."""
+    from app.proceedings import services as proceedings
+
+    lines = []
+    for sanction, outcome in proceedings.sanctions_due(today):
+        case = db.session.get(Case, sanction.decision.case_id)
+        if outcome == "breached":
+            if case.status in workflow.ACTIONS["condition_missed"].sources:
+                workflow.apply(case, "condition_missed", None)
+        else:
+            proceedings.end_sanction(sanction, outcome)
+        lines.append(f"{case.number} sanction {sanction.kind} {outcome}")
+    finished = db.session.execute(select(Case).where(Case.status == "final")).scalars()
+    for case in finished:
+        if not proceedings.open_sanctions(case):
+            workflow.apply(case, "close", None)
+            lines.append(f"{case.number} closed: sanctions complete")
+    return lines

@@ -22,6 +22,8 @@ from app.coi import forms as coi_forms
 from app.coi import services as coi
 from app.extensions import db
 from app.policy import authorize, can, get_or_404
+from app.proceedings import formdata as proceedings_forms
+from app.proceedings.page import page_context as proceedings_page
 from app.registry.services import find_by_number
 from app.registry.services import search as registry_search
 
@@ -35,7 +37,9 @@ ACTION_FORMS = {
     "decide_extension": f.ExtensionDecisionForm, "withdraw": f.TextActionForm,
     "continue": f.TextActionForm,
 }
-EVIDENCE_CONTEXT = {"provide_info": "information", "respond": "response"}
+EVIDENCE_CONTEXT = {"provide_info": "information", "respond": "response",
+                    **proceedings_forms.EVIDENCE_CONTEXT}
+ACTION_FORMS.update(proceedings_forms.FORMS)
 
 
 def load_case(number: str, action: str = "case.view_details") -> Case:
@@ -291,6 +295,8 @@ def _action_form(action: str, case: Case, formdata=None):
     form = ACTION_FORMS[action](formdata=formdata, prefix=action)
     if formdata is None:
         form.seen_version.data = case.row_version
+    if action in proceedings_forms.FORMS:
+        proceedings_forms.prepare(action, case, form, fresh=formdata is None)
     if action == "accept":
         form.disclose.choices = [SelectChoice(e.id, e.original_name)
                                  for e in case.evidence if e.context == "complaint"]
@@ -358,7 +364,7 @@ def render_case(case: Case, forms: dict | None = None, errors: dict | None = Non
         extensions=services.extension_requests(case), pending_extension=services.pending_extension(case),
         disclosures=disclosures, note_form=f.NoteForm(), today=clock.today(),
         documents=documents, document_types=applicable(case) if role == "staff" else [],
-        conflicts=conflicts,
+        conflicts=conflicts, pc=proceedings_page(case, role),
         complainant_visible=(role != "respondent" or not case.withhold_identity)), status
 
 
@@ -371,6 +377,8 @@ def detail(number: str):
 
 
 def _action_data(action: str, form) -> dict:
+    if action in proceedings_forms.FORMS:
+        return proceedings_forms.collect(action, form)
     data: dict = {}
     if hasattr(form, "text"):
         data["text"] = form.text.data or ""

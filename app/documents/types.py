@@ -85,7 +85,7 @@ def complainant_shown(case: Case, audience: tuple[str, ...]) -> str:
 
 def _allegations(case: Case) -> list[dict]:
     return [{
-        "code": a.item.code, "title": a.item.title, "summary": a.item.summary,
+        "id": a.id, "code": a.item.code, "title": a.item.title, "summary": a.item.summary,
         "version": a.item.version.name, "conduct_from": a.conduct_from,
         "conduct_to": a.conduct_to, "facts": a.facts,
     } for a in case.allegations if not a.proposed]
@@ -189,6 +189,107 @@ def _last_decided_extension(case: Case) -> ExtensionRequest | None:
         .order_by(ExtensionRequest.id.desc()).limit(1)).scalar_one_or_none()
 
 
+# --- after the answer (app/proceedings) ------------------------------------------------
+
+def _decision_data(decision) -> dict:
+    from app.proceedings.models import SanctionKind
+
+    return {
+        "stage": decision.stage, "outcome": decision.outcome, "reasons": decision.reasons,
+        "decided_on": decision.decided_at.date(),
+        "findings": [{"code": f.allegation.item.code, "title": f.allegation.item.title,
+                      "violated": f.violated, "reasons": f.reasons}
+                     for f in decision.findings],
+        "sanctions": [{"title": SanctionKind(x.kind).title, "public": SanctionKind(x.kind).public,
+                       "terms": x.terms, "starts_on": x.starts_on, "ends_on": x.ends_on,
+                       "bar_years": x.bar_years,
+                       "conditions": [{"text": c["text"], "due_on": c["due_on"]}
+                                      for c in x.conditions or []]}
+                      for x in decision.sanctions],
+        "appeal_due_on": decision.appeal_due_on,
+    }
+
+
+def build_notice_of_hearing(case: Case) -> dict:
+    from app.proceedings import services as p
+    from app.proceedings.models import Capacity
+
+    audience = (COMPLAINANT, RESPONDENT)
+    hearing = p.current_hearing(case)
+    heard = {a.id for a in p.heard_allegations(case)}
+    return _base(case, audience) | {
+        "addressee": None,
+        "starts_at": hearing.starts_at, "place": hearing.place, "video_link": hearing.video_link,
+        "allegations": [a for a in _allegations(case) if a["id"] in heard],
+        "panel": [u.name for u in p.members_in(case, Capacity.HEARING_PANEL)],
+        "notice_days": p.hearing_notice_days(),
+    }
+
+
+def build_decision(case: Case) -> dict:
+    from app.proceedings import services as p
+
+    audience = (COMPLAINANT, RESPONDENT)
+    decision = p.latest_decision(case)
+    return _base(case, audience) | {"addressee": None} | _decision_data(decision)
+
+
+def build_appeal_decision(case: Case) -> dict:
+    from app.proceedings import services as p
+
+    audience = (COMPLAINANT, RESPONDENT)
+    appeal = p.appeal_of(case)
+    decision = p.latest_decision(case, "appeal")
+    return _base(case, audience) | {
+        "addressee": None, "appellant": appeal.appellant_role,
+        "grounds": appeal.grounds, "filed_on": appeal.filed_at.date(),
+        "appealed_decided_on": appeal.decision.decided_at.date(),
+    } | _decision_data(decision)
+
+
+def build_public_notice(case: Case) -> dict:
+    """Redacted: the certificant, the standards violated and the sanctions; nothing else."""
+    from app.proceedings import services as p
+
+    decision = p.operative_decision(case)
+    data = _decision_data(decision)
+    cert = case.respondent_certificant
+    return {
+        "case_number": case.number,
+        "respondent": {"name": _respondent_name(case),
+                       "cert_number": cert.cert_number if cert else None},
+        "complainant": None,
+        "addressee": None,
+        "final_on": decision.final_at.date() if decision.final_at else None,
+        "standards_violated": [f["code"] + " " + f["title"] for f in data["findings"]
+                               if f["violated"]],
+        "sanctions": [x for x in data["sanctions"] if x["public"]],
+    }
+
+
+def _has_decision(case: Case, *stages: str) -> bool:
+    from app.proceedings import services as p
+
+    decision = p.latest_decision(case)
+    return decision is not None and decision.stage in stages
+
+
+def _public_final(case: Case) -> bool:
+    from app.proceedings import services as p
+
+    decision = p.operative_decision(case)
+    return bool(decision and decision.final_at and any(
+        s.status != "pending" and s.kind in p.SanctionKind._value2member_map_
+        and p.SanctionKind(s.kind).public for s in decision.sanctions))
+
+
+def _hearing_scheduled(case: Case) -> bool:
+    from app.proceedings import services as p
+
+    hearing = p.current_hearing(case)
+    return hearing is not None and hearing.status == "scheduled"
+
+
 # --- the table ---------------------------------------------------------------------
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {t.kind: t for t in [
@@ -204,6 +305,16 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {t.kind: t for t in [
     DocumentType("extension_decision", "Decision on a request for more time",
                  "extension_decision.html", (RESPONDENT,), build_extension_decision,
                  lambda c: _last_decided_extension(c) is not None),
+    DocumentType("notice_of_hearing", "Notice of hearing", "notice_of_hearing.html",
+                 (COMPLAINANT, RESPONDENT), build_notice_of_hearing, _hearing_scheduled),
+    DocumentType("decision_and_order", "Decision and order", "decision_and_order.html",
+                 (COMPLAINANT, RESPONDENT), build_decision,
+                 lambda c: _has_decision(c, "review", "hearing")),
+    DocumentType("appeal_decision", "Decision on appeal", "appeal_decision.html",
+                 (COMPLAINANT, RESPONDENT), build_appeal_decision,
+                 lambda c: _has_decision(c, "appeal")),
+    DocumentType("public_notice", "Public notice of a sanction", "public_notice.html", (),
+                 build_public_notice, _public_final),
 ]}
 
 

@@ -1,6 +1,7 @@
 """Queue mail in the outbox and deliver it after commit, with retries."""
 from __future__ import annotations
 
+import base64
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +21,8 @@ def queue_mail(recipient: str, template: str, subject: str, *,
                attachments: list[dict] | None = None, **context) -> OutboxMessage:
     """Write an email to the outbox; it leaves only if the transaction commits.
 
-    `attachments` name files in a store (see `attachment_path`), read at delivery.
+    `attachments` name files in a store (see `attachment_path`), read at delivery, or
+    carry small contents inline as base64 (`data`).
     """
     context.setdefault("body_name", current_app.config["BODY_NAME"])
     message = OutboxMessage(
@@ -49,6 +51,13 @@ def attachment_path(attachment: dict) -> Path:
     return directory / name
 
 
+def attachment_bytes(attachment: dict) -> bytes:
+    """The bytes of an attachment: small ones (a calendar invitation) are kept inline."""
+    if "data" in attachment:
+        return base64.b64decode(attachment["data"])
+    return attachment_path(attachment).read_bytes()
+
+
 def _send_one(message: OutboxMessage, connection) -> None:
     attachments = message.attachments or []
     if current_app.config["MAIL_TRANSPORT"] == "console":
@@ -64,7 +73,7 @@ def _send_one(message: OutboxMessage, connection) -> None:
             html=message.html_body,
         )
         for a in attachments:
-            email.attach(a["filename"], a["mime"], attachment_path(a).read_bytes())
+            email.attach(a["filename"], a["mime"], attachment_bytes(a))
         connection.send(email)
         message.status = OutboxStatus.SENT
     message.sent_at = clock.now()

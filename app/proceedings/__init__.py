@@ -1,0 +1,1 @@
+"""After the answer: investigation, committee review, hearings, decisions, sanctions, appeals."""

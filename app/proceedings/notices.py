@@ -1,0 +1,115 @@
+"""Emails of the proceeding after the answer, through the outbox.
+
+Built on app/cases/notices.py, so the same rules hold: a recused member is never
+written to, an undeclared member is told only that a declaration is needed, and a
+withheld complainant identity never reaches the respondent.
+"""
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+
+from app.cases import notices as base
+from app.cases.access import awaiting_declaration, is_party, is_recused
+from app.cases.models import Case
+from app.cases.services import service_address
+from app.notifications.services import queue_mail
+from app.urls import external_url
+
+
+def to_members(case: Case, members, subject: str, paragraphs: list[str]) -> None:
+    for user in members:
+        if is_recused(user, case) or is_party(user, case):
+            continue
+        if awaiting_declaration(user, case):
+            base._declaration_needed(case, user)
+        else:
+            base._send(user.email, f"{case.number}: {subject}", name=user.name,
+                       paragraphs=paragraphs, link=base._case_link(case))
+
+
+def to_committee(case: Case, subject: str, paragraphs: list[str]) -> None:
+    from app.coi.services import committee_members
+
+    to_members(case, committee_members(), subject, paragraphs)
+
+
+def to_intake(case: Case, subject: str, paragraphs: list[str]) -> None:
+    base._to_intake(case, f"{case.number}: {subject}", paragraphs)
+
+
+def to_respondent_only(case: Case, subject: str, paragraphs: list[str]) -> None:
+    base._to_respondent(case, f"{case.number}: {subject}", paragraphs)
+
+
+def to_parties(case: Case, subject: str, paragraphs: list[str]) -> None:
+    base._to_complainant(case, f"{case.number}: {subject}", paragraphs)
+    if case.served_at is not None:
+        base._to_respondent(case, f"{case.number}: {subject}", paragraphs)
+
+
+def documents_requested(case: Case, request) -> None:
+    paragraphs = [
+        f"The investigator of case {case.number} asks you for documents:",
+        request.what,
+        f"Please provide them by {request.deadline.due_on}. Certificants have a duty to "
+        "cooperate with the committee's proceedings (S9).",
+    ]
+    if request.addressee_role == "respondent":
+        base._to_respondent(case, f"{case.number}: documents requested", paragraphs
+                            + ["Answer on your case page, attaching the documents."])
+    else:
+        base._send(request.addressee_email, f"{case.number}: documents requested",
+                   name=request.addressee_name,
+                   paragraphs=paragraphs + ["Reply to this email with the documents."])
+
+
+def ics(case: Case, hearing) -> str:
+    """A calendar invitation for the hearing (RFC 5545), two hours long."""
+    def stamp(dt):
+        return dt.strftime("%Y%m%dT%H%M%SZ")
+
+    end = hearing.starts_at + timedelta(hours=2)
+    location = hearing.place or hearing.video_link
+    lines = [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//ethics-tracker//hearings//EN",
+        "METHOD:PUBLISH", "BEGIN:VEVENT",
+        f"UID:hearing-{hearing.id}-{case.number}@ethics-tracker",
+        f"DTSTAMP:{stamp(hearing.scheduled_at)}", f"DTSTART:{stamp(hearing.starts_at)}",
+        f"DTEND:{stamp(end)}", f"SUMMARY:Hearing in case {case.number}",
+        f"LOCATION:{_ics_text(location)}",
+        f"DESCRIPTION:{_ics_text(external_url('cases.detail', number=case.number))}",
+        "END:VEVENT", "END:VCALENDAR",
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _ics_text(value: str) -> str:
+    return (value or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,") \
+        .replace("\n", "\\n")
+
+
+def hearing_scheduled(case: Case, hearing, postponed_from=None) -> None:
+    when = hearing.starts_at.strftime("%Y-%m-%d %H:%M UTC")
+    subject = f"{case.number}: notice of hearing on {when}"
+    paragraphs = [f"The hearing in case {case.number} is set for {when}."
+                  + (f" It replaces the hearing set for "
+                     f"{postponed_from.starts_at:%Y-%m-%d %H:%M} UTC, which is postponed."
+                     if postponed_from else ""),
+                  f"Place: {hearing.place}" if hearing.place else "",
+                  f"By video: {hearing.video_link}" if hearing.video_link else "",
+                  "A calendar invitation is attached. The formal notice of hearing follows "
+                  "as a document."]
+    attachment = [{"filename": f"hearing-{case.number}.ics", "mime": "text/calendar",
+                   "data": base64.b64encode(ics(case, hearing).encode()).decode()}]
+    people = []
+    if case.complainant is not None:
+        people.append((case.complainant.email, case.complainant.name))
+    respondent = service_address(case)
+    if respondent:
+        people.append((respondent, case.respondent_display))
+    for email, name in people:
+        queue_mail(email, "cases/message", subject, name=name, paragraphs=paragraphs,
+                   items=[], link_label="Open the case",
+                   link_url=external_url("cases.detail", number=case.number),
+                   attachments=attachment)

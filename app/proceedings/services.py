@@ -1,0 +1,473 @@
+"""The rules of the proceeding after the answer; the workflow's guards and effects call these.
+
+Nothing here changes `case.status` (only `workflow.apply` does). Services flush and
+never commit; each writes what it changes to the audit chain.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app import clock
+from app.audit.services import record
+from app.cases import services as case_services
+from app.cases.models import Allegation, Case
+from app.extensions import db
+from app.proceedings.models import (
+    Appeal,
+    Assignment,
+    Capacity,
+    Decision,
+    DocumentRequest,
+    Finding,
+    Hearing,
+    HearingPostponement,
+    InvestigationItem,
+    Measure,
+    Sanction,
+    SanctionKind,
+    Vote,
+)
+from app.registry.models import CertStatus
+
+# --- settings ---------------------------------------------------------------------
+
+
+def quorum() -> int:
+    return int(current_app.config["COMMITTEE_QUORUM"])
+
+
+def hearing_notice_days() -> int:
+    return int(current_app.config["HEARING_NOTICE_DAYS"])
+
+
+def appeal_days() -> int:
+    return int(current_app.config["APPEAL_DAYS"])
+
+
+# --- who serves in which capacity ---------------------------------------------------
+
+def members_in(case: Case, capacity: str) -> list:
+    rows = db.session.execute(
+        select(Assignment).where(Assignment.case_id == case.id, Assignment.capacity == capacity)
+        .order_by(Assignment.id)).scalars()
+    return [a.member for a in rows]
+
+
+def serves_as(user, case: Case, capacity: str) -> bool:
+    return db.session.execute(
+        select(Assignment.id).where(Assignment.case_id == case.id,
+                                    Assignment.member_id == user.id,
+                                    Assignment.capacity == capacity).limit(1)).first() is not None
+
+
+def eligible(case: Case) -> list:
+    """Members who may serve: declared, not recused, not a party (app/coi)."""
+    from app.coi.services import eligible_members
+
+    return eligible_members(case)
+
+
+def panel_problems(case: Case, member_ids: list[int], capacity: str) -> list[str]:
+    """Why these members cannot serve in this capacity; empty when they can."""
+    problems = []
+    ids = list(dict.fromkeys(member_ids))
+    pool = {u.id: u for u in eligible(case)}
+    if not ids:
+        return ["Choose at least one member."]
+    unfit = [str(i) for i in ids if i not in pool]
+    if unfit:
+        problems.append("Only members who have declared and are not recused or a party may "
+                        "serve; some of those chosen may not.")
+    if capacity in (Capacity.HEARING_PANEL, Capacity.APPEAL_PANEL):
+        if len(ids) < quorum():
+            problems.append(f"A panel needs at least {quorum()} members (the quorum); "
+                            f"{len(ids)} chosen.")
+        investigators = {u.id for u in members_in(case, Capacity.INVESTIGATOR)}
+        if investigators & set(ids):
+            problems.append("The case's investigator may not sit on its panel.")
+    if capacity == Capacity.APPEAL_PANEL:
+        hearing = {u.id for u in members_in(case, Capacity.HEARING_PANEL)}
+        if hearing & set(ids):
+            problems.append("No member of the hearing panel may sit on the appeal panel.")
+    return problems
+
+
+def assign(case: Case, member_ids: list[int], capacity: str, actor) -> list[Assignment]:
+    """Put members on the case in a capacity (replacing an earlier choice for it)."""
+    for old in db.session.execute(select(Assignment).where(
+            Assignment.case_id == case.id, Assignment.capacity == capacity)).scalars():
+        db.session.delete(old)
+    db.session.flush()
+    rows = [Assignment(case_id=case.id, member_id=i, capacity=capacity,
+                       assigned_by_id=actor.id, assigned_at=clock.now())
+            for i in dict.fromkeys(member_ids)]
+    db.session.add_all(rows)
+    db.session.flush()
+    record(f"case.assigned_{capacity}", actor=actor, target=case, number=case.number,
+           members=[r.member_id for r in rows])
+    return rows
+
+
+# --- the investigation file ----------------------------------------------------------
+
+def add_item(case: Case, actor, kind: str, title: str, *, text: str = "",
+             due_on: date | None = None, held_at: datetime | None = None,
+             shareable: bool = False) -> InvestigationItem:
+    item = InvestigationItem(case_id=case.id, kind=kind, title=title.strip()[:300],
+                             text=text.strip(), due_on=due_on, held_at=held_at,
+                             shareable=shareable, author_id=actor.id, created_at=clock.now())
+    db.session.add(item)
+    db.session.flush()
+    record(f"investigation.{kind}_added", actor=actor, target=case, number=case.number,
+           item=item.id, shareable=shareable)
+    return item
+
+
+def items(case: Case, kind: str | None = None) -> list[InvestigationItem]:
+    query = select(InvestigationItem).where(InvestigationItem.case_id == case.id)
+    if kind:
+        query = query.where(InvestigationItem.kind == kind)
+    return list(db.session.execute(query.order_by(InvestigationItem.id)).scalars())
+
+
+def complete_task(item: InvestigationItem, actor) -> None:
+    item.done_at = clock.now()
+    record("investigation.task_done", actor=actor, target=item.case_id and
+           db.session.get(Case, item.case_id), item=item.id)
+
+
+def share_item(case: Case, item: InvestigationItem, actor) -> None:
+    """Disclose a shareable note or interview record to the respondent (logged)."""
+    item.shared_at = clock.now()
+    case_services.disclose(case, "investigation", item.id, f"Investigation record: {item.title}",
+                           how="case page", recipient_user=case.respondent_user, by=actor)
+    case_services.add_event(case, actor, "share", f"Shared with you: {item.title}",
+                            body=item.text, to_respondent=True)
+    record("investigation.shared", actor=actor, target=case, number=case.number, item=item.id)
+
+
+def open_request(case: Case, actor, data: dict) -> DocumentRequest:
+    deadline = case_services.open_deadline(case, "documents", int(data["days"]))
+    request = DocumentRequest(
+        case_id=case.id, addressee_role=data["addressee_role"],
+        addressee_name=data["addressee_name"].strip(), addressee_email=data["addressee_email"],
+        what=data["text"].strip(), deadline_id=deadline.id, requested_by_id=actor.id,
+        requested_at=clock.now())
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def open_requests(case: Case, role: str | None = None) -> list[DocumentRequest]:
+    query = select(DocumentRequest).where(DocumentRequest.case_id == case.id,
+                                          DocumentRequest.answered_at.is_(None))
+    if role:
+        query = query.where(DocumentRequest.addressee_role == role)
+    return list(db.session.execute(query.order_by(DocumentRequest.id)).scalars())
+
+
+def answer_request(request: DocumentRequest, text: str) -> None:
+    request.answered_at = clock.now()
+    request.answer = text.strip()
+    deadline = request.deadline
+    if deadline.status == "open":
+        deadline.status, deadline.closed_at = "met", clock.now()
+
+
+def report_of(case: Case) -> InvestigationItem | None:
+    found = items(case, "report")
+    return found[-1] if found else None
+
+
+# --- votes ---------------------------------------------------------------------------
+
+STAGE_OF = {"committee_review": "review", "deliberation": "hearing", "under_appeal": "appeal"}
+REVIEW_CHOICES = {
+    "dismiss": "Dismiss: no violation, or insufficient evidence",
+    "caution": "Dismiss with a cautionary letter",
+    "consent": "Offer a consent agreement",
+    "hearing": "Refer to a hearing",
+}
+APPEAL_CHOICES = {"affirm": "Affirm", "modify": "Modify the sanction", "reverse": "Reverse",
+                  "remand": "Remand to the committee"}
+
+
+def current_round(case: Case, stage: str) -> int:
+    """A remand sends the case back to review: a new round of votes starts."""
+    remands = db.session.execute(select(Decision.id).where(
+        Decision.case_id == case.id, Decision.stage == "appeal",
+        Decision.outcome == "remand")).all()
+    return 1 + len(remands) if stage == "review" else 1
+
+
+def voters(case: Case, stage: str) -> list:
+    """Who may vote at this stage: every eligible member at review; the panel after."""
+    if stage == "review":
+        return eligible(case)
+    capacity = Capacity.HEARING_PANEL if stage == "hearing" else Capacity.APPEAL_PANEL
+    pool = {u.id for u in eligible(case)}
+    return [u for u in members_in(case, capacity) if u.id in pool]
+
+
+def cast_vote(case: Case, member, stage: str, question: str, choice: str,
+              reasons: str = "") -> Vote:
+    """Record or change a member's vote before the decision is taken."""
+    if member.id not in {u.id for u in voters(case, stage)}:
+        raise ValueError("You may not vote on this case at this stage.")
+    rnd = current_round(case, stage)
+    vote = db.session.execute(select(Vote).where(
+        Vote.case_id == case.id, Vote.stage == stage, Vote.round == rnd,
+        Vote.question == question, Vote.member_id == member.id)).scalar_one_or_none()
+    if vote is None:
+        vote = Vote(case_id=case.id, stage=stage, round=rnd, question=question,
+                    member_id=member.id)
+        db.session.add(vote)
+    vote.choice, vote.reasons, vote.at = choice, reasons.strip(), clock.now()
+    db.session.flush()
+    # the audit entry records that a vote was cast, not how (votes stay confidential)
+    record("case.vote_cast", actor=member, target=case, number=case.number, stage=stage,
+           question=question)
+    return vote
+
+
+def votes(case: Case, stage: str, question: str | None = None) -> list[Vote]:
+    query = select(Vote).where(Vote.case_id == case.id, Vote.stage == stage,
+                               Vote.round == current_round(case, stage))
+    if question:
+        query = query.where(Vote.question == question)
+    counted = {u.id for u in voters(case, stage)}  # a recused member's vote no longer counts
+    return [v for v in db.session.execute(query.order_by(Vote.id)).scalars()
+            if v.member_id in counted]
+
+
+def majority(case: Case, stage: str, question: str) -> tuple[str | None, Counter]:
+    """The choice with more than half of the votes cast, if the quorum voted."""
+    cast = votes(case, stage, question)
+    tally = Counter(v.choice for v in cast)
+    if len(cast) < quorum():
+        return None, tally
+    choice, count = tally.most_common(1)[0] if tally else (None, 0)
+    return (choice if count * 2 > len(cast) else None), tally
+
+
+def vote_problem(case: Case, stage: str, question: str, wanted: str) -> str | None:
+    """Why the committee's votes do not carry this outcome; None if they do."""
+    cast = votes(case, stage, question)
+    if len(cast) < quorum():
+        return (f"The quorum is {quorum()} eligible members and {len(cast)} have voted; "
+                "wait for more votes.")
+    choice, tally = majority(case, stage, question)
+    if choice != wanted:
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))
+        return f"The votes ({counts}) do not carry this outcome by a majority."
+    return None
+
+
+# --- decisions, findings, sanctions ------------------------------------------------------
+
+def record_decision(case: Case, actor, stage: str, outcome: str, reasons: str, *,
+                    findings: dict[int, tuple[bool, str]] | None = None,
+                    sanctions: list[dict] | None = None, appealable: bool = True,
+                    details: dict | None = None) -> Decision:
+    decision = Decision(case_id=case.id, stage=stage, outcome=outcome, reasons=reasons.strip(),
+                        decided_at=clock.now(), recorded_by_id=actor.id,
+                        details=details or {})
+    for allegation_id, (violated, why) in (findings or {}).items():
+        decision.findings.append(Finding(allegation_id=allegation_id, violated=violated,
+                                         reasons=why))
+    for s in sanctions or []:
+        decision.sanctions.append(Sanction(
+            kind=s["kind"], terms=s.get("terms", ""), conditions=s.get("conditions", []),
+            starts_on=s.get("starts_on"), ends_on=s.get("ends_on"),
+            bar_years=s.get("bar_years"), status="pending"))
+    db.session.add(decision)
+    db.session.flush()
+    if appealable:
+        deadline = case_services.open_deadline(case, "appeal", appeal_days())
+        decision.appeal_due_on = deadline.due_on
+    record("case.decision_recorded", actor=actor, target=case, number=case.number, stage=stage,
+           outcome=outcome, sanctions=[s.kind for s in decision.sanctions])
+    return decision
+
+
+def latest_decision(case: Case, stage: str | None = None) -> Decision | None:
+    query = select(Decision).where(Decision.case_id == case.id)
+    if stage:
+        query = query.where(Decision.stage == stage)
+    return db.session.execute(query.order_by(Decision.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def operative_decision(case: Case) -> Decision | None:
+    """The decision that binds: an appeal's outcome if there is one, else the last one."""
+    return latest_decision(case)
+
+
+def sanction_from_form(kind: str, terms: str, starts_on: date | None, ends_on: date | None,
+                       bar_years: int | None, conditions: list[dict]) -> dict:
+    return {"kind": kind, "terms": terms.strip(), "starts_on": starts_on, "ends_on": ends_on,
+            "bar_years": bar_years, "conditions": conditions}
+
+
+def sanction_problems(s: dict) -> list[str]:
+    kind = s.get("kind")
+    if kind not in SanctionKind._value2member_map_:
+        return ["Choose a sanction."]
+    problems = []
+    if kind == SanctionKind.SUSPENSION and not (s.get("starts_on") and s.get("ends_on")
+                                                and s["ends_on"] > s["starts_on"]):
+        problems.append("A suspension needs a start and a later end date.")
+    if kind == SanctionKind.PROBATION and not s.get("ends_on"):
+        problems.append("Probation needs the date its term ends.")
+    if kind == SanctionKind.REVOCATION and not (s.get("bar_years") or 0) > 0:
+        problems.append("A revocation needs the number of years before reapplying.")
+    if kind in (SanctionKind.CORRECTIVE, SanctionKind.PROBATION) and not s.get("conditions"):
+        problems.append("Give the conditions, each with its due date.")
+    return problems
+
+
+def finalize(case: Case, actor=None) -> Decision:
+    """The appeal window closed (or the appeal was decided): sanctions take effect."""
+    decision = operative_decision(case)
+    decision.final_at = clock.now()
+    certificant = case.respondent_certificant
+    for sanction in decision.sanctions:
+        sanction.status = "in_force"
+        if certificant is None:
+            continue
+        if sanction.kind in (SanctionKind.SUSPENSION, SanctionKind.REVOCATION):
+            sanction.registry_status_before = certificant.status
+            certificant.status = (CertStatus.SUSPENDED if sanction.kind == SanctionKind.SUSPENSION
+                                  else CertStatus.REVOKED)
+            record("registry.status_changed", actor=actor, target=certificant,
+                   number=certificant.cert_number, status=certificant.status,
+                   case=case.number, sanction=sanction.id)
+    case_services.close_deadlines(case, "met", kinds=("appeal",))
+    return decision
+
+
+def sanctions_due(today: date) -> list[tuple[Sanction, str]]:
+    """(sanction, what happens) for the sweep: suspensions that ended, conditions missed,
+    terms completed."""
+    due = []
+    in_force = db.session.execute(select(Sanction).where(Sanction.status == "in_force")
+                                  .order_by(Sanction.id)).scalars()
+    for s in in_force:
+        missed = [c for c in s.conditions or [] if not c.get("met_on")
+                  and date.fromisoformat(c["due_on"]) < today]
+        if missed:
+            due.append((s, "breached"))
+        elif s.ends_on and s.ends_on < today:
+            due.append((s, "completed"))
+        elif not s.ends_on and s.kind not in (SanctionKind.REVOCATION,) and \
+                all(c.get("met_on") for c in s.conditions or []):
+            due.append((s, "completed"))
+    return due
+
+
+def end_sanction(sanction: Sanction, status: str, actor=None) -> None:
+    """A sanction is completed (its term ran out, its conditions met) or breached."""
+    sanction.status = status
+    case = db.session.get(Case, sanction.decision.case_id)
+    certificant = case.respondent_certificant
+    if status == "completed" and sanction.kind == SanctionKind.SUSPENSION and certificant \
+            and certificant.status == CertStatus.SUSPENDED:
+        certificant.status = sanction.registry_status_before or CertStatus.ACTIVE
+        record("registry.status_changed", actor=actor, target=certificant,
+               number=certificant.cert_number, status=certificant.status, case=case.number,
+               sanction=sanction.id, reason="suspension ended")
+    record(f"sanction.{status}", actor=actor, target=case, number=case.number,
+           sanction=sanction.id, kind=sanction.kind)
+
+
+def meet_condition(sanction: Sanction, index: int, actor) -> None:
+    conditions = [dict(c) for c in sanction.conditions]
+    conditions[index]["met_on"] = clock.today().isoformat()
+    sanction.conditions = conditions
+    case = db.session.get(Case, sanction.decision.case_id)
+    record("sanction.condition_met", actor=actor, target=case, number=case.number,
+           sanction=sanction.id, condition=index)
+
+
+def open_sanctions(case: Case) -> list[Sanction]:
+    decision = operative_decision(case)
+    return [s for s in decision.sanctions if s.status == "in_force"] if decision else []
+
+
+# --- hearings ---------------------------------------------------------------------------
+
+def current_hearing(case: Case) -> Hearing | None:
+    return db.session.execute(
+        select(Hearing).where(Hearing.case_id == case.id).order_by(Hearing.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def hearing_problems(case: Case, starts_at: datetime | None, allegation_ids: list[int],
+                     *, notice_days: int | None = None) -> list[str]:
+    problems = []
+    days = hearing_notice_days() if notice_days is None else notice_days
+    if starts_at is None:
+        problems.append("Give the date and time of the hearing.")
+    elif starts_at.date() < clock.today() + timedelta(days=days):
+        problems.append(f"The parties must have at least {days} days' notice: the hearing "
+                        f"cannot be before {clock.today() + timedelta(days=days)}.")
+    mine = {a.id for a in case.allegations}
+    if not allegation_ids or not set(allegation_ids) <= mine:
+        problems.append("Choose the allegations to be heard.")
+    return problems
+
+
+def schedule_hearing(case: Case, actor, data: dict) -> Hearing:
+    hearing = Hearing(case_id=case.id, starts_at=data["starts_at"], place=data.get("place", ""),
+                      video_link=data.get("video_link", ""),
+                      allegation_ids=list(data["allegation_ids"]), scheduled_by_id=actor.id,
+                      scheduled_at=clock.now())
+    db.session.add(hearing)
+    db.session.flush()
+    return hearing
+
+
+def pending_postponement(case: Case) -> HearingPostponement | None:
+    hearing = current_hearing(case)
+    if hearing is None:
+        return None
+    return db.session.execute(select(HearingPostponement).where(
+        HearingPostponement.hearing_id == hearing.id,
+        HearingPostponement.status == "pending")).scalar_one_or_none()
+
+
+def heard_allegations(case: Case) -> list[Allegation]:
+    hearing = current_hearing(case)
+    ids = set(hearing.allegation_ids) if hearing else set()
+    return [a for a in case.allegations if a.id in ids]
+
+
+# --- appeals ----------------------------------------------------------------------------
+
+def appeal_of(case: Case) -> Appeal | None:
+    return db.session.execute(select(Appeal).where(Appeal.case_id == case.id)
+                              .order_by(Appeal.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def may_appeal(user, case: Case) -> bool:
+    """The respondent; the complainant only against a dismissal after a hearing."""
+    from app.cases import access
+
+    decision = latest_decision(case)
+    if decision is None:
+        return False
+    if access.is_respondent(user, case) and case.served_at is not None:
+        return True
+    return (access.is_complainant(user, case) and decision.stage == "hearing"
+            and decision.outcome == "no_violation")
+
+
+# --- measures ---------------------------------------------------------------------------
+
+def open_measure(case: Case, kind: str) -> Measure | None:
+    return db.session.execute(select(Measure).where(
+        Measure.case_id == case.id, Measure.kind == kind, Measure.lifted_at.is_(None))
+    ).scalar_one_or_none()

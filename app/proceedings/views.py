@@ -1,0 +1,103 @@
+"""Pages of the proceeding after the answer: votes, the investigation file, the register."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.cases.views import load_case
+from app.extensions import db
+from app.policy import authorize
+from app.proceedings import register
+from app.proceedings import services as p
+from app.proceedings.forms import ItemForm, VoteForm
+from app.proceedings.models import InvestigationItem
+from app.proceedings.page import vote_questions
+
+bp = Blueprint("proceedings", __name__)
+
+
+@bp.route("/cases/<number>/vote/<question>", methods=["POST"])
+def vote(number: str, question: str):
+    case = load_case(number)
+    authorize("case.vote", case)
+    choices = {q: c for q, _, c in vote_questions(case)}.get(question)
+    if choices is None:
+        abort(404)
+    form = VoteForm(prefix=f"vote-{question}")
+    form.choice.choices = list(choices.items())
+    if not form.validate_on_submit():
+        flash("Choose your vote before casting it.", "error")
+        return redirect(url_for("cases.detail", number=number, _anchor="votes"))
+    p.cast_vote(case, current_user, p.STAGE_OF[case.status], question, form.choice.data,
+                form.reasons.data or "")
+    db.session.commit()
+    flash("Your vote is recorded. You may change it until the decision is taken.", "success")
+    return redirect(url_for("cases.detail", number=number, _anchor="votes"))
+
+
+@bp.route("/cases/<number>/investigation", methods=["GET", "POST"])
+def investigation(number: str):
+    case = load_case(number)
+    authorize("case.view_internal", case)
+    form = ItemForm()
+    if request.method == "POST":
+        authorize("case.investigate", case)
+        if form.validate_on_submit():
+            p.add_item(case, current_user, form.kind.data, form.title.data,
+                       text=form.text.data or "", due_on=form.due_on.data,
+                       held_at=form.held_at.data, shareable=bool(form.shareable.data))
+            db.session.commit()
+            flash("Added to the investigation file.", "success")
+            return redirect(url_for("proceedings.investigation", number=number))
+    return render_template("proceedings/investigation.html", case=case, form=form,
+                           items=p.items(case), requests=p.open_requests(case),
+                           investigators=p.members_in(case, "investigator")), \
+        (400 if form.errors else 200)
+
+
+def _item(case, item_id: int) -> InvestigationItem:
+    item = db.session.get(InvestigationItem, item_id)
+    if item is None or item.case_id != case.id:
+        abort(404)
+    return item
+
+
+@bp.route("/cases/<number>/investigation/<int:item_id>/done", methods=["POST"])
+def task_done(number: str, item_id: int):
+    case = load_case(number)
+    authorize("case.investigate", case)
+    item = _item(case, item_id)
+    if item.kind != "task" or item.done_at:
+        abort(400)
+    p.complete_task(item, current_user)
+    db.session.commit()
+    return redirect(url_for("proceedings.investigation", number=number))
+
+
+@bp.route("/cases/<number>/investigation/<int:item_id>/share", methods=["POST"])
+def share(number: str, item_id: int):
+    case = load_case(number)
+    authorize("case.investigate", case)
+    item = _item(case, item_id)
+    if not item.shareable or item.shared_at or case.served_at is None:
+        flash("Only a record marked shareable, not yet shared, can be shared with the "
+              "respondent.", "error")
+        return redirect(url_for("proceedings.investigation", number=number)), 303
+    p.share_item(case, item, current_user)
+    db.session.commit()
+    flash(f"Shared with the respondent: {item.title}.", "success")
+    return redirect(url_for("proceedings.investigation", number=number))
+
+
+@bp.route("/register")
+def public_register():
+    query = request.args.get("q", "")[:200]
+    return render_template("proceedings/register.html", entries=register.entries(query),
+                           query=query)
+
+
+@bp.route("/register.json")
+def public_register_json():
+    query = request.args.get("q", "")[:200]
+    return jsonify({"entries": register.entries(query), "query": query})
+
