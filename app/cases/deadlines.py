@@ -60,24 +60,32 @@ def sweep() -> SweepReport:
                        kind=deadline.kind, days_left=days_left)
                 report.reminders.append(f"{case.number} {deadline.kind} in {days_left} days")
                 break
-    report.missed += _sanctions(today)
+    reminders, ended = _sanctions(today)
+    report.reminders += reminders
+    report.missed += ended
     # Certificants' withdrawals after an objection (S7) are deadlines too.
     report.missed += flag_overdue_withdrawals()
     db.session.flush()
     return report
 
 
-def _sanctions(today) -> list[str]:
+def _sanctions(today) -> tuple[list[str], list[str]]:
     """Sanctions whose term ended or whose condition was missed; cases whose sanctions
     are all done close."""
+    from app.proceedings import notices as proceedings_notices
     from app.proceedings import services as proceedings
 
-    lines = []
+    reminders, lines = [], []
+    for sanction, condition, days_left in proceedings.condition_reminders(today):
+        case = db.session.get(Case, sanction.decision.case_id)
+        proceedings_notices.condition_reminder(case, condition, days_left)
+        record("sanction.condition_reminder_sent", target=case, number=case.number,
+               sanction=sanction.id, due_on=condition["due_on"], days_left=days_left)
+        reminders.append(f"{case.number} condition due {condition['due_on']} in {days_left} days")
     for sanction, outcome in proceedings.sanctions_due(today):
         case = db.session.get(Case, sanction.decision.case_id)
-        if outcome == "breached":
-            if case.status in workflow.ACTIONS["condition_missed"].sources:
-                workflow.apply(case, "condition_missed", None)
+        if outcome == "breached" and case.status in workflow.ACTIONS["condition_missed"].sources:
+            workflow.apply(case, "condition_missed", None)  # marks the sanction breached
         else:
             proceedings.end_sanction(sanction, outcome)
         lines.append(f"{case.number} sanction {sanction.kind} {outcome}")
@@ -86,4 +94,4 @@ def _sanctions(today) -> list[str]:
         if not proceedings.open_sanctions(case):
             workflow.apply(case, "close", None)
             lines.append(f"{case.number} closed: sanctions complete")
-    return lines
+    return reminders, lines

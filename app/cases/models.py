@@ -186,9 +186,28 @@ class Evidence(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     disclosed_to_respondent: Mapped[bool] = mapped_column(default=False)
+    # where an item the investigator added came from (chain of custody)
+    source: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     case: Mapped[Case] = relationship(back_populates="evidence")
     uploaded_by = relationship("User")
+    accesses: Mapped[list[EvidenceAccess]] = relationship(
+        cascade="all, delete-orphan", order_by="EvidenceAccess.id")
+
+
+class EvidenceAccess(db.Model):
+    """Chain of custody: every time an evidence file is opened, by whom."""
+
+    __tablename__ = "evidence_accesses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    how: Mapped[str] = mapped_column(String(30))  # download, email attachment
+
+    user = relationship("User")
 
 
 class CaseEvent(db.Model):

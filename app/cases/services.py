@@ -26,9 +26,11 @@ from app.cases.models import (
     Relation,
     Response,
 )
+from app.cases.uploads import stored_path
 from app.catalogue.models import CodeItem
 from app.catalogue.services import governing_version
 from app.extensions import db
+from app.storage import remove_on_rollback
 
 
 class CaseError(Exception):
@@ -168,18 +170,21 @@ def outside_time_limit(case: Case) -> bool:
     return filed > limit
 
 
-def attach_evidence(case: Case, stored_files, context: str, actor) -> list[Evidence]:
+def attach_evidence(case: Case, stored_files, context: str, actor, source: str = "") -> list[Evidence]:
     rows = []
     for f in stored_files:
         row = Evidence(case=case, stored_name=f.stored_name, original_name=f.original_name,
                        sha256=f.sha256, size=f.size, mime=f.mime, context=context,
-                       uploaded_by_id=getattr(actor, "id", None), uploaded_at=clock.now())
+                       uploaded_by_id=getattr(actor, "id", None), uploaded_at=clock.now(),
+                       source=source.strip()[:300])
         db.session.add(row)
+        remove_on_rollback(db.session(), stored_path(f.stored_name))
         rows.append(row)
     db.session.flush()
     for row in rows:
         record("case.evidence_added", actor=actor, target=case, evidence_id=row.id,
-               sha256=row.sha256, size=row.size, context=context, name=row.original_name)
+               sha256=row.sha256, size=row.size, context=context, name=row.original_name,
+               source=row.source or None)
     return rows
 
 

@@ -14,7 +14,7 @@ from app.audit.services import record
 from app.cases import forms as f
 from app.cases import services, workflow
 from app.cases.access import awaiting_cases, awaiting_declaration, cleared_cases, party_cases
-from app.cases.models import Allegation, Case, Disclosure, Evidence, SelfReportEvent
+from app.cases.models import Allegation, Case, Disclosure, Evidence, EvidenceAccess, SelfReportEvent
 from app.cases.uploads import check_batch, delete_stored, stored_path
 from app.catalogue.models import CodeItem, CodeVersion
 from app.catalogue.services import governing_version
@@ -67,11 +67,14 @@ def _item_choices() -> list[SelectChoice]:
     return choices
 
 
-def _store_uploads(case: Case, files, context: str) -> list[str]:
-    """Check and store uploaded files; return the refusals, one message each."""
+def store_uploads(case: Case, files, context: str, source: str = "") -> list[str]:
+    """Check and store uploaded files; return the refusals, one message each.
+
+    A stored file is removed again if the request's transaction does not commit.
+    """
     stored, refused = check_batch([x for x in files if x and x.filename])
     try:
-        services.attach_evidence(case, stored, context, current_user)
+        services.attach_evidence(case, stored, context, current_user, source=source)
     except Exception:
         for s in stored:
             delete_stored(s.stored_name)
@@ -174,7 +177,7 @@ def edit_draft(case_id: int):
         if not form.validate():
             status = 400
         elif _save_form(case, form):
-            upload_errors = _store_uploads(case, form.evidence.data or [], "complaint")
+            upload_errors = store_uploads(case, form.evidence.data or [], "complaint")
             if form.add_allegation.data:
                 form.allegations.append_entry()
                 form.allegations[-1].form.code_item_id.choices = _item_choices()
@@ -248,7 +251,7 @@ def new_self_report():
         else:
             case = services.file_self_report(current_user, event.value, form.occurred_on.data,
                                              form.facts.data, item)
-            upload_errors = _store_uploads(case, form.evidence.data or [], "complaint")
+            upload_errors = store_uploads(case, form.evidence.data or [], "complaint")
             if not upload_errors:
                 workflow.apply(case, "submit", current_user)
                 db.session.commit()
@@ -412,7 +415,7 @@ def act(number: str, action: str):
     except ValueError:
         abort(400)
     try:
-        refused = _store_uploads(case, form_files, EVIDENCE_CONTEXT[action]) \
+        refused = store_uploads(case, form_files, EVIDENCE_CONTEXT[action]) \
             if action in EVIDENCE_CONTEXT else []
         if refused:
             db.session.rollback()
@@ -459,6 +462,8 @@ def download(evidence_id: int):
                           how="downloaded", recipient_user=current_user, by=current_user)
     record("case.evidence_downloaded", actor=current_user, target=case, evidence_id=evidence.id,
            number=case.number)
+    evidence.accesses.append(EvidenceAccess(user_id=current_user.id, at=clock.now(),
+                                            how="download"))
     db.session.commit()
     response = send_file(stored_path(evidence.stored_name), mimetype=evidence.mime,
                          as_attachment=True, download_name=evidence.original_name)

@@ -70,21 +70,6 @@ class InvestigationItem(db.Model):
     author = relationship("User")
 
 
-class EvidenceAccess(db.Model):
-    """Chain of custody: every time an evidence file is opened, by whom."""
-
-    __tablename__ = "evidence_accesses"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    evidence_id: Mapped[int] = mapped_column(
-        ForeignKey("evidence.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
-    how: Mapped[str] = mapped_column(String(30))  # download, email attachment
-
-    user = relationship("User")
-
-
 class DocumentRequest(db.Model):
     """The investigator asks the respondent or a witness for documents (S9)."""
 

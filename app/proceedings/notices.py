@@ -113,3 +113,12 @@ def hearing_scheduled(case: Case, hearing, postponed_from=None) -> None:
                    items=[], link_label="Open the case",
                    link_url=external_url("cases.detail", number=case.number),
                    attachments=attachment)
+
+
+def condition_reminder(case: Case, condition: dict, days_left: int) -> None:
+    when = "tomorrow" if days_left == 1 else f"in {days_left} days"
+    base._to_respondent(case, f"{case.number}: a condition of your sanction is due {when}", [
+        f"This condition of the committee's order in case {case.number} is due on "
+        f"{condition['due_on']}:", condition["text"],
+        "Send the evidence that it is met to the committee. A condition not met by its date "
+        "returns the case to the committee."])

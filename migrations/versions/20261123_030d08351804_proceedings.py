@@ -22,6 +22,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('source', sa.String(length=300), server_default='',
+                                      nullable=False))
     op.create_table('case_assignments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -244,6 +247,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.drop_column('source')
     with op.batch_alter_table('sanctions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sanctions_status'))
         batch_op.drop_index(batch_op.f('ix_sanctions_decision_id'))
