@@ -57,7 +57,10 @@ def _case_reader(user, case) -> bool:
     """See what the case contains: a party, or staff cleared on the case."""
     if case.status == "draft":
         return case_access.is_complainant(user, case)
-    return case_access.is_party(user, case) or case_access.is_staff_on(user, case)
+    # a respondent follows the case from service (a self-reporter from filing), never
+    # before: an unserved complaint is not theirs to read
+    return (case_access.party_role(user, case) is not None
+            or case_access.is_staff_on(user, case))
 
 
 def _may_recuse(user, case) -> bool:
