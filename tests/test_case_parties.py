@@ -323,12 +323,9 @@ def test_the_receipt_is_for_the_complainant_and_staff(world, auth, client):
         auth.logout()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app/policy.py _case_viewer lets any party see a case, and is_respondent() is true "
-    "before service for a respondent whose account is linked to the registry: the "
-    "respondent can open an unserved (even dismissed) complaint by its guessable number, "
-    "with the complainant's name. Outside this task's files; see the report."))
 def test_an_unserved_respondent_cannot_open_the_complaint(app, make, auth, client):
+    """A linked respondent cannot read a complaint before it is served (or if it is
+    dismissed before service), though its number is easy to guess."""
     people = _people(make)
     auth.login(people["complainant"])
     r, _ = file_complaint(app, client, "CCM-200002", files=(), withhold_identity_requested="y")

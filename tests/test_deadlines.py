@@ -369,3 +369,16 @@ def test_a_withdrawn_complaint_sends_no_reminders_and_records_no_default(app, pe
     assert len(smtp.messages) == before
     assert counts(app) == snapshot
     assert status_of(app, number) == "withdrawn"
+
+
+def test_no_default_while_a_request_for_more_time_awaits_the_chair(app, people, runner, smtp):
+    day(date(2026, 11, 2))
+    number = accepted_complaint(app, people)  # answer due 2026-12-02
+    day(date(2026, 12, 1))
+    take(app, people, number, "request_extension", "respondent", text="I am in hospital.")
+    day(date(2026, 12, 4))
+    assert f"missed: {number}" not in sweep(runner)
+    assert status_of(app, number) == "awaiting_response", "the chair has not decided yet"
+    take(app, people, number, "decide_extension", "chair", grant=False, text="Refused.")
+    assert f"missed: {number} response due 2026-12-02" in sweep(runner)
+    assert status_of(app, number) == "investigation"

@@ -520,3 +520,37 @@ def test_the_database_ties_each_state_to_its_dates(app, make, fields, ok):
             with pytest.raises(IntegrityError):
                 db.session.flush()
         db.session.rollback()
+
+
+def test_opening_a_staff_case_tells_an_undeclared_chair_only_the_number(
+        app, make, auth, client, smtp, runner):
+    from datetime import timedelta
+
+    from app import clock
+    from app.practice_disclosures.models import DisclosureParty
+
+    people = _people(make)
+    other_chair = make.user("chair", "member", email="cora@example.com", name="Cora Chair")
+    with app.app_context():
+        now = clock.now()
+        d = PracticeDisclosure(
+            owner_id=people["owner"].id, certificant_id=people["owner"].certificant_id,
+            kind="conflict", description=DESCRIPTION, status="withdrawal_required",
+            disclosed_on=now.date() - timedelta(days=20),
+            withdrawal_due_on=now.date() - timedelta(days=2), flagged_at=now)
+        d.parties = [DisclosureParty(name="Pat Party", email="pat@example.com", role="client",
+                                     link_nonce="y" * 32, link_expires_at=now + timedelta(days=30),
+                                     answer="objected", answered_at=now)]
+        db.session.add(d)
+        db.session.commit()
+        disclosure_id = d.id
+    auth.login(people["chair"])
+    r = client.post(f"/practice-disclosures/{disclosure_id}/open-case", follow_redirects=True)
+    number = number_in(r.data.decode())
+    _send(runner)
+    [mail] = smtp.to(other_chair.email)
+    text = smtp.text_of(mail)
+    assert number in text and "declare" in text
+    for detail in ("Dana", "practice disclosure", "withdrawal", DESCRIPTION[:20]):
+        assert detail not in text, f"an undeclared chair was told {detail!r}"
+    assert not smtp.to(people["chair"].email), "the chair who opened it is not told"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.audit.services import record
-from app.cases import notices, workflow
+from app.cases import notices, services, workflow
 from app.cases.models import Case, Deadline
 from app.extensions import db
 from app.practice_disclosures.services import flag_overdue_withdrawals
@@ -38,6 +38,8 @@ def sweep() -> SweepReport:
     for deadline in open_deadlines:
         case = deadline.case
         if today > deadline.due_on:
+            if deadline.kind == "response" and services.pending_extension(case):
+                continue  # the chair has yet to decide on more time: no default meanwhile
             action = ON_MISSED.get(deadline.kind)
             if action and case.status in workflow.ACTIONS[action].sources:
                 workflow.apply(case, action, None)

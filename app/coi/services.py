@@ -211,7 +211,7 @@ def declare(case: Case, member, kind: str, relation: str | None = None,
 def tell_served_respondent(case: Case) -> None:
     """On service, tell the respondent of the disclosures they may now object to."""
     for declaration in declarations(case):
-        if declaration.is_disclosure:
+        if declaration.is_disclosure and open_recusal(declaration.member_id, case) is None:
             deadline = objection_deadline(declaration, PartyRole.RESPONDENT)
             if deadline is not None:
                 notices.coi_disclosure(case, declaration, PartyRole.RESPONDENT, deadline)

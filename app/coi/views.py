@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from app.cases.access import awaiting_declaration
 from app.cases.views import load_case, render_case, render_declaration
@@ -32,7 +33,12 @@ def declare(number: str):
             db.session.rollback()
             (form[error.field] if error.field else form.kind).errors.append(str(error))
         else:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except IntegrityError:  # the same form sent twice at once: the first one counts
+                db.session.rollback()
+                flash("Your declaration was already recorded; this one was not.", "info")
+                return _case_link(number)
             flash("Your declaration is recorded. The case is open to you.", "success")
             return _case_link(number)
     return render_declaration(case, declaration_form=form, status=400)

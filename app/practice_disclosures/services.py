@@ -350,16 +350,16 @@ def open_staff_case(disclosure: PracticeDisclosure, actor) -> Case:
            allegation=f"{item.code} ({version.name})")
     record("practice_disclosure.case_opened", actor=actor, target=disclosure,
            number=case.number)
-    from app.cases.notices import intake_staff
+    # members who are a party are recused by the system, as for any submitted case; the
+    # chairs are told through the intake notice, which shows an undeclared chair only
+    # the number
+    from app.cases.notices import _to_intake
+    from app.coi.services import recuse_party_members
 
-    for user in intake_staff(case):
-        if user.id != actor.id:
-            _notice(user.email, f"Staff case {case.number} opened: waiting in the intake queue",
-                    name=user.name, link=("Open the case",
-                                          external_url("cases.detail", number=case.number)),
-                    paragraphs=[f"{actor.name} opened {case.number} from practice disclosure "
-                                f"{disclosure.id} (S7: withdrawal after an objection not "
-                                "confirmed). It waits in the intake queue."])
+    recuse_party_members(case)
+    _to_intake(case, f"Staff case {case.number} opened: waiting in the intake queue",
+               [f"{actor.name} opened {case.number} from a certificant's practice disclosure. "
+                "It waits in the intake queue."], leave_out=(actor.id,))
     return case
 
 
