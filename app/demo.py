@@ -1,4 +1,5 @@
-"""Demo data: accounts for every role, registry records, the 2009 code and demo cases."""
+"""Demo data: accounts for every role, registry records, the 2009 code, demo cases and
+proceedings carried past the answer, and the documents issued on them."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,6 +10,7 @@ from app.catalogue.seed import VERSION_2009
 from app.catalogue.services import ensure_2009_code, version_by_name
 from app.demo_cases import load_demo_cases
 from app.demo_documents import load_demo_documents
+from app.demo_proceedings import load_demo_proceedings
 from app.extensions import db
 from app.registry.models import Certificant, CertStatus
 from app.registry.services import find_by_number
@@ -23,6 +25,16 @@ DEMO_USERS = [
     {"email": "member1@example.org", "name": "Mina Member", "roles": (Role.MEMBER,),
      "label": "committee member"},
     {"email": "member2@example.org", "name": "Marco Member", "roles": (Role.MEMBER,),
+     "label": "committee member"},
+    # four more members, so that a case with an investigator, a hearing panel and an
+    # appeal panel can have seven different people in them (separation of functions)
+    {"email": "member3@example.org", "name": "Nadia Member", "roles": (Role.MEMBER,),
+     "label": "committee member"},
+    {"email": "member4@example.org", "name": "Omar Member", "roles": (Role.MEMBER,),
+     "label": "committee member"},
+    {"email": "member5@example.org", "name": "Paula Member", "roles": (Role.MEMBER,),
+     "label": "committee member"},
+    {"email": "member6@example.org", "name": "Quentin Member", "roles": (Role.MEMBER,),
      "label": "committee member"},
     {"email": "cert1@example.org", "name": "Clara Certificant", "roles": (),
      "label": "certificant", "cert": "CCM-100001"},
@@ -64,5 +76,6 @@ def load_demo() -> int:
         created += 1
     db.session.flush()
     created += load_demo_cases()
+    created += load_demo_proceedings()
     created += load_demo_documents()
     return created

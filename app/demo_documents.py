@@ -18,8 +18,11 @@ from app.extensions import db
 
 ADMIN = "admin@example.org"
 # Issued on cases in these states (a receipt is shown only on the answered case, to keep
-# the demo's outbox readable).
-WANTED = {"notice_of_complaint", "information_request", "dismissal", "extension_decision"}
+# the demo's outbox readable). The demo proceedings issue theirs as they go
+# (app/demo_proceedings.py); what is left here is the public notice of the suspension
+# the sweep made final.
+WANTED = {"notice_of_complaint", "information_request", "dismissal", "extension_decision",
+          "notice_of_hearing", "decision_and_order", "appeal_decision", "public_notice"}
 CORRECTION = "The response deadline was stated without the weekday rule; restated."
 
 
@@ -36,9 +39,11 @@ def load_demo_documents() -> int:
             if doc_type.kind in WANTED and doc_type.kind not in have:
                 services.issue(case, doc_type.kind, admin)
                 issued += 1
-    # one correction, once: the first notice of complaint is superseded by a new one
+    # one correction, once: the first notice of complaint on a case still waiting for the
+    # answer is superseded by a new one
     first_notice = db.session.execute(
-        select(Document).where(Document.kind == "notice_of_complaint")
+        select(Document).where(Document.kind == "notice_of_complaint",
+                               Document.case.has(Case.status == "awaiting_response"))
         .order_by(Document.id).limit(1)).scalar_one_or_none()
     corrected = db.session.execute(
         select(Document.id).where(Document.supersedes_id.is_not(None)).limit(1)).first()

@@ -133,6 +133,29 @@ EXPECTED: dict[str, dict] = {
                                                  recused=403, awaiting=403),
     # the matrix passes a token minted for another purpose: a clear error page
     "practice_disclosures.answer": {r: 400 for r in ROLES},
+    # after the answer: these routes point at the matrix's second case, before the committee
+    # (see _proceeding_for), where "member" is the investigator and votes with the chair.
+    # An empty vote is refused with a message on the case page (302); the administrator,
+    # not a committee member, has no vote.
+    "proceedings.vote": case_route(certificant=403, member=302, chair=302, admin=403),
+    # the investigation file: staff on the case read it; only the investigator writes to it
+    "proceedings.investigation": case_route(certificant=403, member=200, chair=200, admin=200),
+    "proceedings.task_done": case_route(certificant=403, member=302, chair=403, admin=403),
+    "proceedings.share": case_route(certificant=403, member=302, chair=403, admin=403),
+    # (the case is no longer under investigation: the investigator is told so, 302)
+    "proceedings.add_evidence": case_route(certificant=403, member=302, chair=403, admin=403),
+    # the public register of sanctions: anyone, signed in or not
+    "proceedings.public_register": PUBLIC,
+    "proceedings.public_register_json": PUBLIC,
+}
+
+# URL arguments that differ by route: (endpoint, argument) -> the key in the world's args
+ROUTE_ARGS = {
+    **{(endpoint, "number"): "proceeding_number" for endpoint in (
+        "proceedings.vote", "proceedings.investigation", "proceedings.task_done",
+        "proceedings.share", "proceedings.add_evidence")},
+    ("proceedings.task_done", "item_id"): "task_id",
+    ("proceedings.share", "item_id"): "shareable_id",
 }
 
 
@@ -208,6 +231,43 @@ def _practice_disclosure_for(app, make) -> dict:
         return {"disclosure_id": disclosure.id, "party_id": disclosure.parties[0].id}
 
 
+def _proceeding_for(app, make, people) -> dict:
+    """A second complaint by the certificant, carried to the committee's review: served,
+    answered by default, investigated by "member", who keeps a task and a shareable note in
+    the file; "member" and "chair" have declared "no conflict", "recused" withdrew, and
+    "awaiting" has not declared."""
+    from app.accounts.models import User
+    from app.cases import services, workflow
+    from app.catalogue.models import CodeItem
+    from app.coi import services as coi
+    from app.proceedings import services as proceedings
+
+    respondent = make.certificant(email="matrix-respondent@example.com")
+    with app.test_request_context():
+        user, member, chair = (db.session.get(User, people[r].id)
+                               for r in ("certificant", "member", "chair"))
+        item = db.session.query(CodeItem).filter_by(code="S22").one()
+        case = services.start_draft(user)
+        services.save_draft(case, user, respondent=respondent, relation="client",
+                            attest_not_confidential=True, attest_good_faith=True,
+                            allegations=[{"code_item_id": item.id,
+                                          "conduct_from": date(2025, 3, 3), "facts": "More."}])
+        workflow.apply(case, "submit", user)
+        for who in (member, chair):
+            coi.declare(case, who, "none")
+        coi.recuse_self(case, db.session.get(User, people["recused"].id), "A former client.")
+        workflow.apply(case, "accept", chair)
+        workflow.apply(case, "record_default", None)  # the sweep's action, taken here
+        workflow.apply(case, "assign_investigators", chair, member_ids=[member.id])
+        task = proceedings.add_item(case, member, "task", "Call the employer")
+        note = proceedings.add_item(case, member, "note", "The employer's account",
+                                    text="Confirmed the dates.", shareable=True)
+        workflow.apply(case, "refer", member, text="Findings.")
+        db.session.commit()
+        return {"proceeding_number": case.number, "task_id": task.id,
+                "shareable_id": note.id, "question": "outcome"}
+
+
 @pytest.fixture
 def world(app, make):
     """One of everything a URL can point at, and one account per role."""
@@ -243,6 +303,7 @@ def world(app, make):
     args |= _cases_for(app, make, people["certificant"], cert)
     args |= _conflicts_for(app, people, args["number"])
     args |= _practice_disclosure_for(app, make)
+    args |= _proceeding_for(app, make, people)
     return people, args
 
 
@@ -269,7 +330,8 @@ def test_access_matrix(app, world, auth, client, role):
         with app.test_request_context():
             from flask import url_for
 
-            url = url_for(rule.endpoint, **{a: args[a] for a in rule.arguments})
+            url = url_for(rule.endpoint, **{a: args[ROUTE_ARGS.get((rule.endpoint, a), a)]
+                                             for a in rule.arguments})
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
         expected = EXPECTED[rule.endpoint][role]
@@ -312,6 +374,10 @@ def test_a_recused_member_finds_the_matrix_case_nowhere(app, world, make, auth, 
     with app.test_request_context():
         case = db.session.execute(select(Case).where(Case.number == number)).scalar_one()
         coi.recuse_self(case, db.session.get(User, recused_chair.id), "My sister's case.")
+        # and from the matrix's second case, which would otherwise await their declaration
+        other = db.session.execute(
+            select(Case).where(Case.number == args["proceeding_number"])).scalar_one()
+        coi.recuse_self(other, db.session.get(User, recused_chair.id), "Her case too.")
         db.session.commit()
 
     pages = ("/", "/cases", "/cases?status=submitted", "/cases?standard=S7",

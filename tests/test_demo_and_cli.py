@@ -22,7 +22,7 @@ def test_seed_demo_is_idempotent(app, runner):
     assert "already loaded" in second.output
     with app.app_context():
         assert (db.session.query(User).count(), db.session.query(CodeItem).count()) == counts
-    assert counts == (7, 34)
+    assert counts == (11, 34)  # 4 staff, 4 more members (for separate panels), 3 certificants
 
 
 def test_every_demo_login_reaches_its_home(app, runner):

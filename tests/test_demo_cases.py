@@ -1,4 +1,5 @@
-"""The demo cases: one in every state reached so far, loaded once, visible to their parties."""
+"""The demo cases: one in every state the proceeding reaches, loaded once, visible to their
+parties."""
 from __future__ import annotations
 
 import pytest
@@ -41,7 +42,9 @@ def test_a_case_in_every_state(seeded):
         for case in cases:
             by_status.setdefault(case.status, []).append(case)
         for status in ("draft", "submitted", "info_requested", "awaiting_response",
-                       "investigation", "dismissed", "abandoned", "withdrawn"):
+                       "investigation", "dismissed", "abandoned", "withdrawn",
+                       # after the answer: app/demo_proceedings.py (tests/test_demo_proceedings.py)
+                       "committee_review", "hearing_scheduled", "final", "closed"):
             assert by_status.get(status), f"no demo case is {status}"
 
         assert by_status["draft"][0].number is None
@@ -64,7 +67,8 @@ def test_a_case_in_every_state(seeded):
         assert any(e.action == "record_default" and e.actor_id is None
                    for e in defaulted[0].events)
 
-        dismissed = by_status["dismissed"][0]
+        # at intake (the other dismissal is the committee's, after review)
+        dismissed = next(c for c in by_status["dismissed"] if c.outcome_reason)
         assert dismissed.outcome_reason == "not_a_violation" and dismissed.outcome_text
         abandoned = by_status["abandoned"][0]
         assert any(e.action == "abandon" for e in abandoned.events)

@@ -301,7 +301,9 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {t.kind: t for t in [
                  "information_request.html", (COMPLAINANT,), build_information_request,
                  lambda c: _last_event(c, "request_info") is not None),
     DocumentType("dismissal", "Dismissal of complaint", "dismissal.html", (COMPLAINANT,),
-                 build_dismissal, lambda c: c.status == "dismissed"),
+                 build_dismissal,
+                 # dismissed at intake; a dismissal after review is a decision and order
+                 lambda c: c.status == "dismissed" and _last_event(c, "dismiss") is not None),
     DocumentType("extension_decision", "Decision on a request for more time",
                  "extension_decision.html", (RESPONDENT,), build_extension_decision,
                  lambda c: _last_decided_extension(c) is not None),

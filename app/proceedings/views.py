@@ -89,14 +89,14 @@ def share(number: str, item_id: int):
     return redirect(url_for("proceedings.investigation", number=number))
 
 
-@bp.route("/register")
+@bp.route("/public-register")  # not /register: that is where accounts are created
 def public_register():
     query = request.args.get("q", "")[:200]
     return render_template("proceedings/register.html", entries=register.entries(query),
                            query=query)
 
 
-@bp.route("/register.json")
+@bp.route("/public-register.json")
 def public_register_json():
     query = request.args.get("q", "")[:200]
     return jsonify({"entries": register.entries(query), "query": query})
