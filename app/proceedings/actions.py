@@ -283,6 +283,8 @@ def _parties_told(case: Case, subject: str, paragraphs: list[str]) -> None:
 
 def review_dismiss(case: Case, actor, data: dict) -> None:
     p.record_decision(case, actor, "review", "dismissed", data["text"], appealable=False)
+    case.closed_at = clock.now()  # dismissed is a closed state (retention counts from here)
+    case_services.close_deadlines(case, "cancelled")
     _parties_told(case, "The committee dismissed the complaint", [
         "After reviewing the investigation, the committee dismissed the complaint.",
         "A decision letter will be sent to you."])
@@ -369,12 +371,9 @@ def hold(case: Case, actor, data: dict) -> None:
 
 def decide(case: Case, actor, data: dict) -> None:
     heard = p.heard_allegations(case)
-    findings = {}
-    for a in heard:
-        reasons = " ".join(v.reasons for v in p.votes(case, "hearing", f"allegation:{a.id}")
-                           if v.reasons and v.choice == p.majority(
-                               case, "hearing", f"allegation:{a.id}")[0])
-        findings[a.id] = (_violated(case, a), reasons)
+    # A member's reasons for a vote stay with the committee (the vote form promises they
+    # are never shown to the parties); the parties read the panel's reasons (`text`).
+    findings = {a.id: (_violated(case, a), "") for a in heard}
     sanctions = []
     if any(v for v, _ in findings.values()):
         choice, _ = p.majority(case, "hearing", "sanction")

@@ -30,7 +30,9 @@ CONDITIONS_HINT = ("One condition per line, starting with its due date: "
 
 
 class MembersForm(ActionForm):
-    member_ids = MultiCheckboxField("Members", coerce=int)
+    # any id reaches the guard, which says who may not serve and why (a member recused
+    # since the page was loaded is not a choice any more, but must be named)
+    member_ids = MultiCheckboxField("Members", coerce=int, validate_choice=False)
 
 
 class RequestDocumentsForm(ActionForm):
@@ -91,7 +93,7 @@ class SignConsentForm(ActionForm):
 
 
 class HearingForm(ActionForm):
-    member_ids = MultiCheckboxField("Panel", coerce=int)
+    member_ids = MultiCheckboxField("Panel", coerce=int, validate_choice=False)
     starts_at = DateTimeLocalField("Date and time (UTC)", format="%Y-%m-%dT%H:%M",
                                    validators=[Optional()])
     place = StringField("Place", validators=[Length(max=300)])
@@ -152,7 +154,7 @@ class ItemForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Give a title."), Length(max=300)])
     text = TextAreaField("Text", validators=[Length(max=50000)])
     due_on = DateField("Due on (tasks)", validators=[Optional()])
-    held_at = DateTimeLocalField("Held at (interviews)", format="%Y-%m-%dT%H:%M",
+    held_at = DateTimeLocalField("Held at (interviews, UTC)", format="%Y-%m-%dT%H:%M",
                                  validators=[Optional()])
     shareable = BooleanField("Shareable with the respondent")
     submit = SubmitField("Add")

@@ -71,10 +71,17 @@ def ics(case: Case, hearing) -> str:
 
     end = hearing.starts_at + timedelta(hours=2)
     location = hearing.place or hearing.video_link
+    # A postponement moves the same event: the UID is the first hearing of the run of
+    # postponements this one ends, and SEQUENCE counts the moves, so a calendar replaces
+    # the old date rather than keeping both.
+    chain = []
+    for h in sorted((h for h in _hearings(case) if h.id <= hearing.id), key=lambda h: h.id):
+        chain = [] if h.status == "held" and h.id != hearing.id else chain + [h]
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//ethics-tracker//hearings//EN",
         "METHOD:PUBLISH", "BEGIN:VEVENT",
-        f"UID:hearing-{hearing.id}-{case.number}@ethics-tracker",
+        f"UID:hearing-{chain[0].id}-{case.number}@ethics-tracker",
+        f"SEQUENCE:{len(chain) - 1}",
         f"DTSTAMP:{stamp(hearing.scheduled_at)}", f"DTSTART:{stamp(hearing.starts_at)}",
         f"DTEND:{stamp(end)}", f"SUMMARY:Hearing in case {case.number}",
         f"LOCATION:{_ics_text(location)}",
@@ -82,6 +89,15 @@ def ics(case: Case, hearing) -> str:
         "END:VEVENT", "END:VCALENDAR",
     ]
     return "\r\n".join(lines) + "\r\n"
+
+
+def _hearings(case: Case) -> list:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.proceedings.models import Hearing
+
+    return list(db.session.execute(select(Hearing).where(Hearing.case_id == case.id)).scalars())
 
 
 def _ics_text(value: str) -> str:

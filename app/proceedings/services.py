@@ -78,10 +78,13 @@ def panel_problems(case: Case, member_ids: list[int], capacity: str) -> list[str
     pool = {u.id: u for u in eligible(case)}
     if not ids:
         return ["Choose at least one member."]
-    unfit = [str(i) for i in ids if i not in pool]
+    unfit = [i for i in ids if i not in pool]
     if unfit:
-        problems.append("Only members who have declared and are not recused or a party may "
-                        "serve; some of those chosen may not.")
+        from app.accounts.models import User
+
+        names = [u.name for u in (db.session.get(User, i) for i in unfit) if u is not None]
+        problems.append(f"{', '.join(names) or 'Someone chosen'} may not serve: only members "
+                        "who have declared, are not recused and are not a party may.")
     if capacity in (Capacity.HEARING_PANEL, Capacity.APPEAL_PANEL):
         if len(ids) < quorum():
             problems.append(f"A panel needs at least {quorum()} members (the quorum); "
@@ -197,11 +200,19 @@ APPEAL_CHOICES = {"affirm": "Affirm", "modify": "Modify the sanction", "reverse"
 
 
 def current_round(case: Case, stage: str) -> int:
-    """A remand sends the case back to review: a new round of votes starts."""
-    remands = db.session.execute(select(Decision.id).where(
-        Decision.case_id == case.id, Decision.stage == "appeal",
-        Decision.outcome == "remand")).all()
-    return 1 + len(remands) if stage == "review" else 1
+    """Each time the case comes (back) before the committee (referred by the investigator,
+    remanded on appeal, returned after a missed condition) a new round of votes starts, at
+    review and at every stage after it (a second hearing, a second appeal), so that the
+    votes of one round never decide the next."""
+    from sqlalchemy import func
+
+    from app.cases.models import CaseEvent
+
+    arrivals = db.session.execute(select(func.count(CaseEvent.id)).where(
+        CaseEvent.case_id == case.id, CaseEvent.to_status == "committee_review",
+        CaseEvent.from_status != "committee_review", CaseEvent.action != "continue")
+    ).scalar_one()
+    return max(1, arrivals)
 
 
 def voters(case: Case, stage: str) -> list:

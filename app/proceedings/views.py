@@ -1,6 +1,8 @@
 """Pages of the proceeding after the answer: votes, the investigation file, the register."""
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -45,7 +47,7 @@ def investigation(number: str):
         if form.validate_on_submit():
             p.add_item(case, current_user, form.kind.data, form.title.data,
                        text=form.text.data or "", due_on=form.due_on.data,
-                       held_at=form.held_at.data, shareable=bool(form.shareable.data))
+                       held_at=_utc(form.held_at.data), shareable=bool(form.shareable.data))
             db.session.commit()
             flash("Added to the investigation file.", "success")
             return redirect(url_for("proceedings.investigation", number=number))
@@ -53,6 +55,11 @@ def investigation(number: str):
                            items=p.items(case), requests=p.open_requests(case),
                            investigators=p.members_in(case, "investigator")), \
         (400 if form.errors else 200)
+
+
+def _utc(value):
+    """The form's time is entered in UTC (as labelled); stored times are aware."""
+    return value.replace(tzinfo=UTC) if value is not None else None
 
 
 def _item(case, item_id: int) -> InvestigationItem:
