@@ -113,6 +113,86 @@ def story(app, make, auth, client):
     return people, {"served": served, "info": info, "dismissed": dismissed}
 
 
+REPORT = "Findings report: the relationship was never disclosed to the client"
+VOTE_SECRET = "Vote reasons: my private doubts about the witness"
+DECISION_REASONS = "The panel finds that the respondent did not disclose a dual relationship"
+GROUNDS = "Grounds: a suspension is out of proportion for a first complaint"
+PLACE = "Room 4, 1 Main Street"
+LATER = ("hearing", "decided", "appealed")
+
+
+@pytest.fixture
+def later(app, make, story):
+    """Three more complaints against Rory (Clara's identity withheld), carried past the
+    answer through the workflow: a hearing set; a hearing decided (a violation and a
+    suspension, the appeal period running); an appeal that modified the sanction to a
+    public reprimand, final."""
+    from datetime import UTC, datetime
+
+    from case_helpers import case_in_state
+
+    from app.accounts.models import User
+    from app.cases import workflow
+    from app.coi import services as coi
+    from app.proceedings import services as p
+    from app.registry.models import Certificant
+
+    people, _ = story
+    panel = {k: make.user("member", email=f"{k}@example.com", name=name) for k, name in [
+        ("hana", "Hana Hearing"), ("hugo", "Hugo Hearing"), ("hilda", "Hilda Hearing"),
+        ("alma", "Alma Appeal"), ("arno", "Arno Appeal"), ("aria", "Aria Appeal")]}
+    numbers = {}
+    with app.test_request_context():
+        def user(u):
+            return db.session.get(User, u.id)
+
+        chair, mina, rory = user(people["chair"]), user(people["member"]), \
+            user(people["respondent"])
+        hearing_panel = [user(panel[k]) for k in ("hana", "hugo", "hilda")]
+        appeal_panel = [user(panel[k]) for k in ("alma", "arno", "aria")]
+        record = db.session.query(Certificant).filter_by(cert_number="CCM-300003").one()
+        clock.freeze(datetime(2026, 11, 2, 9, tzinfo=UTC))
+        cases = {}
+        for key in LATER:
+            case = case_in_state("investigation", user(people["complainant"]), record, rory)
+            case.withhold_identity = True
+            for member in [chair, mina, *hearing_panel, *appeal_panel]:
+                coi.declare(case, member, "none")
+            workflow.apply(case, "assign_investigators", chair, member_ids=[mina.id])
+            workflow.apply(case, "refer", mina, text=REPORT)
+            for member in (chair, *appeal_panel):
+                p.cast_vote(case, member, "review", "outcome", "hearing")
+            workflow.apply(case, "set_hearing", chair, member_ids=[u.id for u in hearing_panel],
+                           starts_at=datetime(2026, 12, 14, 10, tzinfo=UTC), place=PLACE,
+                           video_link="", allegation_ids=[a.id for a in case.allegations])
+            cases[key] = case
+            numbers[key] = case.number
+        clock.freeze(datetime(2026, 12, 14, 15, tzinfo=UTC))
+        for key in ("decided", "appealed"):
+            case = cases[key]
+            workflow.apply(case, "hold_hearing", chair, minutes="Heard both parties.",
+                           recording_ref="", attendance=[{"name": "Rory Respondent",
+                                                          "role": "respondent"}])
+            [allegation] = case.allegations
+            for member in hearing_panel:
+                p.cast_vote(case, member, "hearing", f"allegation:{allegation.id}", "violated",
+                            VOTE_SECRET)
+                p.cast_vote(case, member, "hearing", "sanction", "suspension")
+            workflow.apply(case, "decide", chair, text=DECISION_REASONS, sanction={
+                "terms": "Suspended for six months.", "starts_on": date(2027, 2, 1),
+                "ends_on": date(2027, 8, 1), "bar_years": None, "conditions": []})
+        case = cases["appealed"]
+        workflow.apply(case, "appeal", rory, text=GROUNDS)
+        workflow.apply(case, "set_appeal_panel", chair, member_ids=[u.id for u in appeal_panel])
+        for member in appeal_panel:
+            p.cast_vote(case, member, "appeal", "outcome", "modify")
+        workflow.apply(case, "appeal_modify", chair, text="A reprimand is enough.", sanction={
+            "kind": "public_reprimand", "terms": "Publicly reprimanded.", "starts_on": None,
+            "ends_on": None, "bar_years": None, "conditions": []})
+        db.session.commit()
+    return numbers
+
+
 # (document type, which case, what must be in it, what must not)
 EXPECTATIONS = {
     "receipt": ("served", ["Receipt of complaint", "Clara Complainant", "S7", "S23",
@@ -128,6 +208,29 @@ EXPECTATIONS = {
     "extension_decision": ("served", ["Granted", "2026-12-21", "in hospital",
                                       "Granted for medical reasons"],
                            ["Clara", INTERNAL]),
+    # the date, the place, the panel; the complainant withheld (the respondent receives it)
+    "notice_of_hearing": ("hearing", ["Notice of hearing", "2026-12-14 10:00 UTC", PLACE,
+                                      "Hana Hearing", "Hugo Hearing", "Hilda Hearing",
+                                      "S7", "Conflict of interest", "Withheld at the complainant",
+                                      "postponement"],
+                          ["Clara", "clara@example.com", "Mina Member", REPORT]),
+    # the findings, the sanction and the appeal deadline; never a member's vote reasons
+    "decision_and_order": ("decided", ["Decision and order", "Findings", "S7", "Violated",
+                                       "Suspension", "2027-02-01", "2027-08-01",
+                                       "Suspended for six months.", DECISION_REASONS,
+                                       "An appeal may be filed until 2027-01-13",
+                                       "Withheld at the complainant"],
+                           ["Clara", VOTE_SECRET, REPORT]),
+    "appeal_decision": ("appealed", ["Decision on appeal", GROUNDS, "respondent",
+                                     "the sanction is modified", "Public reprimand",
+                                     "Publicly reprimanded.", "A reprimand is enough.",
+                                     "This decision is final"],
+                        ["Clara", VOTE_SECRET, REPORT, "Suspended for six months."]),
+    # redacted: the certificant, the standard, the sanction; no complainant, no facts
+    "public_notice": ("appealed", ["Public notice of a sanction", "Rory Respondent",
+                                   "CCM-300003", "S7", "Public reprimand"],
+                      ["Clara", "Complainant", "Withheld", "Facts for", GROUNDS, REPORT,
+                       DECISION_REASONS, VOTE_SECRET, "Suspension", INTERNAL]),
 }
 
 
@@ -137,9 +240,11 @@ def test_every_document_type_has_expectations():
 
 @pytest.mark.parametrize("kind", sorted(EXPECTATIONS))
 def test_draft_of_each_type_says_what_it_must_and_nothing_it_must_not(
-        app, story, auth, client, kind, tmp_path):
+        app, story, auth, client, kind, tmp_path, request):
     people, numbers = story
     which, must, must_not = EXPECTATIONS[kind]
+    if which in LATER:
+        numbers = numbers | request.getfixturevalue("later")
     auth.login(people["member"])  # any committee member on the case may preview
     r = client.get(f"/cases/{numbers[which]}/documents/{kind}/preview")
     assert r.status_code == 200, r.data[:500]
@@ -153,7 +258,7 @@ def test_draft_of_each_type_says_what_it_must_and_nothing_it_must_not(
     assert first_page_ink(r.data, tmp_path) > 0.01, "the first page is blank"
 
 
-def test_builders_hand_the_renderer_plain_data_only(app, story):
+def test_builders_hand_the_renderer_plain_data_only(app, story, later):
     from app.cases.models import Case
 
     allowed = (str, int, float, bool, type(None), date)
@@ -168,7 +273,7 @@ def test_builders_hand_the_renderer_plain_data_only(app, story):
         else:
             assert isinstance(value, allowed), f"{path} is a {type(value).__name__}"
 
-    _, numbers = story
+    numbers = story[1] | later
     with app.test_request_context():
         for kind, (which, _, _) in EXPECTATIONS.items():
             case = db.session.query(Case).filter_by(number=numbers[which]).one()
