@@ -240,10 +240,11 @@ def to_review(w: Walk) -> None:
     assert w.status() == "committee_review"
 
 
-def to_hearing(w: Walk, when: str = "2026-12-14T10:00") -> None:
+def to_hearing(w: Walk, when: str = "2026-12-14T10:00", place: str = PLACE,
+               video_link: str = "") -> None:
     w.votes(REVIEWERS, "outcome", "hearing")
-    w.do("chair", "set_hearing", member_ids=w.ids(*HEARING_PANEL), starts_at=when, place=PLACE,
-         allegation_ids=list(w.allegations().values()))
+    w.do("chair", "set_hearing", member_ids=w.ids(*HEARING_PANEL), starts_at=when, place=place,
+         video_link=video_link, allegation_ids=list(w.allegations().values()))
     assert w.status() == "hearing_scheduled"
 
 
@@ -797,11 +798,16 @@ def test_after_a_remand_a_new_hearing_starts_a_new_round_of_votes(w):
     w.votes(APPEAL_PANEL, "outcome", "remand")
     w.do("chair", "appeal_remand", text="Hear it again.")
     w.mail()
+    [first_notice] = mail_to(w.smtp.messages, "rory@example.com", "notice of hearing on 2026-12-14")
     # the committee refers it to a hearing again; the first hearing's votes are spent
-    to_hearing(w, when="2027-03-15T10:00")
+    video = "https://video.example.org/hearings/ethics-committee/room-7?pwd=s3cret,always"
+    to_hearing(w, when="2027-03-15T10:00", place="", video_link=video)
     sent = w.mail()
     [notice] = mail_to(sent, "rory@example.com", "notice of hearing on 2027-03-15")
-    assert ics_time(invitation(notice)["DTSTART"]) == datetime(2027, 3, 15, 10, tzinfo=UTC)
+    event = invitation(notice)  # long lines are folded at 75 octets
+    assert ics_time(event["DTSTART"]) == datetime(2027, 3, 15, 10, tzinfo=UTC)
+    assert ics_text(event["LOCATION"]) == video and video in body(notice)
+    assert event["UID"] != invitation(first_notice)["UID"], "a new hearing is a new event"
     hold(w, datetime(2027, 3, 15, 15, tzinfo=UTC))
     w.refused("chair", "decide", "Every panel member must vote on S7: 0 of 3 have.",
               text="No violation again.")
@@ -853,3 +859,63 @@ def test_a_missed_condition_brings_the_case_back_for_a_new_round_of_votes(w):
     assert "0 of 8 voted" in chair_page, "the votes that offered the agreement are spent"
     w.refused("chair", "propose_consent", "The quorum is 3", violated_ids=[ids["S7"]],
               kind="public_reprimand", text="Again.")
+
+
+def test_an_interim_suspension_gives_way_to_the_final_decision(w):
+    open_case(w)
+    w.refused("chair", "interim_suspension", "Give the committee's reason.", text="")
+    w.do("chair", "interim_suspension", text="Clients are at risk while we investigate.",
+         review_on="2026-12-01")
+    assert w.certificant_status() == "suspended"
+    assert "Interim suspension" in w.page("rory")
+    to_review(w)
+    ids = w.allegations()
+    w.votes(REVIEWERS, "outcome", "consent")
+    w.do("chair", "propose_consent", violated_ids=[ids["S7"]], kind="suspension",
+         starts_on="2026-11-09", ends_on="2027-01-09", terms="Two months.",
+         text="The respondent agrees he did not disclose the relationship.")
+    w.do("rory", "sign_consent", agree="y")
+    assert (w.status(), w.certificant_status()) == ("final", "suspended")
+    assert "Measures in place" not in w.page("chair"), "the final decision replaces the measure"
+    clock.freeze(datetime(2027, 1, 11, 9, tzinfo=UTC))
+    w.sweep()
+    assert (w.status(), w.certificant_status()) == ("closed", "active"), \
+        "the suspension over, the certificant is active again"
+
+
+def test_a_dismissal_at_review_ends_an_interim_suspension(w):
+    open_case(w)
+    w.do("chair", "interim_suspension", text="Clients are at risk.", review_on="2026-12-01")
+    to_review(w)
+    w.votes(REVIEWERS, "outcome", "dismiss")
+    w.do("chair", "review_dismiss", text="Nothing was proven.")
+    assert (w.status(), w.certificant_status()) == ("dismissed", "active")
+
+
+def test_a_witness_who_does_not_answer_is_not_the_respondents_default(w):
+    open_case(w)
+    w.do("chair", "assign_investigators", member_ids=w.ids("ivy"))
+    w.refused("ivy", "request_documents", "Give the witness's name and email address.",
+              addressee_role="witness", text="The rota.", days="5")
+    w.do("ivy", "request_documents", addressee_role="witness", addressee_name="Wanda Witness",
+         addressee_email="wanda@example.com", text="The practice's rota for March 2025.",
+         days="5")
+    [asked] = mail_to(w.mail(), "wanda@example.com", "documents requested")
+    assert "rota" in body(asked) and "2026-11-09" in body(asked)
+    staff_page = words(w.page("chair"))
+    assert "Wanda Witness (witness): The practice's rota" in staff_page
+    assert "A witness's documents due 2026-11-09" in staff_page
+    assert "rota" not in w.page("rory") and "rota" not in w.page("clara")
+    w.do("ivy", "request_documents", addressee_role="respondent", days="10",
+         text="Your appointment book.")
+    assert "Rory Respondent (CCM-400004) (respondent): Your appointment book" in words(
+        w.page("chair"))
+    clock.freeze(datetime(2026, 11, 10, 9, tzinfo=UTC))
+    w.sweep()
+    rory_page = w.page("rory")
+    assert "not answered by its deadline" not in rory_page, \
+        "the witness's silence is not held against the respondent"
+    assert "Documents asked for" in rory_page, "his own request is still open"
+    clock.freeze(datetime(2026, 11, 13, 9, tzinfo=UTC))
+    w.sweep()
+    assert "A request for documents was not answered by its deadline (S9)" in w.page("rory")

@@ -271,7 +271,7 @@ def record_noncooperation(case: Case, actor, data: dict) -> None:
 
 def refer(case: Case, actor, data: dict) -> None:
     p.add_item(case, actor, "report", "Findings report", text=data["text"])
-    case_services.close_deadlines(case, "cancelled", kinds=("documents",))
+    case_services.close_deadlines(case, "cancelled", kinds=("documents", "witness_documents"))
     notices.to_committee(case, "Investigation closed: the case is before the committee",
                          ["The investigator's findings report is on the case page. "
                           "Eligible members vote on the outcome."])
@@ -285,6 +285,7 @@ def review_dismiss(case: Case, actor, data: dict) -> None:
     p.record_decision(case, actor, "review", "dismissed", data["text"], appealable=False)
     case.closed_at = clock.now()  # dismissed is a closed state (retention counts from here)
     case_services.close_deadlines(case, "cancelled")
+    p.end_interim_suspension(case, "The complaint was dismissed.", actor)
     _parties_told(case, "The committee dismissed the complaint", [
         "After reviewing the investigation, the committee dismissed the complaint.",
         "A decision letter will be sent to you."])

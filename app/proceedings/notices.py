@@ -88,7 +88,20 @@ def ics(case: Case, hearing) -> str:
         f"DESCRIPTION:{_ics_text(external_url('cases.detail', number=case.number))}",
         "END:VEVENT", "END:VCALENDAR",
     ]
-    return "\r\n".join(lines) + "\r\n"
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 3.1: a content line longer than 75 octets continues on lines that start
+    with a space (never splitting a UTF-8 character)."""
+    parts, current, limit = [], "", 75
+    for char in line:
+        if len((current + char).encode()) > limit:
+            parts.append(current)
+            current, limit = char, 74  # the leading space takes one octet
+        else:
+            current += char
+    return "\r\n ".join(parts + [current])
 
 
 def _hearings(case: Case) -> list:

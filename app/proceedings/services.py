@@ -154,10 +154,16 @@ def share_item(case: Case, item: InvestigationItem, actor) -> None:
 
 
 def open_request(case: Case, actor, data: dict) -> DocumentRequest:
-    deadline = case_services.open_deadline(case, "documents", int(data["days"]))
+    # Only the respondent's deadline is "documents": missing it is a default under S9 (the
+    # sweep records non-cooperation against the respondent). A witness's silence is not.
+    respondent = data["addressee_role"] == "respondent"
+    deadline = case_services.open_deadline(
+        case, "documents" if respondent else "witness_documents", int(data["days"]))
+    name, email = ((case.respondent_display, case_services.service_address(case) or "")
+                   if respondent else (data["addressee_name"].strip(), data["addressee_email"]))
     request = DocumentRequest(
         case_id=case.id, addressee_role=data["addressee_role"],
-        addressee_name=data["addressee_name"].strip(), addressee_email=data["addressee_email"],
+        addressee_name=name, addressee_email=email,
         what=data["text"].strip(), deadline_id=deadline.id, requested_by_id=actor.id,
         requested_at=clock.now())
     db.session.add(request)
@@ -344,6 +350,7 @@ def finalize(case: Case, actor=None) -> Decision:
     """The appeal window closed (or the appeal was decided): sanctions take effect."""
     decision = operative_decision(case)
     decision.final_at = clock.now()
+    end_interim_suspension(case, "Replaced by the final decision.", actor)
     certificant = case.respondent_certificant
     for sanction in decision.sanctions:
         sanction.status = "in_force"
@@ -482,3 +489,20 @@ def open_measure(case: Case, kind: str) -> Measure | None:
     return db.session.execute(select(Measure).where(
         Measure.case_id == case.id, Measure.kind == kind, Measure.lifted_at.is_(None))
     ).scalar_one_or_none()
+
+
+def end_interim_suspension(case: Case, reason: str, actor=None) -> None:
+    """An interim suspension lasts until the case is decided for good (final, or dismissed):
+    then it ends and the registry status it replaced comes back, before any final sanction
+    is applied (so that a suspension ending later restores the status before the measure,
+    and a closed case never leaves the certificant suspended by a measure nobody can lift)."""
+    measure = open_measure(case, "interim_suspension")
+    if measure is None:
+        return
+    measure.lifted_at, measure.lifted_reason = clock.now(), reason
+    certificant = case.respondent_certificant
+    if certificant is not None and certificant.status == CertStatus.SUSPENDED:
+        certificant.status = measure.registry_status_before or CertStatus.ACTIVE
+        record("registry.status_changed", actor=actor, target=certificant,
+               number=certificant.cert_number, status=certificant.status, case=case.number,
+               reason="interim suspension ended")
