@@ -73,14 +73,39 @@ SERVED_STATES = frozenset({
 })
 
 
+# States of the proceeding after the answer in which an investigator has been assigned
+# (a case withdrawn by `case_in_state` was withdrawn from investigation).
+INVESTIGATED_STATES = frozenset({
+    "investigation", "committee_review", "hearing_scheduled", "deliberation", "decided",
+    "under_appeal", "final", "closed", "withdrawn",
+})
+# ... whose investigation is closed (a findings report is on file)
+REFERRED_STATES = INVESTIGATED_STATES - {"investigation", "withdrawn"}
+# ... that a hearing panel heard or will hear
+HEARD_STATES = REFERRED_STATES - {"committee_review"}
+# ... on which the hearing panel has decided
+DECIDED_STATES = HEARD_STATES - {"hearing_scheduled", "deliberation"}
+
+
 def case_in_state(state: str, complainant, respondent_certificant, respondent_user=None, *,
-                  code: str = "S7", conduct=date(2025, 3, 3), before_withdrawal="investigation"):
+                  code: str = "S7", conduct=date(2025, 3, 3), before_withdrawal="investigation",
+                  investigator=None, chair=None, panel=()):
     """A complaint put straight into `state` with what that state implies; call in an app context.
 
     Draft: no number. Submitted and later: a number and a submission time. Served states:
     the respondent's account and address, and the service time. Info requested: an open
     information deadline; awaiting response: an open response deadline; withdrawn: the
     state it was withdrawn from. Closed states: a closing time. Flushes, does not commit.
+
+    After the answer, with the people given (nothing of this without them):
+    `investigator` is assigned in INVESTIGATED_STATES, and from committee review on their
+    findings report is on file. With `chair` and the hearing `panel` (members), in
+    HEARD_STATES: the panel, and the hearing (hearing scheduled: at the earliest date the
+    notice period allows, 10:00 UTC; later: held ten days ago, with its record). In
+    DECIDED_STATES the panel's decision: S7 violated, a suspension and a corrective action
+    with one condition; decided: stayed, with the appeal deadline open; under appeal: the
+    respondent's appeal; final: the sanctions in force and the registry record suspended;
+    closed: the sanctions completed, the condition met, the record active again.
     """
     from app import clock
     from app.cases import services
@@ -112,7 +137,94 @@ def case_in_state(state: str, complainant, respondent_certificant, respondent_us
     if state in ("closed", "dismissed", "abandoned", "withdrawn", "disposed"):
         case.closed_at = clock.now()
     db.session.flush()
+    _proceeding_rows(case, state, respondent_user, investigator, chair, list(panel))
+    db.session.flush()
     return case
+
+
+def _proceeding_rows(case: Case, state: str, respondent_user, investigator, chair,
+                     panel: list) -> None:
+    """The rows a state after the answer implies (see `case_in_state`)."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.cases import services
+    from app.proceedings.models import (
+        Appeal,
+        Assignment,
+        Capacity,
+        Decision,
+        Finding,
+        Hearing,
+        InvestigationItem,
+        Sanction,
+        SanctionKind,
+    )
+
+    now, today = clock.now(), clock.today()
+    if investigator is not None and state in INVESTIGATED_STATES:
+        db.session.add(Assignment(case_id=case.id, member_id=investigator.id,
+                                  capacity=Capacity.INVESTIGATOR, assigned_at=now,
+                                  assigned_by_id=getattr(chair, "id", None)))
+        if state in REFERRED_STATES:
+            db.session.add(InvestigationItem(
+                case_id=case.id, kind="report", title="Findings report",
+                text="The investigator found evidence supporting the allegation.",
+                author_id=investigator.id, created_at=now))
+    if chair is None or not panel or state not in HEARD_STATES:
+        return
+    for member in panel:
+        db.session.add(Assignment(case_id=case.id, member_id=member.id,
+                                  capacity=Capacity.HEARING_PANEL, assigned_at=now,
+                                  assigned_by_id=chair.id))
+    allegation = case.allegations[0]
+    if state == "hearing_scheduled":
+        starts = (now + timedelta(days=services.days_setting("HEARING_NOTICE_DAYS") + 1)) \
+            .replace(hour=10, minute=0, second=0, microsecond=0)
+        db.session.add(Hearing(case_id=case.id, starts_at=starts, place="Hearing room 2",
+                               allegation_ids=[allegation.id], scheduled_by_id=chair.id,
+                               scheduled_at=now))
+        return
+    held = (now - timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
+    db.session.add(Hearing(
+        case_id=case.id, starts_at=held, place="Hearing room 2", allegation_ids=[allegation.id],
+        status="held", scheduled_by_id=chair.id, scheduled_at=held - timedelta(days=40),
+        attendance=[{"name": "Rory Respondent", "role": "respondent"}],
+        minutes="The respondent was heard.", closed_at=held + timedelta(hours=2)))
+    if state not in DECIDED_STATES:
+        return
+    in_force = {"decided": "pending", "under_appeal": "pending", "final": "in_force",
+                "closed": "completed"}[state]
+    condition = {"due_on": (today + timedelta(days=120)).isoformat(),
+                 "text": "Complete 12 hours of ethics education."}
+    if state == "closed":
+        condition["met_on"] = today.isoformat()
+    decision = Decision(case_id=case.id, stage="hearing", outcome="violation",
+                        reasons="The panel found the allegation proved.", decided_at=now,
+                        recorded_by_id=chair.id, details={})
+    decision.findings.append(Finding(allegation_id=allegation.id, violated=True,
+                                     reasons=""))
+    decision.sanctions.append(Sanction(
+        kind=SanctionKind.SUSPENSION, terms="Suspended for six months.", starts_on=today,
+        ends_on=today + timedelta(days=182), status=in_force,
+        registry_status_before="active" if state in ("final", "closed") else None))
+    decision.sanctions.append(Sanction(kind=SanctionKind.CORRECTIVE, terms="Education.",
+                                       conditions=[condition], status=in_force))
+    db.session.add(decision)
+    db.session.flush()
+    if state == "decided":
+        decision.appeal_due_on = services.open_deadline(
+            case, "appeal", services.days_setting("APPEAL_DAYS")).due_on
+        return
+    decision.appeal_due_on = services.due_after(services.days_setting("APPEAL_DAYS"))
+    if state == "under_appeal":
+        db.session.add(Appeal(case_id=case.id, decision_id=decision.id,
+                              appellant_id=respondent_user.id, appellant_role="respondent",
+                              grounds="The panel misread the file.", filed_at=now))
+        return
+    decision.final_at = now
+    if state == "final" and case.respondent_certificant is not None:
+        case.respondent_certificant.status = "suspended"
 
 
 def timeline_of(html: str) -> list[str]:

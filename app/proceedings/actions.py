@@ -6,6 +6,7 @@ what must be true (guards return the reason it is not) and what follows (effects
 from __future__ import annotations
 
 from app import clock
+from app.audit.services import record
 from app.cases import services as case_services
 from app.cases.models import Case
 from app.proceedings import notices
@@ -72,7 +73,8 @@ def guard_propose_consent(case: Case, data: dict) -> str | None:
         return problem
     if pending_consent(case) is not None:
         return "A consent agreement is already waiting for the respondent's signature."
-    if not data.get("violated_ids"):
+    if not data.get("violated_ids") or not set(data["violated_ids"]) <= {
+            a.id for a in case.allegations if not a.proposed}:
         return "Choose the allegations the respondent agrees were violated."
     return " ".join(p.sanction_problems(data.get("sanction") or {})) or needs(
         "text", message="Write the agreed findings.")(case, data)
@@ -266,7 +268,13 @@ def answer_request(case: Case, actor, data: dict) -> None:
 
 
 def record_noncooperation(case: Case, actor, data: dict) -> None:
-    case_services.close_deadlines(case, "missed", kinds=("documents",))
+    """The sweep found a request's deadline passed: that one is missed (the sweep applies
+    this once per missed deadline; other requests keep running)."""
+    overdue = [d for d in case.deadlines if d.kind == "documents" and d.status == "open"
+               and d.due_on < clock.today()]
+    if overdue:
+        deadline = min(overdue, key=lambda d: (d.due_on, d.id))
+        deadline.status, deadline.closed_at = "missed", clock.now()
 
 
 def refer(case: Case, actor, data: dict) -> None:
@@ -323,6 +331,9 @@ def sign_consent(case: Case, actor, data: dict) -> None:
 
 
 def set_hearing(case: Case, actor, data: dict) -> None:
+    offer = pending_consent(case)
+    if offer is not None:  # the committee went to a hearing instead: the offer lapses
+        offer.details = {**offer.details, "open": False, "lapsed_at": clock.now().isoformat()}
     p.assign(case, data["member_ids"], Capacity.HEARING_PANEL, actor)
     hearing = p.schedule_hearing(case, actor, data)
     notices.hearing_scheduled(case, hearing)
@@ -474,6 +485,7 @@ def measure_effect(kind: str):
         if kind == "interim_suspension" and cert is not None:
             measure.registry_status_before = cert.status
             cert.status = CertStatus.SUSPENDED
+            _registry_changed(case, actor, "interim suspension")
         db.session.add(measure)
         _parties_told(case, "Interim suspension" if kind == "interim_suspension"
                       else "The proceeding is stayed", [data["text"].strip()])
@@ -490,8 +502,16 @@ def lift_effect(kind: str):
         if kind == "interim_suspension" and cert is not None \
                 and cert.status == CertStatus.SUSPENDED:
             cert.status = measure.registry_status_before or CertStatus.ACTIVE
+            _registry_changed(case, actor, "interim suspension lifted")
         _parties_told(case, "A measure is lifted", [data["text"].strip()])
     return effect
+
+
+def _registry_changed(case: Case, actor, reason: str) -> None:
+    """Every change of a certificant's registry status is audited (as `p.finalize` does)."""
+    cert = case.respondent_certificant
+    record("registry.status_changed", actor=actor, target=cert, number=cert.cert_number,
+           status=cert.status, case=case.number, reason=reason)
 
 
 def petition(case: Case, actor, data: dict) -> None:
@@ -508,6 +528,7 @@ def decide_reinstatement(case: Case, actor, data: dict) -> None:
                 p.end_sanction(s, "lifted", actor)
         if case.respondent_certificant is not None:
             case.respondent_certificant.status = CertStatus.ACTIVE
+            _registry_changed(case, actor, "reinstated")
     _parties_told(case, "The petition for reinstatement is decided", [
         "Granted: the certification is reinstated." if data.get("grant") else
         "Refused.", str(data.get("text") or "").strip()])

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app import clock
 from app.audit.services import record
 from app.cases import services as case_services
-from app.cases.models import Allegation, Case
+from app.cases.models import Allegation, Case, Deadline
 from app.extensions import db
 from app.proceedings.models import (
     Appeal,
@@ -154,11 +154,17 @@ def share_item(case: Case, item: InvestigationItem, actor) -> None:
 
 
 def open_request(case: Case, actor, data: dict) -> DocumentRequest:
+    # each request has its own deadline (`case_services.open_deadline` would cancel the
+    # deadlines of the requests still open)
+    due = case_services.due_after(int(data["days"]))
     # Only the respondent's deadline is "documents": missing it is a default under S9 (the
     # sweep records non-cooperation against the respondent). A witness's silence is not.
     respondent = data["addressee_role"] == "respondent"
-    deadline = case_services.open_deadline(
-        case, "documents" if respondent else "witness_documents", int(data["days"]))
+    deadline = Deadline(case=case, kind="documents" if respondent else "witness_documents",
+                        due_on=due, original_due_on=due, status="open", set_at=clock.now(),
+                        reminders_sent=[])
+    db.session.add(deadline)
+    db.session.flush()
     name, email = ((case.respondent_display, case_services.service_address(case) or "")
                    if respondent else (data["addressee_name"].strip(), data["addressee_email"]))
     request = DocumentRequest(
