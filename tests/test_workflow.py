@@ -341,6 +341,12 @@ def _prepare(name: str, case: Case, users) -> None:
         _extras(case, APPEAL_PANEL_EXTRAS)
     elif name.startswith("appeal_"):
         _vote(case, "appeal", "outcome", name.removeprefix("appeal_"), _appeal_panel(case, users))
+    elif name == "record_noncooperation":  # one request's deadline passed; another runs on
+        asked = _good("request_documents", case, users)
+        short = p.open_request(case, users["member"], {**asked, "days": 3})
+        p.open_request(case, users["member"], {**asked, "days": 30})
+        db.session.commit()
+        clock.freeze(clock.now() + timedelta(days=(short.deadline.due_on - clock.today()).days + 1))
     elif name == "condition_missed":  # the day after a condition fell due, unmet
         sanction_id, index = _open_condition(case)
         sanction = db.session.get(Sanction, sanction_id)
@@ -617,6 +623,10 @@ def _check_effect(name: str, case: Case, users, state: str) -> None:
         requests = db.session.execute(select(DocumentRequest).where(
             DocumentRequest.case_id == case.id, DocumentRequest.addressee_role == "respondent"))
         assert {r.deadline.status for r in requests.scalars()} == {"met"}
+    elif name == "record_noncooperation":
+        assert [d.status for d in sorted(case.deadlines, key=lambda d: d.due_on)
+                if d.kind == "documents"] == ["missed", "open"]
+        assert len(p.open_requests(case, "respondent")) == 2  # a late answer is still possible
     elif name == "refer":
         assert p.report_of(case).text.startswith("Findings:")
     elif name == "review_dismiss":
