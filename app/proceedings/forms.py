@@ -10,6 +10,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    MultipleFileField,
     RadioField,
     SelectField,
     StringField,
@@ -19,7 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from app.cases.forms import ActionForm, FilesActionForm, MultiCheckboxField, TextActionForm
+from app.cases.forms import EVIDENCE_HINT, ActionForm, FilesActionForm, MultiCheckboxField, TextActionForm
 from app.proceedings.models import SanctionKind
 
 GRANT_OR_REFUSE = [SelectChoice("grant", "Grant"), SelectChoice("refuse", "Refuse")]
@@ -176,3 +177,12 @@ FORMS = {
     "lift_stay": TextActionForm, "petition_reinstatement": TextActionForm,
     "decide_reinstatement": GrantForm,
 }
+
+
+class InvestigationEvidenceForm(FlaskForm):
+    evidence = MultipleFileField("Files", description=EVIDENCE_HINT)
+    source = StringField("Where they come from",
+                         description="Who gave them to you, or where you found them, and when.",
+                         validators=[DataRequired("Say where the files come from."),
+                                     Length(max=300)])
+    submit = SubmitField("Add to the evidence")

@@ -392,6 +392,32 @@ def sanctions_due(today: date) -> list[tuple[Sanction, str]]:
     return due
 
 
+def condition_reminders(today: date) -> list[tuple[Sanction, dict, int]]:
+    """Conditions of sanctions in force coming due (7 and 1 days before, by the
+    REMINDER_DAYS_BEFORE setting), each reminder once; marks them sent."""
+    marks = sorted(current_app.config["REMINDER_DAYS_BEFORE"], reverse=True)
+    due = []
+    in_force = db.session.execute(select(Sanction).where(Sanction.status == "in_force")
+                                  .order_by(Sanction.id)).scalars()
+    for sanction in in_force:
+        conditions = [dict(c) for c in sanction.conditions or []]
+        changed = False
+        for condition in conditions:
+            if condition.get("met_on"):
+                continue
+            days_left = (date.fromisoformat(condition["due_on"]) - today).days
+            sent = set(condition.get("reminded", []))
+            mark = next((m for m in reversed(marks) if days_left <= m and m not in sent), None)
+            if mark is None or days_left < 0:
+                continue
+            condition["reminded"] = sorted(sent | {m for m in marks if m >= days_left})
+            changed = True
+            due.append((sanction, condition, days_left))
+        if changed:
+            sanction.conditions = conditions
+    return due
+
+
 def end_sanction(sanction: Sanction, status: str, actor=None) -> None:
     """A sanction is completed (its term ran out, its conditions met) or breached."""
     sanction.status = status

@@ -6,12 +6,12 @@ from datetime import UTC
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.cases.views import load_case
+from app.cases.views import load_case, store_uploads
 from app.extensions import db
 from app.policy import authorize
 from app.proceedings import register
 from app.proceedings import services as p
-from app.proceedings.forms import ItemForm, VoteForm
+from app.proceedings.forms import InvestigationEvidenceForm, ItemForm, VoteForm
 from app.proceedings.models import InvestigationItem
 from app.proceedings.page import vote_questions
 
@@ -53,7 +53,9 @@ def investigation(number: str):
             return redirect(url_for("proceedings.investigation", number=number))
     return render_template("proceedings/investigation.html", case=case, form=form,
                            items=p.items(case), requests=p.open_requests(case),
-                           investigators=p.members_in(case, "investigator")), \
+                           investigators=p.members_in(case, "investigator"),
+                           evidence_form=InvestigationEvidenceForm(),
+                           evidence=case.evidence), \
         (400 if form.errors else 200)
 
 
@@ -94,6 +96,28 @@ def share(number: str, item_id: int):
     db.session.commit()
     flash(f"Shared with the respondent: {item.title}.", "success")
     return redirect(url_for("proceedings.investigation", number=number))
+
+
+@bp.route("/cases/<number>/investigation/evidence", methods=["POST"])
+def add_evidence(number: str):
+    """The investigator adds evidence, with its source: the start of its chain of custody."""
+    case = load_case(number)
+    authorize("case.investigate", case)
+    form = InvestigationEvidenceForm()
+    files = [f for f in request.files.getlist("evidence") if f and f.filename]
+    if case.status != "investigation":
+        flash("Evidence is added while the case is under investigation.", "error")
+    elif not form.validate_on_submit() or not files:
+        flash(" ".join(form.source.errors) or "Choose the files to add.", "error")
+    else:
+        refused = store_uploads(case, files, "investigation", source=form.source.data)
+        if refused:
+            db.session.rollback()
+            flash("Nothing was added. " + " ".join(refused), "error")
+        else:
+            db.session.commit()
+            flash(f"{len(files)} file(s) added to the evidence.", "success")
+    return redirect(url_for("proceedings.investigation", number=number, _anchor="evidence"))
 
 
 @bp.route("/public-register")  # not /register: that is where accounts are created
