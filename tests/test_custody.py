@@ -65,6 +65,15 @@ def test_evidence_added_by_the_investigator_keeps_its_chain_of_custody(app, make
     assert set(upload_dir.iterdir()) == files_before
     with app.app_context():
         assert db.session.query(Evidence).filter_by(original_name="good.pdf").count() == 0
+    # an interview record carries its attachments, sourced to the interview
+    r = client.post(f"/cases/{number}/investigation", data={
+        "kind": "interview", "title": "Clinic manager", "text": "She confirmed the visits.",
+        "held_at": "2026-11-10T14:00", "evidence": [(io.BytesIO(PDF), "notes-manager.pdf")]},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "Added to the investigation file." in r.data.decode()
+    with app.app_context():
+        att = db.session.query(Evidence).filter_by(original_name="notes-manager.pdf").one()
+        assert (att.context, att.source) == ("interview", "Interview record: Clinic manager")
     # a source is required
     r = client.post(f"/cases/{number}/investigation/evidence", data={
         "evidence": [(io.BytesIO(PDF), "more.pdf")], "source": ""},

@@ -252,8 +252,14 @@ def hold(w: Walk, at: datetime = datetime(2026, 12, 14, 15, tzinfo=UTC)) -> None
     clock.freeze(at)
     w.do("chair", "hold_hearing", attendance="Rory Respondent — respondent\n"
                                              "Clara Complainant — complainant",
-         minutes="Both parties were heard; the invoice was examined.")
+         minutes="Both parties were heard; the invoice was examined.",
+         files=[("exhibit-1-invoice.pdf", PDF)])
     assert w.status() == "deliberation"
+    with w.app.app_context():  # the exhibit is on file, as an exhibit, with its fingerprint
+        exhibits = db.session.execute(select(Evidence).join(Case).where(
+            Case.number == w.number, Evidence.context == "exhibit")
+            .order_by(Evidence.id)).scalars().all()
+        assert exhibits and exhibits[-1].original_name == "exhibit-1-invoice.pdf"
 
 
 def panel_votes(w: Walk, findings: dict[str, str], sanction: str | None = None) -> None:

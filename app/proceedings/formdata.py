@@ -11,7 +11,7 @@ from app.proceedings import services as p
 from app.proceedings.forms import FORMS, parse_conditions
 from app.proceedings.models import SanctionKind
 
-EVIDENCE_CONTEXT = {"answer_request": "documents", "appeal": "appeal"}
+EVIDENCE_CONTEXT = {"answer_request": "documents", "appeal": "appeal", "hold_hearing": "exhibit"}
 
 
 def _member_choices(case: Case) -> list[SelectChoice]:

@@ -116,6 +116,7 @@ class HoldForm(ActionForm):
                                validators=[Length(max=5000)])
     minutes = TextAreaField("Minutes", validators=[Length(max=50000)])
     recording_ref = StringField("Recording reference", validators=[Length(max=300)])
+    evidence = MultipleFileField("Exhibits", description=EVIDENCE_HINT)
 
 
 class DecideForm(SanctionFields, ActionForm):
@@ -158,6 +159,7 @@ class ItemForm(FlaskForm):
     held_at = DateTimeLocalField("Held at (interviews, UTC)", format="%Y-%m-%dT%H:%M",
                                  validators=[Optional()])
     shareable = BooleanField("Shareable with the respondent")
+    evidence = MultipleFileField("Attachments (interviews)", description=EVIDENCE_HINT)
     submit = SubmitField("Add")
 
 

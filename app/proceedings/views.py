@@ -45,12 +45,20 @@ def investigation(number: str):
     if request.method == "POST":
         authorize("case.investigate", case)
         if form.validate_on_submit():
-            p.add_item(case, current_user, form.kind.data, form.title.data,
-                       text=form.text.data or "", due_on=form.due_on.data,
-                       held_at=_utc(form.held_at.data), shareable=bool(form.shareable.data))
-            db.session.commit()
-            flash("Added to the investigation file.", "success")
-            return redirect(url_for("proceedings.investigation", number=number))
+            item = p.add_item(case, current_user, form.kind.data, form.title.data,
+                              text=form.text.data or "", due_on=form.due_on.data,
+                              held_at=_utc(form.held_at.data),
+                              shareable=bool(form.shareable.data))
+            files = [f for f in request.files.getlist("evidence") if f and f.filename]
+            refused = store_uploads(case, files, "interview",
+                                    source=f"Interview record: {item.title}") if files else []
+            if refused:
+                db.session.rollback()
+                form.evidence.errors.append("Nothing was added. " + " ".join(refused))
+            else:
+                db.session.commit()
+                flash("Added to the investigation file.", "success")
+                return redirect(url_for("proceedings.investigation", number=number))
     return render_template("proceedings/investigation.html", case=case, form=form,
                            items=p.items(case), requests=p.open_requests(case),
                            investigators=p.members_in(case, "investigator"),
