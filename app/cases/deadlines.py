@@ -35,8 +35,12 @@ def sweep() -> SweepReport:
         .where(Deadline.status == "open", Case.status.in_(workflow.OPEN_STATES))
         .order_by(Deadline.due_on)
     ).scalars().all()
+    from app.proceedings.services import open_measure
+
     for deadline in open_deadlines:
         case = deadline.case
+        if open_measure(case, "stay") is not None:
+            continue  # stayed pending litigation: no reminder, no default until lifted
         if today > deadline.due_on:
             if deadline.kind == "response" and services.pending_extension(case):
                 continue  # the chair has yet to decide on more time: no default meanwhile

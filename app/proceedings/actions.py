@@ -5,6 +5,8 @@ what must be true (guards return the reason it is not) and what follows (effects
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from app import clock
 from app.audit.services import record
 from app.cases import services as case_services
@@ -503,6 +505,12 @@ def lift_effect(kind: str):
                 and cert.status == CertStatus.SUSPENDED:
             cert.status = measure.registry_status_before or CertStatus.ACTIVE
             _registry_changed(case, actor, "interim suspension lifted")
+        if kind == "stay":  # time stood still while stayed: open deadlines move on by as much
+            stayed = (clock.today() - measure.decided_at.date()).days
+            for deadline in case.deadlines:
+                if deadline.status == "open" and stayed > 0:
+                    deadline.due_on = case_services.next_weekday(
+                        deadline.due_on + timedelta(days=stayed))
         _parties_told(case, "A measure is lifted", [data["text"].strip()])
     return effect
 
