@@ -239,12 +239,17 @@ FILE_CONTEXT = {"provide_info": "information", "respond": "response"}
 
 def load_demo_cases() -> int:
     """File the demo cases that are missing; return how many were added."""
+    return load_missing(DEMO_CASES, _file)
+
+
+def load_missing(specs, carry) -> int:
+    """Carry each missing spec, oldest first, on a clock set back to its start; then run
+    the sweep once at the present if any of them waits for it. Return how many."""
     now = clock.now()
-    added = [spec for spec in sorted(DEMO_CASES, key=lambda s: -s.days_ago)
-             if not _exists(spec)]
+    added = [spec for spec in sorted(specs, key=lambda s: -s.days_ago) if not _exists(spec)]
     try:
         for spec in added:
-            _file(spec, now - timedelta(days=spec.days_ago))
+            carry(spec, now - timedelta(days=spec.days_ago))
         if any(spec.swept for spec in added):
             clock.freeze(now)
             sweep()

@@ -38,7 +38,6 @@ from werkzeug.datastructures import FileStorage
 from app import clock
 from app.accounts.services import find_by_email
 from app.cases import services, workflow
-from app.cases.deadlines import sweep
 from app.cases.models import Case
 from app.cases.uploads import check_and_store
 from app.coi import services as coi
@@ -52,12 +51,11 @@ from app.demo_cases import (
     Charge,
     Step,
     _allegation,
-    _exists,
     _pdf,
+    load_missing,
 )
 from app.documents import services as documents
 from app.documents.types import DOCUMENT_TYPES
-from app.extensions import db
 from app.policy import can
 from app.proceedings import services as p
 from app.registry.services import find_by_number
@@ -530,19 +528,7 @@ NO_EVENT_BODY = {"refer", "propose_consent"}
 
 def load_demo_proceedings() -> int:
     """File the demo proceedings that are missing; return how many were added."""
-    now = clock.now()
-    added = [spec for spec in sorted(PROCEEDINGS, key=lambda s: -s.days_ago)
-             if not _exists(spec)]
-    try:
-        for spec in added:
-            _carry(spec, now - timedelta(days=spec.days_ago))
-        if any(spec.swept for spec in added):
-            clock.freeze(now)
-            sweep()
-    finally:
-        clock.freeze(None)
-    db.session.flush()
-    return len(added)
+    return load_missing(PROCEEDINGS, _carry)
 
 
 def _carry(spec: Proceeding, start: datetime) -> Case:
