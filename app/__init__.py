@@ -89,21 +89,22 @@ def register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main
     from app.notifications.views import bp as outbox
     from app.practice_disclosures.views import bp as practice_disclosures
+    from app.proceedings.filing import bp as filing
     from app.proceedings.views import bp as proceedings
     from app.registry.views import bp as registry
 
-    for blueprint in (main, accounts, registry, catalogue, cases, coi, proceedings, documents,
+    for blueprint in (main, accounts, registry, catalogue, cases, filing, coi, proceedings, documents,
                       practice_disclosures, audit, outbox):
         app.register_blueprint(blueprint)
 
 
 def register_commands(app: Flask) -> None:
     from app.audit.cli import cli as audit_cli
-    from app.cases.cli import cli as deadlines_cli
     from app.catalogue.cli import cli as catalogue_cli
     from app.cli import create_admin, seed_demo
     from app.documents.cli import cli as documents_cli
     from app.notifications.cli import cli as outbox_cli
+    from app.proceedings.cli import cli as deadlines_cli
     from app.registry.cli import cli as registry_cli
 
     for group in (audit_cli, catalogue_cli, deadlines_cli, documents_cli, outbox_cli,

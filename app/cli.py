@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from app.accounts.models import Role
 from app.accounts.services import AccountError, create_user
+from app.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from app.extensions import db
 
 
@@ -29,8 +30,6 @@ def create_admin(email: str, name: str, password: str) -> None:
 @with_appcontext
 def seed_demo(quiet: bool) -> None:
     """Load the demo data (idempotent) and print the demo logins."""
-    from app.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
-
     created = load_demo()
     db.session.commit()
     if not quiet:

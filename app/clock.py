@@ -29,3 +29,15 @@ def advance(**delta: float) -> None:
     if _frozen is None:
         raise RuntimeError("freeze the clock before advancing it")
     freeze(_frozen + timedelta(**delta))
+
+
+def next_weekday(day: date) -> date:
+    """Move a Saturday or Sunday to the following Monday."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def due_after(days: int, start: date | None = None) -> date:
+    """The due date `days` calendar days after `start` (today by default), off the weekend."""
+    return next_weekday((start or today()) + timedelta(days=days))

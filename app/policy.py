@@ -13,9 +13,12 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import select
 
+from app import access as case_access
 from app.accounts.models import Role
-from app.cases import access as case_access
+from app.cases.models import Case
+from app.extensions import db
 
 ANYONE = "anyone"  # any signed-in, active account
 
@@ -102,6 +105,22 @@ def _staff_on(user, case) -> bool:
     return case_access.is_staff_on(user, case)
 
 
+def _staff_or_respondent(user, case) -> bool:
+    return case_access.is_staff_on(user, case) or _respondent(user, case)
+
+
+def _staff_or_complainant(user, case) -> bool:
+    return case_access.is_staff_on(user, case) or _complainant(user, case)
+
+
+def _complainant_named(user, case) -> bool:
+    """Whether this reader may know who complained: not a respondent from whom the chair
+    withheld it."""
+    if case_access.is_staff_on(user, case) or _complainant(user, case):
+        return True
+    return _respondent(user, case) and not case.withhold_identity
+
+
 def _evidence_reader(user, evidence) -> bool:
     case = evidence.case
     if case_access.is_staff_on(user, case) or evidence.uploaded_by_id == user.id:
@@ -126,24 +145,18 @@ def _chair_on(user, case) -> bool:
 
 
 def _investigator(user, case) -> bool:
-    from app.proceedings.services import serves_as
-
-    return case_access.is_staff_on(user, case) and serves_as(user, case, "investigator")
+    return case_access.is_staff_on(user, case) and case_access.serves_as(user, case, "investigator")
 
 
 def _voter(user, case) -> bool:
     """An eligible member at review; a panel member at deliberation and on appeal."""
-    from app.proceedings.services import STAGE_OF, voters
-
-    stage = STAGE_OF.get(case.status)
+    stage = case_access.STAGE_OF.get(case.status)
     return (stage is not None and case_access.is_staff_on(user, case)
-            and user.id in {u.id for u in voters(case, stage)})
+            and user.id in {u.id for u in case_access.voters(case, stage)})
 
 
 def _appellant(user, case) -> bool:
-    from app.proceedings.services import may_appeal
-
-    return may_appeal(user, case)
+    return case_access.may_appeal(user, case)
 
 
 def _linked_certificant(user, target) -> bool:
@@ -199,6 +212,20 @@ RULES: dict[str, Rule] = {
     "case.view_internal": rule(*ANY_STAFF, check=_staff_on,
                                description="notes, the full file, the disclosure log"),
     "case.note": rule(*ANY_STAFF, check=_staff_on),
+    # What the case page shows (the page asks these, never a role)
+    "case.see_votes": rule(*ANY_STAFF, check=_staff_on,
+                           description="the tally of votes; never the parties"),
+    "case.see_investigation": rule(*ANY_STAFF, check=_staff_on,
+                                   description="investigators, the findings report, the file"),
+    "case.see_disclosure_log": rule(*ANY_STAFF, check=_staff_on),
+    "case.see_answer": rule(ANYONE, check=_staff_or_respondent,
+                            description="the respondent's answer and extension requests"),
+    "case.see_complaint_details": rule(ANYONE, check=_staff_or_complainant,
+                                       description="the relation to the respondent and the "
+                                                   "remedy asked for"),
+    "case.see_complainant": rule(ANYONE, check=_complainant_named,
+                                 description="who complained, unless withheld from the "
+                                             "respondent"),
     "case.intake": rule(ADMIN, CHAIR, check=_intake,
                         description="accept, dismiss, ask for information, extensions"),
     "evidence.download": rule(ANYONE, check=_evidence_reader, deny_status=NOT_FOUND),
@@ -278,10 +305,21 @@ def authorize(action: str, target: Any = None) -> None:
 
 def get_or_404(model, ident, action: str):
     """Load an object (404 if absent) and authorize an action on it."""
-    from app.extensions import db
-
     obj = db.session.get(model, ident)
     if obj is None:
         abort(404)
     authorize(action, obj)
     return obj
+
+
+def load_case(number: str, action: str = "case.view_details") -> Case:
+    """Load a case by number and check the viewer may see what it holds (404 otherwise).
+
+    Only the case page itself (and the declaration) passes "case.view", which also
+    lets in a committee member who has still to declare on the case.
+    """
+    case = db.session.execute(select(Case).where(Case.number == number)).scalar_one_or_none()
+    if case is None:
+        abort(404)
+    authorize(action, case)
+    return case

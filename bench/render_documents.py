@@ -26,7 +26,7 @@ import weasyprint  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.documents import render as renderer  # noqa: E402
-from app.documents.types import DOCUMENT_TYPES  # noqa: E402
+from app.proceedings.documents import DOCUMENT_TYPES  # noqa: E402
 
 FACTS = ("On several visits the respondent discussed the client's housing with a landlord "
          "in whose business the respondent held a share, and did not tell the client or the "

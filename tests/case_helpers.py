@@ -54,8 +54,12 @@ def file_complaint(app, client, respondent_number: str, codes=("S7", "S23"),
                        follow_redirects=True), draft_url
 
 
-def act(client, number: str, action: str, version: int, **fields):
+def act(client, number: str, action: str, version: int, confirm: bool = True, **fields):
+    """Post an action's form as the case page would; an irreversible action's
+    confirmation is ticked unless `confirm` is False."""
     data = {f"{action}-seen_version": str(version)}
+    if confirm:
+        data[f"{action}-confirm"] = "yes"
     data.update({f"{action}-{k}": v for k, v in fields.items()})
     return client.post(f"/cases/{number}/act/{action}", data=data, follow_redirects=True)
 
@@ -216,7 +220,7 @@ def _proceeding_rows(case: Case, state: str, respondent_user, investigator, chai
         decision.appeal_due_on = services.open_deadline(
             case, "appeal", services.days_setting("APPEAL_DAYS")).due_on
         return
-    decision.appeal_due_on = services.due_after(services.days_setting("APPEAL_DAYS"))
+    decision.appeal_due_on = clock.due_after(services.days_setting("APPEAL_DAYS"))
     if state == "under_appeal":
         db.session.add(Appeal(case_id=case.id, decision_id=decision.id,
                               appellant_id=respondent_user.id, appellant_role="respondent",

@@ -83,37 +83,37 @@ EXPECTED: dict[str, dict] = {
     "outbox.index": ADMIN,
     "outbox.detail": ADMIN,
     # cases
-    "cases.new_complaint": SIGNED_IN,
-    "cases.new_self_report": only(),  # nobody in the matrix is linked to the registry
+    "filing.new_complaint": SIGNED_IN,
+    "filing.new_self_report": only(),  # nobody in the matrix is linked to the registry
     "cases.my_complaints": SIGNED_IN,
     "cases.my_matters": SIGNED_IN,
     "cases.case_list": STAFF,
     "cases.intake_queue": only("chair", "admin"),
     # the draft belongs to "certificant": only its author reaches it
-    "cases.edit_draft": case_route(certificant=200, member=404, chair=404, admin=404),
-    "cases.choose_respondent": case_route(certificant=302, member=404, chair=404, admin=404),
-    "cases.remove_evidence": case_route(certificant=302, member=404, chair=404, admin=404),
-    "cases.receipt": case_route(certificant=200, member=200, chair=200, admin=200),
+    "filing.edit_draft": case_route(certificant=200, member=404, chair=404, admin=404),
+    "filing.choose_respondent": case_route(certificant=302, member=404, chair=404, admin=404),
+    "filing.remove_evidence": case_route(certificant=302, member=404, chair=404, admin=404),
+    "filing.receipt": case_route(certificant=200, member=200, chair=200, admin=200),
     # the member who has not declared gets the number and the declaration form only
-    "cases.detail": case_route(certificant=200, member=200, chair=200, admin=200, awaiting=200),
+    "proceedings.detail": case_route(certificant=200, member=200, chair=200, admin=200, awaiting=200),
     # the matrix posts an empty "accept": intake staff get a stale-form refusal (409)
-    "cases.act": case_route(certificant=403, member=403, chair=409, admin=409),
-    "cases.add_note": case_route(certificant=403, member=400, chair=400, admin=400),
+    "proceedings.act": case_route(certificant=403, member=403, chair=409, admin=409),
+    "proceedings.add_note": case_route(certificant=403, member=400, chair=400, admin=400),
     # the file is in the draft: only its uploader reaches it (staff see no drafts)
     "cases.download": case_route(certificant=200, member=404, chair=404, admin=404),
     # documents: staff preview; administrators issue; the receipt is addressed to
     # "certificant"; verification is public
-    "documents.preview": case_route(certificant=403, member=200, chair=200, admin=200),
-    "documents.issue": case_route(certificant=403, member=403, chair=403, admin=200),
+    "proceedings.preview_document": case_route(certificant=403, member=200, chair=200, admin=200),
+    "proceedings.issue_document": case_route(certificant=403, member=403, chair=403, admin=200),
     "documents.download": case_route(certificant=200, member=200, chair=200, admin=200),
     # conflicts of interest (S7): the matrix posts empty forms. Declaring and withdrawing
     # belong to committee members (400: the form is incomplete); objections to the parties
     # (the certificant's objection stands: 400; withdrawing it: 302); the conflicts page
     # and reinstatement to the chair and administrators
-    "coi.declare": case_route(certificant=403, member=403, chair=403, admin=403, awaiting=400),
-    "coi.recuse": case_route(certificant=403, member=400, chair=400, admin=403, awaiting=400),
-    "coi.object_to": case_route(certificant=400, member=403, chair=403, admin=403),
-    "coi.withdraw_objection": case_route(certificant=302, member=403, chair=403, admin=403),
+    "proceedings.declare": case_route(certificant=403, member=403, chair=403, admin=403, awaiting=400),
+    "proceedings.recuse": case_route(certificant=403, member=400, chair=400, admin=403, awaiting=400),
+    "proceedings.object_to": case_route(certificant=400, member=403, chair=403, admin=403),
+    "proceedings.withdraw_objection": case_route(certificant=302, member=403, chair=403, admin=403),
     "coi.panel": case_route(certificant=403, member=403, chair=200, admin=200),
     "coi.reinstate": case_route(certificant=403, member=403, chair=400, admin=400),
     "documents.verify_start": PUBLIC,
@@ -137,7 +137,9 @@ EXPECTED: dict[str, dict] = {
     # (see _proceeding_for), where "member" is the investigator and votes with the chair.
     # An empty vote is refused with a message on the case page (302); the administrator,
     # not a committee member, has no vote.
-    "proceedings.vote": case_route(certificant=403, member=302, chair=302, admin=403),
+    # no hearing is scheduled on the matrix case: nobody gets an invitation
+    "proceedings.hearing_calendar": case_route(certificant=404, member=404, chair=404, admin=404),
+    "proceedings.vote": case_route(certificant=403, member=400, chair=400, admin=403),
     # the investigation file: staff on the case read it; only the investigator writes to it
     "proceedings.investigation": case_route(certificant=403, member=200, chair=200, admin=200),
     "proceedings.task_done": case_route(certificant=403, member=302, chair=403, admin=403),
@@ -162,10 +164,12 @@ ROUTE_ARGS = {
 def _cases_for(app, make, complainant, respondent_cert) -> dict:
     """A submitted complaint, and a draft with one evidence file, both by `complainant`."""
     from app.accounts.models import User
-    from app.cases import services, workflow
+    from app.cases import services
     from app.cases.uploads import check_and_store
     from app.catalogue.models import CodeItem
     from app.documents.services import issue as issue_document
+    from app.proceedings import workflow
+    from app.proceedings.documents import DOCUMENT_TYPES
 
     admin = make.user("admin")  # issues the receipt to the complainant
     with app.test_request_context():
@@ -177,7 +181,7 @@ def _cases_for(app, make, complainant, respondent_cert) -> dict:
                             allegations=[{"code_item_id": item.id,
                                           "conduct_from": date(2025, 1, 6), "facts": "Facts."}])
         workflow.apply(case, "submit", user)
-        receipt = issue_document(case, "receipt", admin)
+        receipt = issue_document(case, DOCUMENT_TYPES["receipt"], admin)
         draft = services.start_draft(user)
         stored = check_and_store(FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "a.pdf"))
         [evidence] = services.attach_evidence(draft, [stored], "complaint", user)
@@ -237,10 +241,11 @@ def _proceeding_for(app, make, people) -> dict:
     the file; "member" and "chair" have declared "no conflict", "recused" withdrew, and
     "awaiting" has not declared."""
     from app.accounts.models import User
-    from app.cases import services, workflow
+    from app.cases import services
     from app.catalogue.models import CodeItem
     from app.coi import services as coi
     from app.proceedings import services as proceedings
+    from app.proceedings import workflow
 
     respondent = make.certificant(email="matrix-respondent@example.com")
     with app.test_request_context():
@@ -362,8 +367,8 @@ def test_a_recused_member_finds_the_matrix_case_nowhere(app, world, make, auth, 
     """Lists, filters, searches, counts, dashboards, the intake queue and mail recipients."""
     from sqlalchemy import func, select
 
+    from app.access import staff_cases, visible_cases
     from app.accounts.models import User
-    from app.cases.access import staff_cases, visible_cases
     from app.cases.models import Case
     from app.cases.notices import intake_staff
     from app.coi import services as coi

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from app import clock
 from app.accounts.models import User
-from app.cases import services, workflow
+from app.cases import services
 from app.cases.models import Case, CaseCounter
 from app.catalogue.models import CodeItem
 from app.extensions import db
+from app.proceedings import workflow
 
 NUMBER = re.compile(r"^EC-(\d{4})-(\d{5})$")
 

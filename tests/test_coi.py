@@ -448,7 +448,6 @@ def test_a_member_who_is_a_party_or_filed_the_case_is_recused_by_the_system(
 def test_a_respondent_account_linked_later_is_recused_if_it_belongs_to_a_member(
         app, make, auth, client):
     """Served at an address with no account; a member who registers it is a party."""
-    from app.cases import services
 
     people = _people(make)
     make.certificant(number="CCM-600006", name="Nora Newcomer")
@@ -461,7 +460,7 @@ def test_a_respondent_account_linked_later_is_recused_if_it_belongs_to_a_member(
         respondent_email="nora@example.com")
     nora = make.user("member", email="nora@example.com", name="Nora Newcomer")
     with app.test_request_context():
-        assert services.link_respondent_cases(db.session.get(User, nora.id)) == 1
+        assert coi.link_respondent_account(db.session.get(User, nora.id)) == 1
         db.session.commit()
     [recusal] = _recusals(app, number)
     assert (recusal.member_id, recusal.cause) == (nora.id, "party")

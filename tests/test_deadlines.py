@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from app import clock
 from app.accounts.models import User
 from app.audit.models import AuditEntry
-from app.cases import services, workflow
+from app.cases import services
 from app.cases.models import Allegation, Case, CaseEvent, Deadline
 from app.catalogue.models import CodeItem
 from app.extensions import db
 from app.notifications.models import OutboxMessage
+from app.proceedings import workflow
 from app.registry.models import Certificant
 
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # 30 days on: Wednesday 2 December

@@ -15,7 +15,7 @@ from app.cases.models import Allegation, Case, CaseEvent, Deadline, Evidence
 from app.coi.models import CoiDeclaration, Recusal
 from app.coi.services import declaration_of, open_recusal
 from app.demo import DEMO_PASSWORD
-from app.demo_proceedings import PROCEEDINGS
+from app.demo.proceedings import PROCEEDINGS
 from app.documents.models import Document
 from app.extensions import db
 from app.notifications.models import OutboxMessage

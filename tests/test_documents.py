@@ -19,9 +19,9 @@ from app.audit.models import AuditEntry
 from app.cases.models import Disclosure
 from app.documents import render as renderer
 from app.documents.models import Document
-from app.documents.types import DOCUMENT_TYPES
 from app.extensions import db
 from app.notifications.models import OutboxMessage
+from app.proceedings.documents import DOCUMENT_TYPES
 
 INTERNAL = "Internal: the chair thinks the invoice looks doctored"
 
@@ -132,9 +132,9 @@ def later(app, make, story):
     from case_helpers import case_in_state
 
     from app.accounts.models import User
-    from app.cases import workflow
     from app.coi import services as coi
     from app.proceedings import services as p
+    from app.proceedings import workflow
     from app.registry.models import Certificant
 
     people, _ = story
@@ -482,7 +482,7 @@ def test_a_failure_after_the_file_is_written_leaves_no_file(app, story, monkeypa
         admin = db.session.query(User).filter_by(email="ada@example.com").one()
         case = db.session.query(Case).filter_by(number=numbers["served"]).one()
         with pytest.raises(RuntimeError):
-            services.issue(case, "receipt", admin)
+            services.issue(case, DOCUMENT_TYPES["receipt"], admin)
         db.session.rollback()
         assert db.session.query(Document).count() == 0
     assert set(app.config["DOCUMENT_DIR"].iterdir()) == files_before, "the file was removed"

@@ -28,9 +28,9 @@ from sqlalchemy import select
 from app import clock
 from app.audit.models import AuditEntry
 from app.cases.models import Allegation, Case, Disclosure, Evidence
-from app.cases.workflow import ACTIONS
 from app.extensions import db
 from app.proceedings.models import Decision, Sanction, Vote
+from app.proceedings.workflow import ACTIONS
 from app.registry.models import Certificant
 
 START = datetime(2026, 11, 2, 9, tzinfo=UTC)  # a Monday
@@ -125,7 +125,7 @@ class Walk:
     # --- acting ----------------------------------------------------------------------
 
     def post(self, who: str, action: str, files=(), **fields):
-        data = {f"{action}-seen_version": str(self.version())}
+        data = {f"{action}-seen_version": str(self.version()), f"{action}-confirm": "yes"}
         for key, value in fields.items():
             data[f"{action}-{key}"] = ([str(v) for v in value] if isinstance(value, list | tuple)
                                        else value)

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 from case_helpers import case_in_state, clear
 
 from app import clock
-from app.cases import workflow
 from app.cases.models import Case
 from app.extensions import db
+from app.proceedings import workflow
 
 
 def test_a_stay_stops_the_clock_and_lifting_it_moves_the_deadline(app, make, runner):

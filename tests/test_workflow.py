@@ -6,6 +6,7 @@ what `ACTIONS` says and refuse the rest, changing nothing when it refuses.
 from __future__ import annotations
 
 import ast
+import html as html_lib
 import re
 import sys
 from datetime import timedelta
@@ -26,14 +27,14 @@ from sqlalchemy import event, func, select
 from app import clock
 from app.accounts.models import User
 from app.audit.models import AuditEntry
-from app.cases import services, workflow
+from app.cases import services
 from app.cases.models import Case, CaseEvent, Deadline, ExtensionRequest
-from app.cases.workflow import ACTIONS, SYSTEM, NotAllowed, StaleCase, State, WorkflowError
 from app.coi import services as coi
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.proceedings import actions as pa
 from app.proceedings import services as p
+from app.proceedings import workflow
 from app.proceedings.models import (
     Appeal,
     Assignment,
@@ -46,6 +47,7 @@ from app.proceedings.models import (
     Sanction,
     Vote,
 )
+from app.proceedings.workflow import ACTIONS, SYSTEM, NotAllowed, StaleCase, State, WorkflowError
 from app.registry.models import Certificant
 
 APP_DIR = Path(__file__).resolve().parent.parent / "app"
@@ -801,7 +803,7 @@ def test_apply_allows_exactly_what_the_table_says(app, people, status_writes, na
         assert new_audit[-1].details["to_status"] == target
         assert new_audit[-1].actor_id == getattr(actor, "id", None)
         if target != state:
-            assert status_writes == [("cases/workflow.py", "apply", state, target)]
+            assert status_writes == [("proceedings/workflow.py", "apply", state, target)]
         _check_effect(name, case, users, state)
 
 
@@ -837,13 +839,18 @@ def test_available_matches_may_and_the_buttons_on_the_case_page(app, people, aut
         for a in ACTIONS.values():
             if a.offered is not None and state in a.sources:
                 assert a.offered(case) is (a.name not in OFFERED_ONCE_ON_FILE), a.name
-        offers = {}
+        offers, waiting = {}, {}
         for who in PAGE_VIEWERS:
+            opened = workflow.open_to(users[who], case)
+            assert [a for a, _ in opened] == [
+                a for a in ACTIONS.values() if workflow.may(users[who], a, case)
+                and (a.offered is None or a.offered(case))]
+            assert [a.name for a, _ in opened] == _expected_offers(state, who, case)
+            # an action whose readiness fails is no button: it is listed with its reason
             available = workflow.available(users[who], case)
-            assert available == [a for a in ACTIONS.values() if workflow.may(users[who], a, case)
-                                 and (a.offered is None or a.offered(case))]
-            assert [a.name for a in available] == _expected_offers(state, who, case)
+            assert available == [a for a, why in opened if why is None]
             offers[who] = {a.name for a in available}
+            waiting[who] = {a.name: why for a, why in opened if why is not None}
     for who in PAGE_VIEWERS:
         auth.login(people[who])
         if state == "draft":
@@ -864,6 +871,8 @@ def test_available_matches_may_and_the_buttons_on_the_case_page(app, people, aut
             else:
                 assert page.status_code == 200, (who, page.status_code)
                 assert action_buttons(page.data.decode()) == offers[who], who
+                for name, why in waiting[who].items():
+                    assert html_lib.escape(why, quote=False) in page.data.decode(), (who, name)
         auth.logout()
 
 
@@ -1045,16 +1054,16 @@ def e(deadline, message, req, case: Case):  # 19: none of these is a case's stat
 def test_only_workflow_apply_changes_a_case_status():
     offenders = []
     for path in sorted(APP_DIR.rglob("*.py")):
-        if path == APP_DIR / "cases" / "workflow.py":
+        if path == APP_DIR / "proceedings" / "workflow.py":
             continue
         for line in status_assignments(path.read_text()):
             offenders.append(f"{path.relative_to(APP_DIR.parent)}:{line}")
     assert not offenders, "a case's status changes outside workflow.apply: " + ", ".join(offenders)
     # and in workflow.py, only inside apply()
-    tree = ast.parse((APP_DIR / "cases" / "workflow.py").read_text())
+    tree = ast.parse((APP_DIR / "proceedings" / "workflow.py").read_text())
     apply_fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "apply")
     inside = set(range(apply_fn.lineno, apply_fn.end_lineno + 1))
-    lines = status_assignments((APP_DIR / "cases" / "workflow.py").read_text())
+    lines = status_assignments((APP_DIR / "proceedings" / "workflow.py").read_text())
     assert lines and set(lines) <= inside, lines
 
 

@@ -59,9 +59,3 @@ class RolesForm(FlaskForm):
     # The roles the editor saw; if they changed meanwhile the edit is refused.
     seen = HiddenField()
     submit = SubmitField("Save roles")
-
-
-class ConfirmForm(FlaskForm):
-    """A bare form for POST buttons: CSRF and nothing else."""
-
-    submit = SubmitField("Confirm")

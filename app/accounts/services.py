@@ -9,8 +9,10 @@ from app.accounts.models import Role, User, UserRole, new_session_token
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.accounts.tokens import TokenError, fingerprint, make_token, read_token
 from app.audit.services import record
+from app.coi.services import link_respondent_account
 from app.extensions import db
 from app.notifications.services import queue_mail
+from app.registry.services import link_by_verified_email
 from app.urls import external_url
 
 
@@ -87,11 +89,8 @@ def verify_email(token: str) -> User:
     if user.email_verified_at is None:
         user.email_verified_at = clock.now()
         record("account.email_verified", actor=user, target=user)
-        from app.cases.services import link_respondent_cases
-        from app.registry.services import link_by_verified_email
-
         link_by_verified_email(user)
-        link_respondent_cases(user)
+        link_respondent_account(user)
     return user
 
 

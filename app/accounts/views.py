@@ -10,7 +10,6 @@ from sqlalchemy import or_, select
 from app.accounts import services
 from app.accounts.forms import (
     ChangePasswordForm,
-    ConfirmForm,
     EmailOnlyForm,
     LoginForm,
     ProfileForm,
@@ -21,7 +20,10 @@ from app.accounts.forms import (
 from app.accounts.models import Role, User
 from app.accounts.tokens import TokenError
 from app.extensions import db, limiter
+from app.forms import ConfirmForm
 from app.policy import authorize, get_or_404
+from app.registry.forms import LinkRequestForm
+from app.registry.services import pending_link_request
 
 bp = Blueprint("accounts", __name__)
 
@@ -162,9 +164,6 @@ def profile():
         db.session.commit()
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.profile"))
-    from app.registry.forms import LinkRequestForm
-    from app.registry.services import pending_link_request
-
     return render_template("accounts/profile.html", form=form, link_form=LinkRequestForm(),
                            pending_link=pending_link_request(current_user))
 

@@ -11,7 +11,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -22,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.cases.models import DismissalReason, Relation, SelfReportEvent
+from app.cases.models import Relation, SelfReportEvent
 
 EVIDENCE_HINT = ("Up to 10 files, 20 MB each: PDF, images (PNG, JPEG, GIF), plain text, "
                  "Word or OpenDocument documents.")
@@ -88,45 +87,9 @@ class ActionForm(FlaskForm):
     seen_version = HiddenField()
 
 
-class TextActionForm(ActionForm):
-    text = TextAreaField("Your text", validators=[Optional(), Length(max=20000)])
-
-
-class FilesActionForm(TextActionForm):
-    evidence = MultipleFileField("Attach files", description=EVIDENCE_HINT)
-
-
-class DismissForm(ActionForm):
-    reason = SelectField("Reason", choices=_choices(DismissalReason, "— choose —"))
-    text = TextAreaField("Explanation for the complainant", validators=[Length(max=10000)])
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-class AcceptForm(ActionForm):
-    jurisdiction_confirmed = BooleanField(
-        "The respondent is or was a certificant or an applicant")
-    waiver = TextAreaField("Reason to waive the time limit (only if the conduct is too old)",
-                           validators=[Length(max=5000)])
-    respondent_email = EmailField("Serve the respondent at",
-                                  validators=[Optional(), Email(), Length(max=254)])
-    withhold_identity = BooleanField("Withhold the complainant's identity from the respondent")
-    disclose = MultiCheckboxField("Evidence disclosed to the respondent", coerce=int)
-
-
-class ExtensionRequestForm(TextActionForm):
-    until = DateField("The date you ask for (optional)", validators=[Optional()])
-
-
-class ExtensionDecisionForm(ActionForm):
-    decision = RadioField("Decision", choices=[SelectChoice("grant", "Grant"),
-                                               SelectChoice("refuse", "Refuse")],
-                          validators=[DataRequired("Choose grant or refuse.")])
-    new_due_on = DateField("New deadline (if granted)", validators=[Optional()])
-    text = TextAreaField("Note to the respondent", validators=[Length(max=5000)])
 
 
 class NoteForm(FlaskForm):

@@ -12,6 +12,59 @@ from app.extensions import db
 from app.types import UTCDateTime
 
 
+class State(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    INFO_REQUESTED = "info_requested"
+    AWAITING_RESPONSE = "awaiting_response"
+    INVESTIGATION = "investigation"
+    COMMITTEE_REVIEW = "committee_review"
+    HEARING_SCHEDULED = "hearing_scheduled"
+    DELIBERATION = "deliberation"
+    DECIDED = "decided"
+    UNDER_APPEAL = "under_appeal"
+    FINAL = "final"
+    CLOSED = "closed"
+    DISMISSED = "dismissed"
+    ABANDONED = "abandoned"
+    WITHDRAWN = "withdrawn"
+    DISPOSED = "disposed"
+
+    @property
+    def title(self) -> str:
+        """The status in plain words, as parties read it."""
+        return STATE_TITLES[self]
+
+
+STATE_TITLES = {
+    State.DRAFT: "Draft, not yet submitted",
+    State.SUBMITTED: "Received, waiting for the committee's review",
+    State.INFO_REQUESTED: "The committee has asked the complainant for more information",
+    State.AWAITING_RESPONSE: "Accepted; waiting for the respondent's answer",
+    State.INVESTIGATION: "Under investigation",
+    State.COMMITTEE_REVIEW: "Before the committee",
+    State.HEARING_SCHEDULED: "A hearing is scheduled",
+    State.DELIBERATION: "The hearing panel is deliberating",
+    State.DECIDED: "Decided; the appeal period is running",
+    State.UNDER_APPEAL: "Under appeal",
+    State.FINAL: "The decision is final",
+    State.CLOSED: "Closed",
+    State.DISMISSED: "Dismissed",
+    State.ABANDONED: "Closed: the information asked for was not provided",
+    State.WITHDRAWN: "Withdrawn by the complainant",
+    State.DISPOSED: "Closed; the file has been disposed of",
+}
+
+# States in which the proceeding is still going on.
+OPEN_STATES = frozenset({
+    State.SUBMITTED, State.INFO_REQUESTED, State.AWAITING_RESPONSE, State.INVESTIGATION,
+    State.COMMITTEE_REVIEW, State.HEARING_SCHEDULED, State.DELIBERATION, State.DECIDED,
+    State.UNDER_APPEAL,
+})
+CLOSED_STATES = frozenset({State.CLOSED, State.DISMISSED, State.ABANDONED, State.WITHDRAWN,
+                           State.DISPOSED})
+
+
 class CaseKind(StrEnum):
     COMPLAINT = "complaint"
     SELF_REPORT = "self_report"
@@ -79,6 +132,10 @@ OUTCOME_TITLES = {
 
 class Case(db.Model):
     __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint("status IN (" + ", ".join(f"'{s.value}'" for s in State) + ")",
+                        name="status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -139,6 +196,10 @@ class Case(db.Model):
             c = self.respondent_certificant
             return f"{c.name} ({c.cert_number})"
         return self.respondent_name or "—"
+
+    @property
+    def relation_title(self) -> str:
+        return Relation(self.relation).title if self.relation else ""
 
     @property
     def outcome_title(self) -> str:

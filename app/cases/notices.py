@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.access import has_declared, is_party, is_recused
 from app.accounts.models import Role, User, UserRole
-from app.cases.access import has_declared, is_party, is_recused
 from app.cases.models import Case, DismissalReason
 from app.extensions import db
 from app.notifications.services import queue_mail
@@ -25,13 +25,13 @@ def _send(to: str | None, subject: str, *, name: str = "", paragraphs: list[str]
 
 
 def _case_link(case: Case, label: str = "Open the case") -> tuple[str, str]:
-    return label, external_url("cases.detail", number=case.number)
+    return label, external_url("proceedings.detail", number=case.number)
 
 
 def intake_staff(case: Case) -> list[User]:
     """Chairs who may act on the case: never a party to it, never recused from it.
 
-    Some may not have declared on it yet: mail to them goes through `_to_intake`,
+    Some may not have declared on it yet: mail to them goes through `to_intake`,
     which tells them only the number and that a declaration is needed.
     """
     users = db.session.execute(
@@ -49,7 +49,7 @@ def _declaration_needed(case: Case, user: User) -> None:
           link=_case_link(case, "Declare on the case page"))
 
 
-def _to_intake(case: Case, subject: str, paragraphs: list[str], *,
+def to_intake(case: Case, subject: str, paragraphs: list[str], *,
                leave_out: tuple[int, ...] = ()) -> None:
     for user in intake_staff(case):
         if user.id in leave_out:
@@ -102,7 +102,7 @@ def receipt(case: Case) -> None:
 
 
 def new_complaint_to_intake(case: Case) -> None:
-    _to_intake(case, f"New {case.kind.replace('_', '-')} {case.number} to review",
+    to_intake(case, f"New {case.kind.replace('_', '-')} {case.number} to review",
                [f"{case.number} was submitted and waits in the intake queue."])
 
 
@@ -128,7 +128,7 @@ def info_requested(case: Case, text: str) -> None:
 
 
 def info_provided(case: Case) -> None:
-    _to_intake(case, f"{case.number}: the complainant sent more information",
+    to_intake(case, f"{case.number}: the complainant sent more information",
                [f"The complainant answered the request for information on {case.number}; "
                 "the complaint is back in the intake queue."])
 
@@ -162,12 +162,12 @@ def notice_of_complaint(case: Case, email: str, respondent: User | None, deadlin
 
 
 def response_received(case: Case) -> None:
-    _to_intake(case, f"{case.number}: the respondent answered",
+    to_intake(case, f"{case.number}: the respondent answered",
                [f"The respondent answered the notice on {case.number}; it is now under investigation."])
 
 
 def default_recorded(case: Case) -> None:
-    _to_intake(case, f"{case.number}: no answer by the deadline", [
+    to_intake(case, f"{case.number}: no answer by the deadline", [
         f"The respondent on {case.number} did not answer by the deadline. A default has been "
         "recorded and the duty to cooperate (S9) added as a possible allegation."])
     _to_respondent(case, f"{case.number}: no answer received", [
@@ -176,7 +176,7 @@ def default_recorded(case: Case) -> None:
 
 
 def extension_requested(case: Case) -> None:
-    _to_intake(case, f"{case.number}: extension requested",
+    to_intake(case, f"{case.number}: extension requested",
                [f"The respondent on {case.number} asks for more time to answer."])
 
 
@@ -192,7 +192,7 @@ def extension_decided(case: Case, request) -> None:
 
 
 def withdrawn(case: Case, text: str) -> None:
-    _to_intake(case, f"{case.number} withdrawn by the complainant",
+    to_intake(case, f"{case.number} withdrawn by the complainant",
                ["The complainant withdrew the complaint. The committee may continue it on "
                 "its own motion.", text])
     _to_respondent(case, f"{case.number} withdrawn", [
@@ -246,7 +246,7 @@ def coi_recused_after_objection(case: Case, member: User, role: str) -> None:
               "under S7, after full disclosure, an objection means withdrawal. The case is no "
               "longer open to you.",
               "If every objection is withdrawn, the chair may reinstate you."])
-    _to_intake(case, f"{case.number}: {member.name} recused after an objection", [
+    to_intake(case, f"{case.number}: {member.name} recused after an objection", [
         f"{party.capitalize()} objected to {member.name}'s disclosure on {case.number}; "
         f"{member.name} is recused and cannot serve on the case.",
         "The conflicts page of the case shows every declaration and who may serve."],
@@ -254,7 +254,7 @@ def coi_recused_after_objection(case: Case, member: User, role: str) -> None:
 
 
 def coi_member_withdrew(case: Case, member: User) -> None:
-    _to_intake(case, f"{case.number}: {member.name} withdrew from the case", [
+    to_intake(case, f"{case.number}: {member.name} withdrew from the case", [
         f"{member.name} recused themselves from {case.number} and cannot serve on it.",
         "The conflicts page of the case shows their reason and who may serve."],
         leave_out=(member.id,))
@@ -266,7 +266,7 @@ def coi_objection_withdrawn(case: Case, member: User, *, everything_withdrawn: b
     paragraphs.append("No objection stands any more: you may reinstate the member from the "
                       "conflicts page, giving a reason." if everything_withdrawn else
                       "Another objection still stands; the member stays recused.")
-    _to_intake(case, f"{case.number}: an objection was withdrawn", paragraphs,
+    to_intake(case, f"{case.number}: an objection was withdrawn", paragraphs,
                leave_out=(member.id,))
 
 

@@ -4,7 +4,7 @@ Services flush and never commit. Status changes happen only in workflow.apply().
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -12,7 +12,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import clock
+from app.accounts.models import User
 from app.audit.services import record
+from app.cases import notices
 from app.cases.models import (
     Allegation,
     Case,
@@ -26,7 +28,7 @@ from app.cases.models import (
     Relation,
     Response,
 )
-from app.cases.uploads import stored_path
+from app.cases.uploads import check_batch, delete_stored, stored_path
 from app.catalogue.models import CodeItem
 from app.catalogue.services import governing_version
 from app.extensions import db
@@ -37,19 +39,7 @@ class CaseError(Exception):
     """A case rule was not met; the message is for the user."""
 
 
-# --- dates ------------------------------------------------------------------
-
-def next_weekday(day: date) -> date:
-    """Move a Saturday or Sunday to the following Monday."""
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
-def due_after(days: int, start: date | None = None) -> date:
-    """The due date `days` calendar days after `start`, off the weekend."""
-    return next_weekday((start or clock.today()) + timedelta(days=days))
-
+# --- settings ---------------------------------------------------------------
 
 def days_setting(name: str) -> int:
     return int(current_app.config[name])
@@ -188,11 +178,26 @@ def attach_evidence(case: Case, stored_files, context: str, actor, source: str =
     return rows
 
 
+def store_uploads(case: Case, files, context: str, actor, source: str = "") -> list[str]:
+    """Check and store uploaded files as the case's evidence; return the refusals.
+
+    Files that pass are stored and recorded even when others are refused: the caller
+    rolls back if it wants all or nothing. A stored file is removed again if the
+    transaction does not commit.
+    """
+    stored, refused = check_batch([x for x in files if x and x.filename])
+    try:
+        attach_evidence(case, stored, context, actor, source=source)
+    except Exception:
+        for s in stored:
+            delete_stored(s.stored_name)
+        raise
+    return [str(r) for r in refused]
+
+
 def remove_draft_evidence(case: Case, evidence: Evidence, actor) -> None:
     if case.status != "draft" or evidence.case_id != case.id:
         raise CaseError("Evidence can be removed only from a draft.")
-    from app.cases.uploads import delete_stored
-
     record("case.evidence_removed", actor=actor, target=case, evidence_id=evidence.id,
            name=evidence.original_name)
     case.evidence.remove(evidence)
@@ -249,8 +254,6 @@ def service_address(case: Case, data: dict | None = None) -> str | None:
 
 
 def find_respondent_account(case: Case, email: str | None):
-    from app.accounts.models import User
-
     if case.respondent_certificant_id:
         user = db.session.execute(
             select(User).where(User.certificant_id == case.respondent_certificant_id)
@@ -266,9 +269,10 @@ def find_respondent_account(case: Case, email: str | None):
 
 
 def serve_notice(case: Case, actor, data: dict) -> None:
-    """Serve the complaint: deadline, disclosures, notice to the respondent, word to the complainant."""
-    from app.cases import notices
+    """Serve the complaint: deadline, disclosures, notice to the respondent, word to the complainant.
 
+    (The workflow then applies the conflict-of-interest consequences of service.)
+    """
     email = service_address(case, data)
     case.respondent_email = email
     respondent = find_respondent_account(case, email)
@@ -292,32 +296,25 @@ def serve_notice(case: Case, actor, data: dict) -> None:
                      recipient_user=respondent, recipient_email=email, by=actor)
     notices.notice_of_complaint(case, email, respondent, deadline)
     notices.accepted(case)
-    from app.coi import services as coi
-
-    coi.recuse_party_members(case)  # the respondent's account may belong to a member
-    coi.tell_served_respondent(case)
 
 
-def link_respondent_cases(user) -> int:
+def link_respondent_cases(user) -> list[Case]:
     """Attach cases served at this verified address to the account that now holds it."""
     cases = db.session.execute(
         select(Case).where(Case.respondent_user_id.is_(None),
                            func.lower(Case.respondent_email) == user.email.lower())
     ).scalars().all()
-    from app.coi import services as coi
-
     for case in cases:
         case.respondent_user_id = user.id
         record("case.respondent_account_linked", actor=user, target=case, number=case.number)
-        coi.recuse_party_members(case)
-    return len(cases)
+    return list(cases)
 
 
 # --- deadlines ------------------------------------------------------------------
 
 def open_deadline(case: Case, kind: str, days: int) -> Deadline:
     close_deadlines(case, "cancelled", kinds=(kind,))
-    due = due_after(days)
+    due = clock.due_after(days)
     deadline = Deadline(case=case, kind=kind, due_on=due, original_due_on=due,
                         status="open", set_at=clock.now(), reminders_sent=[])
     db.session.add(deadline)
@@ -393,7 +390,7 @@ def decide_extension(case: Case, actor, grant: bool, new_due: date | None,
     request.decision_note = note
     if grant:
         deadline = case.open_deadline("response")
-        request.new_due_on = next_weekday(new_due)
+        request.new_due_on = clock.next_weekday(new_due)
         deadline.due_on = request.new_due_on
         deadline.reminders_sent = []
     db.session.flush()

@@ -6,11 +6,11 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
-from app.accounts.forms import ConfirmForm
 from app.catalogue import services
 from app.catalogue.forms import ItemForm, NewItemForm, VersionForm
 from app.catalogue.models import CodeItem, CodeVersion
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.policy import authorize, get_or_404
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")

@@ -12,12 +12,14 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
-from app import clock
-from app.accounts.models import User, UserRole
+from app import access, clock
+from app.access import committee_members as committee_members
+from app.access import eligible_members as eligible_members
+from app.accounts.models import User
 from app.audit.services import record
-from app.cases import access, notices
+from app.cases import notices
+from app.cases import services as case_services
 from app.cases.models import Case, CaseKind
-from app.cases.services import due_after
 from app.coi.models import (
     CoiDeclaration,
     CoiObjection,
@@ -43,15 +45,6 @@ def objection_days() -> int:
 
 
 # --- reading ---------------------------------------------------------------------
-
-def committee_members(*, active_only: bool = True) -> list[User]:
-    """Everyone holding the member or chair role, by name."""
-    query = (select(User).join(UserRole)
-             .where(UserRole.role.in_(sorted(access.COMMITTEE_ROLES))))
-    if active_only:
-        query = query.where(User.active.is_(True))
-    return list(db.session.execute(query.order_by(User.name, User.id)).scalars().unique())
-
 
 def declaration_of(member, case: Case) -> CoiDeclaration | None:
     return db.session.execute(
@@ -79,14 +72,6 @@ def open_recusal(member_id: int, case: Case) -> Recusal | None:
     ).scalar_one_or_none()
 
 
-def eligible_members(case: Case) -> list[User]:
-    """Committee members who may serve on the case: declared, not recused, not a party."""
-    declared = {d.member_id for d in declarations(case)}
-    recused = {r.member_id for r in recusals(case) if r.is_open}
-    return [u for u in committee_members() if u.id in declared and u.id not in recused
-            and not access.is_party(u, case)]
-
-
 def objection_deadline(declaration: CoiDeclaration, role: str) -> date | None:
     """The last day a party may object to a disclosure (None: not yet shown to them).
 
@@ -102,7 +87,7 @@ def objection_deadline(declaration: CoiDeclaration, role: str) -> date | None:
     if seen is None:
         return None
     start = max(declaration.declared_at, seen)
-    return due_after(objection_days(), start.date())
+    return clock.due_after(objection_days(), start.date())
 
 
 @dataclass
@@ -242,6 +227,15 @@ def recuse_self(case: Case, member, reason: str) -> Recusal:
     recusal = _recuse(case, member, RecusalCause.SELF, reason, by=member)
     notices.coi_member_withdrew(case, member)
     return recusal
+
+
+def link_respondent_account(user) -> int:
+    """Give a newly verified account the cases served at its address; recuse it where it sits
+    on the committee. Return how many cases were linked."""
+    cases = case_services.link_respondent_cases(user)
+    for case in cases:
+        recuse_party_members(case)
+    return len(cases)
 
 
 def recuse_party_members(case: Case) -> list[Recusal]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,11 +12,24 @@ from app.extensions import db
 from app.types import UTCDateTime
 
 
+class DocumentStatus(StrEnum):
+    ISSUED = "issued"
+    SUPERSEDED = "superseded"
+
+    @property
+    def title(self) -> str:
+        return {"issued": "In force", "superseded": "Superseded"}[self.value]
+
+
 class Document(db.Model):
     __tablename__ = "documents"
     __table_args__ = (
         UniqueConstraint("case_id", "seq"),
         CheckConstraint("status IN ('issued', 'superseded')", name="status"),
+        # a document superseded without a correction (a notice of hearing whose hearing
+        # was postponed) says why; one superseded by a correction names the correction
+        CheckConstraint("status = 'superseded' OR superseded_note = ''",
+                        name="superseded_note"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +50,7 @@ class Document(db.Model):
     supersedes_id: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="RESTRICT"), unique=True)
     correction_reason: Mapped[str] = mapped_column(Text, default="")
+    superseded_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     case = relationship("Case")
     issued_by = relationship("User")
@@ -48,7 +63,11 @@ class Document(db.Model):
 
     @property
     def superseded(self) -> bool:
-        return self.status == "superseded"
+        return self.status == DocumentStatus.SUPERSEDED
+
+    @property
+    def status_title(self) -> str:
+        return DocumentStatus(self.status).title
 
     def addressed_to(self, user) -> bool:
         return any(r.get("user_id") == user.id for r in self.recipients)

@@ -12,17 +12,18 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from app import clock
+from app.accounts.models import User
 from app.audit.services import record
 from app.cases import services as case_services
 from app.cases.models import Case
 from app.documents import render as renderer
 from app.documents.models import Document
-from app.documents.types import DOCUMENT_TYPES, DocumentType
 from app.extensions import db
 from app.notifications.services import queue_mail
 from app.storage import remove_on_rollback, write_atomically
@@ -35,11 +36,16 @@ class DocumentError(Exception):
     """The document cannot be issued; the message says why."""
 
 
-def document_type(kind: str) -> DocumentType:
-    try:
-        return DOCUMENT_TYPES[kind]
-    except KeyError:
-        raise DocumentError(f"There is no document type {kind!r}.") from None
+class DocumentType(Protocol):
+    """What a feature tells this framework about one kind of document it issues."""
+
+    kind: str
+    title: str
+    template: str  # under templates/pdf/
+
+    def build(self, case: Case) -> dict: ...  # plain data for the template, never ORM objects
+    def applies(self, case: Case) -> bool: ...  # the case has reached the point it is due
+    def recipients(self, case: Case) -> list[dict]: ...  # role, name, email, user_id
 
 
 def document_dir() -> Path:
@@ -50,9 +56,9 @@ def stored_path(document: Document) -> Path:
     return document_dir() / document.stored_name
 
 
-def preview(case: Case, kind: str) -> renderer.Rendered:
+def preview(case: Case, doc_type: DocumentType) -> renderer.Rendered:
     """A draft: watermarked, unnumbered, not stored."""
-    doc_type = _applicable(case, kind)
+    _check_applies(case, doc_type)
     meta = renderer.page_meta(doc_type.title, number=None, issued_at=None, issued_by=None,
                               verify_url=None)
     return _render(doc_type, doc_type.build(case), meta)
@@ -69,11 +75,9 @@ def _render(doc_type: DocumentType, data: dict, meta: dict) -> renderer.Rendered
         ) from error
 
 
-def _applicable(case: Case, kind: str) -> DocumentType:
-    doc_type = document_type(kind)
+def _check_applies(case: Case, doc_type: DocumentType) -> None:
     if not doc_type.applies(case):
         raise DocumentError(f"A {doc_type.title.lower()} does not apply to this case yet.")
-    return doc_type
 
 
 def _next_seq(case: Case) -> int:
@@ -84,10 +88,11 @@ def _next_seq(case: Case) -> int:
     return (last or 0) + 1
 
 
-def issue(case: Case, kind: str, actor, *, supersedes: Document | None = None,
+def issue(case: Case, doc_type: DocumentType, actor, *, supersedes: Document | None = None,
           reason: str = "") -> Document:
     """Render, store, number and send a document. The caller commits."""
-    doc_type = _applicable(case, kind)
+    _check_applies(case, doc_type)
+    kind = doc_type.kind
     if supersedes is not None:
         if supersedes.case_id != case.id or supersedes.kind != kind:
             raise DocumentError("A correction must be of the same type and case.")
@@ -128,6 +133,18 @@ def issue(case: Case, kind: str, actor, *, supersedes: Document | None = None,
     return document
 
 
+def mark_superseded(case: Case, kind: str, note: str, actor) -> list[Document]:
+    """Events overtook the documents of this kind in force on the case (a postponed hearing's
+    notice): mark them superseded, saying why, wherever they show and at /verify."""
+    current = [d for d in documents_of(case) if d.kind == kind and not d.superseded]
+    for document in current:
+        document.status = "superseded"
+        document.superseded_note = note
+        record("document.superseded", actor=actor, target=document, number=document.number,
+               case=case.number, note=note)
+    return current
+
+
 def _serve(case: Case, document: Document, actor) -> None:
     """Email each recipient the PDF, log the disclosure, and note it on the timeline."""
     to_roles = {r["role"] for r in document.recipients}
@@ -136,7 +153,7 @@ def _serve(case: Case, document: Document, actor) -> None:
             person["email"], "documents/issued",
             f"{document.title} {document.number}",
             name=person["name"], document=_plain(document),
-            case_url=external_url("cases.detail", number=case.number),
+            case_url=external_url("proceedings.detail", number=case.number),
             verify_url=external_url("documents.verify", doc_number=document.number),
             attachments=[{"store": "documents", "name": document.stored_name,
                           "filename": f"{document.number}.pdf",
@@ -154,8 +171,6 @@ def _serve(case: Case, document: Document, actor) -> None:
 
 
 def _account(user_id: int | None):
-    from app.accounts.models import User
-
     return db.session.get(User, user_id) if user_id else None
 
 

@@ -1,13 +1,15 @@
-"""Document pages: draft previews, issuing and corrections, downloads, public verification."""
+"""Document pages: downloads and public verification. (Previews and issuing are the case's:
+app/proceedings/views.py.)"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+import io
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from app.audit.services import record
-from app.cases.views import load_case
 from app.documents import services
-from app.documents.forms import IssueForm, VerifyCopyForm, VerifyLookupForm
+from app.documents.forms import VerifyCopyForm, VerifyLookupForm
 from app.documents.models import Document
 from app.extensions import db
 from app.policy import authorize
@@ -16,66 +18,10 @@ bp = Blueprint("documents", __name__)
 
 
 def _pdf_response(data: bytes, filename: str, *, download: bool):
-    import io
-
     response = send_file(io.BytesIO(data), mimetype="application/pdf",
                          as_attachment=download, download_name=filename)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _type_or_404(kind: str):
-    try:
-        return services.document_type(kind)
-    except services.DocumentError:
-        abort(404)
-
-
-@bp.route("/cases/<number>/documents/<kind>/preview")
-def preview(number: str, kind: str):
-    case = load_case(number)
-    authorize("document.preview", case)
-    _type_or_404(kind)
-    try:
-        rendered = services.preview(case, kind)
-    except services.DocumentError as error:
-        flash(str(error), "error")
-        return redirect(url_for("cases.detail", number=number, _anchor="documents"))
-    record("document.previewed", actor=current_user, target=case, number=number, kind=kind)
-    db.session.commit()
-    return _pdf_response(rendered.pdf, f"{number}-{kind}-DRAFT.pdf", download=False)
-
-
-@bp.route("/cases/<number>/documents/<kind>/issue", methods=["GET", "POST"])
-def issue(number: str, kind: str):
-    case = load_case(number)
-    authorize("document.issue", case)
-    doc_type = _type_or_404(kind)
-    if not doc_type.applies(case):
-        flash(f"A {doc_type.title.lower()} does not apply to this case yet.", "error")
-        return redirect(url_for("cases.detail", number=number, _anchor="documents"))
-    current = next((d for d in reversed(services.documents_of(case))
-                    if d.kind == kind and not d.superseded), None)
-    form = IssueForm()
-    if form.validate_on_submit():
-        if current is not None and not (form.reason.data or "").strip():
-            form.reason.errors.append(
-                f"{current.number} is already issued: say what this correction changes.")
-        else:
-            try:
-                document = services.issue(case, kind, current_user, supersedes=current,
-                                          reason=form.reason.data or "")
-            except services.DocumentError as error:
-                db.session.rollback()
-                form.reason.errors.append(str(error))
-            else:
-                db.session.commit()
-                flash(f"{document.title} {document.number} issued and sent to "
-                      f"{len(document.recipients)} recipient(s).", "success")
-                return redirect(url_for("cases.detail", number=number, _anchor="documents"))
-    return render_template("documents/issue.html", case=case, doc_type=doc_type, form=form,
-                           current=current, recipients=doc_type.recipients(case)), \
-        (422 if form.errors else 200)
 
 
 @bp.route("/documents/<doc_number>.pdf")

@@ -5,8 +5,12 @@ from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
+from app.access import awaiting_cases, cleared_cases, is_respondent, party_cases
+from app.cases.models import OPEN_STATES, Case, State
 from app.extensions import db
+from app.notifications.models import OutboxMessage, OutboxStatus
 from app.policy import authorize, can
+from app.registry.services import pending_link_requests
 
 bp = Blueprint("main", __name__)
 
@@ -14,9 +18,6 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def home():
     """Send each person to the home page of their highest role."""
-    from app.notifications.models import OutboxMessage, OutboxStatus
-    from app.registry.services import pending_link_requests
-
     if can(current_user, "home.admin"):
         authorize("home.admin")
         pending_mail = db.session.execute(
@@ -25,10 +26,6 @@ def home():
         ).scalar_one()
         return render_template("main/home_admin.html", pending_mail=pending_mail,
                                link_requests=len(pending_link_requests()))
-    from app.cases.access import awaiting_cases, cleared_cases, is_respondent, party_cases
-    from app.cases.models import Case
-    from app.cases.workflow import OPEN_STATES, State
-
     if can(current_user, "home.committee"):
         authorize("home.committee")
         # counts by status read the cases' content: only those open to the member;

@@ -19,7 +19,9 @@ from app.accounts.tokens import TokenError, make_token, read_token
 from app.audit.services import record
 from app.cases import services as case_services
 from app.cases.models import Allegation, Case, CaseKind
+from app.cases.notices import to_intake
 from app.catalogue.services import governing_version
+from app.coi.services import recuse_party_members
 from app.extensions import db
 from app.notifications.services import queue_mail
 from app.practice_disclosures.models import (
@@ -168,7 +170,7 @@ def record_answer(party: DisclosureParty, answer: str, text: str) -> PracticeDis
     if answer == Answer.OBJECTED:
         if disclosure.status in (S.AWAITING, S.ACKNOWLEDGED):
             disclosure.status = S.WITHDRAWAL_REQUIRED
-            disclosure.withdrawal_due_on = case_services.due_after(withdrawal_days())
+            disclosure.withdrawal_due_on = clock.due_after(withdrawal_days())
     elif disclosure.status == S.AWAITING and all(
             p.answer == Answer.ACKNOWLEDGED for p in disclosure.parties):
         disclosure.status = S.ACKNOWLEDGED
@@ -353,11 +355,8 @@ def open_staff_case(disclosure: PracticeDisclosure, actor) -> Case:
     # members who are a party are recused by the system, as for any submitted case; the
     # chairs are told through the intake notice, which shows an undeclared chair only
     # the number
-    from app.cases.notices import _to_intake
-    from app.coi.services import recuse_party_members
-
     recuse_party_members(case)
-    _to_intake(case, f"Staff case {case.number} opened: waiting in the intake queue",
+    to_intake(case, f"Staff case {case.number} opened: waiting in the intake queue",
                [f"{actor.name} opened {case.number} from a certificant's practice disclosure. "
                 "It waits in the intake queue."], leave_out=(actor.id,))
     return case

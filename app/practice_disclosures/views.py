@@ -5,10 +5,10 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 
 from app import clock
-from app.accounts.forms import ConfirmForm
 from app.accounts.tokens import TokenError
 from app.audit.services import record
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.policy import authorize, get_or_404
 from app.practice_disclosures import services
 from app.practice_disclosures.forms import MAX_PARTIES, AnswerForm, DisclosureForm, WithdrawalForm
@@ -143,7 +143,7 @@ def open_case(disclosure_id: int):
         return redirect(url_for("practice_disclosures.detail", disclosure_id=disclosure.id))
     db.session.commit()
     flash(f"Case {case.number} is open, with S7 alleged; it waits in the intake queue.", "success")
-    return redirect(url_for("cases.detail", number=case.number))
+    return redirect(url_for("proceedings.detail", number=case.number))
 
 
 # --- the affected party (no account: the link is the key) ------------------------------

@@ -1,19 +1,103 @@
 """Guards and effects of the workflow's actions after the answer.
 
-The table that names them is `app/cases/workflow.py`'s ACTIONS; these functions say
-what must be true (guards return the reason it is not) and what follows (effects).
+The table that names them is `app/proceedings/workflow.py`'s ACTIONS; these functions say
+what must be true before anything is typed (`ready_*`: the reason the action is not
+available yet), what the typed input must satisfy (guards return the reason it does not),
+how a form is filled from the case (`prepare_*`), and what follows (effects).
 """
 from __future__ import annotations
 
 from datetime import timedelta
 
+from wtforms.fields.choices import SelectChoice
+
 from app import clock
-from app.audit.services import record
 from app.cases import services as case_services
 from app.cases.models import Case
+from app.documents import services as documents
+from app.extensions import db
 from app.proceedings import notices
 from app.proceedings import services as p
 from app.proceedings.models import Appeal, Capacity, HearingPostponement, Measure, SanctionKind
+from app.registry import services as registry
+from app.registry.models import CertStatus
+
+# --- what the form offers ------------------------------------------------------------------
+
+def _allegation_choices(case: Case) -> list[SelectChoice]:
+    return [SelectChoice(a.id, f"{a.item.code} {a.item.title}") for a in case.allegations
+            if not a.proposed]
+
+
+def prepare_members(case: Case, form, fresh: bool) -> None:
+    form.member_ids.choices = [SelectChoice(u.id, u.name) for u in p.eligible(case)]
+
+
+def prepare_hearing(case: Case, form, fresh: bool) -> None:
+    prepare_members(case, form, fresh)
+    form.allegation_ids.choices = _allegation_choices(case)
+    if fresh:
+        form.member_ids.data = []
+        form.allegation_ids.data = [a.id for a in case.allegations if not a.proposed]
+
+
+def prepare_consent(case: Case, form, fresh: bool) -> None:
+    form.violated_ids.choices = _allegation_choices(case)
+
+
+def prepare_compliance(case: Case, form, fresh: bool) -> None:
+    form.condition.choices = [
+        SelectChoice(f"{s.id}:{i}", f"{SanctionKind(s.kind).title}: {c['text']} "
+                                    f"(due {c['due_on']})")
+        for s in p.open_sanctions(case) for i, c in enumerate(s.conditions or [])
+        if not c.get("met_on")]
+
+
+# --- readiness: what must be true before anything is typed ----------------------------------
+
+def ready_investigator(case: Case) -> str | None:
+    return None if p.members_in(case, Capacity.INVESTIGATOR) else "Assign an investigator first."
+
+
+def ready_vote(stage: str, outcome: str):
+    def ready(case: Case) -> str | None:
+        if stage == "appeal" and len(p.voters(case, "appeal")) < p.quorum():
+            return "Choose the appeal panel first."
+        return p.vote_problem(case, stage, "outcome", outcome)
+    return ready
+
+
+def ready_hearing_held(case: Case) -> str | None:
+    hearing = p.current_hearing(case)
+    if hearing is None or hearing.starts_at > clock.now():
+        return "The hearing has not started yet: it can be recorded once it has taken place."
+    return None
+
+
+def ready_decision(case: Case) -> str | None:
+    heard = p.heard_allegations(case)
+    panel = p.voters(case, "hearing")
+    if len(panel) < p.quorum():
+        return (f"The panel has {len(panel)} members able to vote; the quorum is "
+                f"{p.quorum()}. The chair must complete the panel.")
+    for allegation in heard:
+        cast = p.votes(case, "hearing", f"allegation:{allegation.id}")
+        if len(cast) < len(panel):
+            return (f"Every panel member must vote on {allegation.item.code}: "
+                    f"{len(cast)} of {len(panel)} have.")
+    if any(_violated(case, a) for a in heard) and p.majority(case, "hearing", "sanction")[0] is None:
+        return "A violation is found: the panel must agree a sanction by a majority."
+    return None
+
+
+def ready_appeal(case: Case) -> str | None:
+    decision = p.latest_decision(case)
+    if decision is None or decision.appeal_due_on is None:
+        return "This decision is not open to appeal."
+    if clock.today() > decision.appeal_due_on:
+        return f"The appeal period ended on {decision.appeal_due_on}."
+    return None
+
 
 # --- guards --------------------------------------------------------------------------
 
@@ -342,8 +426,6 @@ def set_hearing(case: Case, actor, data: dict) -> None:
 
 
 def request_postponement(case: Case, actor, data: dict) -> None:
-    from app.extensions import db
-
     hearing = p.current_hearing(case)
     db.session.add(HearingPostponement(hearing_id=hearing.id, requested_by_id=actor.id,
                                        reason=data["text"].strip(), requested_at=clock.now()))
@@ -352,8 +434,6 @@ def request_postponement(case: Case, actor, data: dict) -> None:
 
 
 def decide_postponement(case: Case, actor, data: dict) -> None:
-    from app.extensions import db
-
     request = p.pending_postponement(case)
     request.status = "granted" if data.get("grant") else "refused"
     request.decided_by_id, request.decided_at = actor.id, clock.now()
@@ -361,6 +441,9 @@ def decide_postponement(case: Case, actor, data: dict) -> None:
     if data.get("grant"):
         old = request.hearing
         old.status = "postponed"
+        documents.mark_superseded(
+            case, "notice_of_hearing", f"The hearing set for {old.starts_at:%Y-%m-%d %H:%M} UTC "
+            "was postponed; a new notice of hearing replaces this one.", actor)
         new = p.schedule_hearing(case, actor, {
             "starts_at": data["starts_at"], "place": old.place, "video_link": old.video_link,
             "allegation_ids": old.allegation_ids})
@@ -401,8 +484,6 @@ def decide(case: Case, actor, data: dict) -> None:
 
 
 def appeal(case: Case, actor, data: dict) -> None:
-    from app.extensions import db
-
     decision = p.latest_decision(case)
     role = "respondent" if case.respondent_user_id == actor.id or (
         actor.certificant_id and actor.certificant_id == case.respondent_certificant_id) \
@@ -477,17 +558,14 @@ def record_compliance(case: Case, actor, data: dict) -> None:
 
 def measure_effect(kind: str):
     def effect(case: Case, actor, data: dict) -> None:
-        from app.extensions import db
-        from app.registry.models import CertStatus
-
         measure = Measure(case_id=case.id, kind=kind, reason=data["text"].strip(),
                           review_on=data.get("review_on"), decided_by_id=actor.id,
                           decided_at=clock.now())
         cert = case.respondent_certificant
         if kind == "interim_suspension" and cert is not None:
-            measure.registry_status_before = cert.status
-            cert.status = CertStatus.SUSPENDED
-            _registry_changed(case, actor, "interim suspension")
+            measure.registry_status_before = registry.change_status(
+                cert, CertStatus.SUSPENDED, actor=actor, reason="interim suspension",
+                case_number=case.number)
         db.session.add(measure)
         _parties_told(case, "Interim suspension" if kind == "interim_suspension"
                       else "The proceeding is stayed", [data["text"].strip()])
@@ -496,30 +574,22 @@ def measure_effect(kind: str):
 
 def lift_effect(kind: str):
     def effect(case: Case, actor, data: dict) -> None:
-        from app.registry.models import CertStatus
-
         measure = p.open_measure(case, kind)
         measure.lifted_at, measure.lifted_reason = clock.now(), data["text"].strip()
         cert = case.respondent_certificant
         if kind == "interim_suspension" and cert is not None \
                 and cert.status == CertStatus.SUSPENDED:
-            cert.status = measure.registry_status_before or CertStatus.ACTIVE
-            _registry_changed(case, actor, "interim suspension lifted")
+            registry.change_status(cert, measure.registry_status_before or CertStatus.ACTIVE,
+                                   actor=actor, reason="interim suspension lifted",
+                                   case_number=case.number)
         if kind == "stay":  # time stood still while stayed: open deadlines move on by as much
             stayed = (clock.today() - measure.decided_at.date()).days
             for deadline in case.deadlines:
                 if deadline.status == "open" and stayed > 0:
-                    deadline.due_on = case_services.next_weekday(
+                    deadline.due_on = clock.next_weekday(
                         deadline.due_on + timedelta(days=stayed))
         _parties_told(case, "A measure is lifted", [data["text"].strip()])
     return effect
-
-
-def _registry_changed(case: Case, actor, reason: str) -> None:
-    """Every change of a certificant's registry status is audited (as `p.finalize` does)."""
-    cert = case.respondent_certificant
-    record("registry.status_changed", actor=actor, target=cert, number=cert.cert_number,
-           status=cert.status, case=case.number, reason=reason)
 
 
 def petition(case: Case, actor, data: dict) -> None:
@@ -527,16 +597,14 @@ def petition(case: Case, actor, data: dict) -> None:
 
 
 def decide_reinstatement(case: Case, actor, data: dict) -> None:
-    from app.registry.models import CertStatus
-
     if data.get("grant"):
         for s in p.operative_decision(case).sanctions:
             if s.kind in (SanctionKind.SUSPENSION, SanctionKind.REVOCATION) \
                     and s.status in ("in_force", "completed"):
                 p.end_sanction(s, "lifted", actor)
         if case.respondent_certificant is not None:
-            case.respondent_certificant.status = CertStatus.ACTIVE
-            _registry_changed(case, actor, "reinstated")
+            registry.change_status(case.respondent_certificant, CertStatus.ACTIVE, actor=actor,
+                                   reason="reinstated", case_number=case.number)
     _parties_told(case, "The petition for reinstatement is decided", [
         "Granted: the certification is reinstated." if data.get("grant") else
         "Refused.", str(data.get("text") or "").strip()])

@@ -142,10 +142,74 @@ SANCTION_TITLES = {
 }
 
 
+class DecisionStage(StrEnum):
+    REVIEW = "review"
+    HEARING = "hearing"
+    APPEAL = "appeal"
+
+
+class DecisionOutcome(StrEnum):
+    DISMISSED = "dismissed"
+    CAUTION = "caution"
+    CONSENT = "consent"
+    HEARING = "hearing"
+    VIOLATION = "violation"
+    NO_VIOLATION = "no_violation"
+    AFFIRM = "affirm"
+    MODIFY = "modify"
+    REVERSE = "reverse"
+    REMAND = "remand"
+
+    @property
+    def title(self) -> str:
+        return {
+            "dismissed": "Dismissed by the committee",
+            "caution": "Dismissed with a cautionary letter",
+            "consent": "Resolved by consent agreement",
+            "hearing": "Referred to a hearing",
+            "violation": "The hearing panel found a violation",
+            "no_violation": "The hearing panel found no violation",
+            "affirm": "Affirmed on appeal", "modify": "Sanction modified on appeal",
+            "reverse": "Reversed on appeal", "remand": "Sent back to the committee on appeal",
+        }[self.value]
+
+
+class SanctionStatus(StrEnum):
+    PENDING = "pending"
+    IN_FORCE = "in_force"
+    COMPLETED = "completed"
+    LIFTED = "lifted"
+    BREACHED = "breached"
+
+    @property
+    def title(self) -> str:
+        return {"pending": "not in effect until final", "in_force": "in force",
+                "completed": "completed", "lifted": "lifted",
+                "breached": "a condition was missed"}[self.value]
+
+
+class HearingStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    POSTPONED = "postponed"
+    HELD = "held"
+
+    @property
+    def title(self) -> str:
+        return {"scheduled": "Scheduled", "postponed": "Postponed", "held": "Held"}[self.value]
+
+
+def _values(enum_cls) -> str:
+    return ", ".join(f"'{e.value}'" for e in enum_cls)
+
+
 class Decision(db.Model):
     """What the committee (or a panel) decided on a case, with findings and sanctions."""
 
     __tablename__ = "decisions"
+    __table_args__ = (
+        CheckConstraint(f"stage IN ({_values(DecisionStage)})", name="stage"),
+        CheckConstraint(f"outcome IN ({_values(DecisionOutcome)})", name="outcome"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -164,6 +228,10 @@ class Decision(db.Model):
         back_populates="decision", cascade="all, delete-orphan", order_by="Finding.id")
     sanctions: Mapped[list[Sanction]] = relationship(
         back_populates="decision", cascade="all, delete-orphan", order_by="Sanction.id")
+
+    @property
+    def outcome_title(self) -> str:
+        return DecisionOutcome(self.outcome).title
 
 
 class Finding(db.Model):
@@ -184,9 +252,7 @@ class Finding(db.Model):
 class Sanction(db.Model):
     __tablename__ = "sanctions"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'in_force', 'completed', 'lifted', 'breached')",
-            name="status"),
+        CheckConstraint(f"status IN ({_values(SanctionStatus)})", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,13 +275,17 @@ class Sanction(db.Model):
     def kind_enum(self) -> SanctionKind:
         return SanctionKind(self.kind)
 
+    @property
+    def status_title(self) -> str:
+        return SanctionStatus(self.status).title
+
 
 class Hearing(db.Model):
     """A hearing as scheduled; a postponement closes this row and schedules a new one."""
 
     __tablename__ = "hearings"
     __table_args__ = (
-        CheckConstraint("status IN ('scheduled', 'postponed', 'held')", name="status"),
+        CheckConstraint(f"status IN ({_values(HearingStatus)})", name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

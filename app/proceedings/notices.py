@@ -9,11 +9,15 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from app.access import awaiting_declaration, committee_members, is_party, is_recused, members_in
 from app.cases import notices as base
-from app.cases.access import awaiting_declaration, is_party, is_recused
 from app.cases.models import Case
 from app.cases.services import service_address
+from app.extensions import db
 from app.notifications.services import queue_mail
+from app.proceedings.models import Hearing
 from app.urls import external_url
 
 
@@ -29,13 +33,11 @@ def to_members(case: Case, members, subject: str, paragraphs: list[str]) -> None
 
 
 def to_committee(case: Case, subject: str, paragraphs: list[str]) -> None:
-    from app.coi.services import committee_members
-
     to_members(case, committee_members(), subject, paragraphs)
 
 
 def to_intake(case: Case, subject: str, paragraphs: list[str]) -> None:
-    base._to_intake(case, f"{case.number}: {subject}", paragraphs)
+    base.to_intake(case, f"{case.number}: {subject}", paragraphs)
 
 
 def to_respondent_only(case: Case, subject: str, paragraphs: list[str]) -> None:
@@ -85,7 +87,7 @@ def ics(case: Case, hearing) -> str:
         f"DTSTAMP:{stamp(hearing.scheduled_at)}", f"DTSTART:{stamp(hearing.starts_at)}",
         f"DTEND:{stamp(end)}", f"SUMMARY:Hearing in case {case.number}",
         f"LOCATION:{_ics_text(location)}",
-        f"DESCRIPTION:{_ics_text(external_url('cases.detail', number=case.number))}",
+        f"DESCRIPTION:{_ics_text(external_url('proceedings.detail', number=case.number))}",
         "END:VEVENT", "END:VCALENDAR",
     ]
     return "".join(_fold(line) + "\r\n" for line in lines)
@@ -105,11 +107,6 @@ def _fold(line: str) -> str:
 
 
 def _hearings(case: Case) -> list:
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.proceedings.models import Hearing
-
     return list(db.session.execute(select(Hearing).where(Hearing.case_id == case.id)).scalars())
 
 
@@ -137,10 +134,12 @@ def hearing_scheduled(case: Case, hearing, postponed_from=None) -> None:
     respondent = service_address(case)
     if respondent:
         people.append((respondent, case.respondent_display))
+    # the panel sits at the hearing: its members get the invitation too
+    people += [(member.email, member.name) for member in members_in(case, "hearing_panel")]
     for email, name in people:
         queue_mail(email, "cases/message", subject, name=name, paragraphs=paragraphs,
                    items=[], link_label="Open the case",
-                   link_url=external_url("cases.detail", number=case.number),
+                   link_url=external_url("proceedings.detail", number=case.number),
                    attachments=attachment)
 
 

@@ -1,11 +1,57 @@
-"""What the case page shows of the proceeding after the answer, and the vote forms."""
+"""What the case page shows to the person reading it.
+
+Every section is decided by the policy (`can`) or by the access facts (`app/access.py`),
+never by a role string; the workflow table says which actions the reader has, and which of
+them wait for something (with the reason).
+"""
 from __future__ import annotations
 
-from flask_login import current_user
+from dataclasses import dataclass
 
+from sqlalchemy import select
+
+from app import access, clock
+from app.cases import services as case_services
+from app.cases.models import Case, Disclosure, State
+from app.coi import forms as coi_forms
+from app.coi import services as coi
+from app.documents import services as documents
+from app.extensions import db
+from app.policy import can
+from app.proceedings import actions as pa
 from app.proceedings import services as p
+from app.proceedings import workflow
+from app.proceedings.documents import applicable
 from app.proceedings.forms import VoteForm
 from app.proceedings.models import SanctionKind
+
+# Who each kind of deadline binds, and how the page names it.
+DEADLINES = {
+    "response": ("respondent", "Respondent's answer due"),
+    "information": ("complainant", "Information due"),
+    "documents": ("respondent", "Documents due"),
+    "witness_documents": ("witness", "A witness's documents due"),
+    "appeal": ("parties", "Appeal period ends"),
+}
+
+# The page's sections, in order: (anchor, title). Shown in the in-page index when present.
+SECTIONS = [
+    ("overview", "Overview"), ("next-step", "Your next step"),
+    ("allegations", "Allegations"), ("evidence", "Evidence"), ("answer", "The answer"),
+    ("investigation", "Investigation"), ("hearing", "Hearing"), ("decision", "Decision"),
+    ("votes", "Votes"), ("documents", "Documents"), ("conflicts", "Conflicts of interest"),
+    ("actions", "Actions"), ("timeline", "Timeline"), ("disclosure-log", "Disclosure log"),
+    ("notes", "Internal notes"),
+]
+
+
+@dataclass(frozen=True)
+class DeadlineLine:
+    label: str
+    due_on: object
+    original_due_on: object
+    binds: str  # "you", or who it binds, in words
+    overdue: bool
 
 
 def vote_questions(case) -> list[tuple[str, str, dict]]:
@@ -25,60 +71,150 @@ def vote_questions(case) -> list[tuple[str, str, dict]]:
     return []
 
 
-def vote_forms(case) -> list[tuple[str, VoteForm]]:
+def _vote_forms(case, user, forms: dict) -> list[tuple[str, VoteForm]]:
     """A form per question for a voter, with their current vote filled in."""
     stage = p.STAGE_OF.get(case.status)
     if stage is None:
         return []
-    mine = {v.question: v for v in p.votes(case, stage) if v.member_id == current_user.id}
-    forms = []
+    mine = {v.question: v for v in p.votes(case, stage) if v.member_id == user.id}
+    out = []
     for question, label, choices in vote_questions(case):
-        form = VoteForm(prefix=f"vote-{question}")
+        key = f"vote-{question}"
+        form = forms.get(key) or VoteForm(prefix=key)
         form.choice.label.text = label
         form.choice.choices = list(choices.items())
-        if question in mine:
+        if key not in forms and question in mine:
             form.choice.data, form.reasons.data = mine[question].choice, mine[question].reasons
-        forms.append((question, form))
-    return forms
+        forms[key] = form
+        out.append((question, form))
+    return out
 
 
-def tallies(case) -> list[dict]:
-    """For staff on the case: each question's votes so far (never for the parties)."""
+def _tallies(case) -> list[dict]:
+    """Each question's votes so far (staff on the case only; never the parties)."""
     stage = p.STAGE_OF.get(case.status)
     if stage is None:
         return []
+    voters = len(p.voters(case, stage))
     out = []
     for question, label, choices in vote_questions(case):
         cast = p.votes(case, stage, question)
-        out.append({"label": label, "cast": len(cast), "voters": len(p.voters(case, stage)),
+        out.append({"label": label, "cast": len(cast), "voters": voters,
                     "by_choice": {choices.get(k, k): n for k, n in
                                   p.majority(case, stage, question)[1].items()}})
     return out
 
 
-def page_context(case, role: str) -> dict:
-    """What the case page shows of the proceeding after the answer, for this viewer."""
-    from app.policy import can
-    from app.proceedings.actions import pending_consent
+def _deadlines(case: Case, user, role: str | None, staff: bool) -> list[DeadlineLine]:
+    today = clock.today()
+    out = []
+    for d in case.deadlines:
+        if d.status != "open":
+            continue
+        binds, label = DEADLINES.get(d.kind, ("", d.kind.replace("_", " ").capitalize()))
+        mine = binds == role or (binds == "parties" and role is not None)
+        if not (staff or mine):
+            continue
+        out.append(DeadlineLine(label, d.due_on, d.original_due_on,
+                                "you" if mine else f"the {binds}" if binds else "",
+                                d.due_on < today))
+    return sorted(out, key=lambda line: line.due_on)
 
+
+def _conflicts(case: Case, user, forms: dict) -> dict:
+    """The conflicts-of-interest part: one's own declaration (staff), or the members'
+    disclosures a party may object to."""
+    if can(user, "coi.recuse_self", case):
+        forms.setdefault("recuse", coi_forms.RecuseForm(prefix="recuse"))
+    if access.is_staff_on(user, case):
+        return {"declaration": coi.declaration_of(user, case), "disclosures": []}
+    disclosures = coi.disclosures_for_party(case, user)
+    for d in disclosures:
+        if d.standing is not None:
+            key = f"withdraw-{d.standing.id}"
+            forms.setdefault(key, coi_forms.WithdrawObjectionForm(prefix=key))
+        elif d.window_open:
+            key = f"object-{d.declaration.id}"
+            forms.setdefault(key, coi_forms.ObjectionForm(prefix=key))
+    return {"declaration": None, "disclosures": disclosures}
+
+
+def case_page(case: Case, user, forms: dict) -> dict:
+    """Everything the case page shows this reader. Adds the forms it needs to `forms`."""
+    staff = access.is_staff_on(user, case)
+    role = access.party_role(user, case)
+    actions = workflow.open_to(user, case)
+    ready = [a for a, waiting in actions if waiting is None]
+    deadlines = _deadlines(case, user, role, staff)
     decision = p.latest_decision(case)
-    staff = role == "staff"
-    context = {
+    hearing = p.current_hearing(case)
+    page = {
+        "state": State(case.status),
+        "staff": staff,
+        "deadlines": deadlines,
+        "next_deadline": deadlines[0] if deadlines else None,
+        "actions": actions,
+        "steps": [a for a in ready if not a.irreversible],
+        "irreversible": [a for a in ready if a.irreversible],
+        "waiting": [(a, why) for a, why in actions if why is not None],
+        "timeline": access.events_for(user, case),
+        # the timeline lines whose text the reader sees (None: all of them)
+        "bodies_shown": None if staff else {a.name for a in workflow.ACTIONS.values()
+                                            if a.body_to_parties} | {"share"},
+        "evidence": access.evidence_for(user, case),
+        "response": case_services.response_of(case),
+        "extensions": case_services.extension_requests(case),
+        "documents": [d for d in documents.documents_of(case)
+                      if can(user, "document.download", d)],
+        "document_types": applicable(case) if can(user, "document.preview", case) else [],
+        "disclosures": db.session.execute(
+            select(Disclosure).where(Disclosure.case_id == case.id).order_by(Disclosure.id)
+        ).scalars().all() if can(user, "case.see_disclosure_log", case) else [],
+        "conflicts": _conflicts(case, user, forms),
+        # the proceeding after the answer
         "investigators": p.members_in(case, "investigator") if staff else [],
         "panel": p.members_in(case, "hearing_panel") if staff or case.status in (
             "hearing_scheduled", "deliberation") else [],
-        "appeal_panel": p.members_in(case, "appeal_panel") if staff else [],
         "requests": p.open_requests(case, None if staff else "respondent")
-        if role in ("staff", "respondent") else [],
+        if staff or role == "respondent" else [],
         "report": p.report_of(case) if staff else None,
-        "hearing": p.current_hearing(case),
+        "hearing": hearing,
+        "attends_hearing": hearing is not None and (
+            staff and access.serves_as(user, case, "hearing_panel") or role is not None),
         "decision": decision,
-        "consent": pending_consent(case) if role in ("staff", "respondent") else None,
+        "consent": pa.pending_consent(case) if staff or role == "respondent" else None,
         "measures": [m for m in (p.open_measure(case, "interim_suspension"),
                                  p.open_measure(case, "stay")) if m],
         "sanctions": decision.sanctions if decision else [],
-        "vote_forms": vote_forms(case) if can(current_user, "case.vote", case) else [],
-        "tallies": tallies(case) if staff else [],
+        "vote_forms": _vote_forms(case, user, forms) if can(user, "case.vote", case) else [],
+        "tallies": _tallies(case) if can(user, "case.see_votes", case) else [],
         "sanction_titles": {k.value: k.title for k in SanctionKind},
     }
-    return context
+    page["sections"] = _sections(case, page, user)
+    return page
+
+
+def _sections(case: Case, page: dict, user) -> list[tuple[str, str]]:
+    present = {"overview", "next-step", "allegations", "evidence", "timeline"}
+    if page["response"] and can(user, "case.see_answer", case):
+        present.add("answer")
+    if page["investigators"] or page["report"] or page["requests"]:
+        present.add("investigation")
+    if page["hearing"]:
+        present.add("hearing")
+    if page["decision"] or page["consent"]:
+        present.add("decision")
+    if page["tallies"] or page["vote_forms"]:
+        present.add("votes")
+    if page["documents"] or page["document_types"]:
+        present.add("documents")
+    if page["conflicts"]["declaration"] or page["conflicts"]["disclosures"] \
+            or can(user, "coi.panel", case):
+        present.add("conflicts")
+    if page["irreversible"] or can(user, "coi.recuse_self", case):
+        present.add("actions")
+    if can(user, "case.see_disclosure_log", case):
+        present.add("disclosure-log")
+    if can(user, "case.note", case):
+        present.add("notes")
+    return [(anchor, title) for anchor, title in SECTIONS if anchor in present]

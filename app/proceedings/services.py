@@ -9,12 +9,22 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import clock
+
+# who serves and votes is an access fact (app/access.py); the proceeding's rules use them too
+from app.access import STAGE_OF as STAGE_OF
+from app.access import eligible_members as eligible
+from app.access import latest_decision as latest_decision
+from app.access import may_appeal as may_appeal
+from app.access import members_in as members_in
+from app.access import serves_as as serves_as
+from app.access import voters as voters
+from app.accounts.models import User
 from app.audit.services import record
 from app.cases import services as case_services
-from app.cases.models import Allegation, Case, Deadline
+from app.cases.models import Allegation, Case, CaseEvent, Deadline
 from app.extensions import db
 from app.proceedings.models import (
     Appeal,
@@ -31,6 +41,7 @@ from app.proceedings.models import (
     SanctionKind,
     Vote,
 )
+from app.registry import services as registry
 from app.registry.models import CertStatus
 
 # --- settings ---------------------------------------------------------------------
@@ -50,27 +61,6 @@ def appeal_days() -> int:
 
 # --- who serves in which capacity ---------------------------------------------------
 
-def members_in(case: Case, capacity: str) -> list:
-    rows = db.session.execute(
-        select(Assignment).where(Assignment.case_id == case.id, Assignment.capacity == capacity)
-        .order_by(Assignment.id)).scalars()
-    return [a.member for a in rows]
-
-
-def serves_as(user, case: Case, capacity: str) -> bool:
-    return db.session.execute(
-        select(Assignment.id).where(Assignment.case_id == case.id,
-                                    Assignment.member_id == user.id,
-                                    Assignment.capacity == capacity).limit(1)).first() is not None
-
-
-def eligible(case: Case) -> list:
-    """Members who may serve: declared, not recused, not a party (app/coi)."""
-    from app.coi.services import eligible_members
-
-    return eligible_members(case)
-
-
 def panel_problems(case: Case, member_ids: list[int], capacity: str) -> list[str]:
     """Why these members cannot serve in this capacity; empty when they can."""
     problems = []
@@ -80,8 +70,6 @@ def panel_problems(case: Case, member_ids: list[int], capacity: str) -> list[str
         return ["Choose at least one member."]
     unfit = [i for i in ids if i not in pool]
     if unfit:
-        from app.accounts.models import User
-
         names = [u.name for u in (db.session.get(User, i) for i in unfit) if u is not None]
         problems.append(f"{', '.join(names) or 'Someone chosen'} may not serve: only members "
                         "who have declared, are not recused and are not a party may.")
@@ -156,7 +144,7 @@ def share_item(case: Case, item: InvestigationItem, actor) -> None:
 def open_request(case: Case, actor, data: dict) -> DocumentRequest:
     # each request has its own deadline (`case_services.open_deadline` would cancel the
     # deadlines of the requests still open)
-    due = case_services.due_after(int(data["days"]))
+    due = clock.due_after(int(data["days"]))
     # Only the respondent's deadline is "documents": missing it is a default under S9 (the
     # sweep records non-cooperation against the respondent). A witness's silence is not.
     respondent = data["addressee_role"] == "respondent"
@@ -200,7 +188,6 @@ def report_of(case: Case) -> InvestigationItem | None:
 
 # --- votes ---------------------------------------------------------------------------
 
-STAGE_OF = {"committee_review": "review", "deliberation": "hearing", "under_appeal": "appeal"}
 REVIEW_CHOICES = {
     "dismiss": "Dismiss: no violation, or insufficient evidence",
     "caution": "Dismiss with a cautionary letter",
@@ -216,24 +203,11 @@ def current_round(case: Case, stage: str) -> int:
     remanded on appeal, returned after a missed condition) a new round of votes starts, at
     review and at every stage after it (a second hearing, a second appeal), so that the
     votes of one round never decide the next."""
-    from sqlalchemy import func
-
-    from app.cases.models import CaseEvent
-
     arrivals = db.session.execute(select(func.count(CaseEvent.id)).where(
         CaseEvent.case_id == case.id, CaseEvent.to_status == "committee_review",
         CaseEvent.from_status != "committee_review", CaseEvent.action != "continue")
     ).scalar_one()
     return max(1, arrivals)
-
-
-def voters(case: Case, stage: str) -> list:
-    """Who may vote at this stage: every eligible member at review; the panel after."""
-    if stage == "review":
-        return eligible(case)
-    capacity = Capacity.HEARING_PANEL if stage == "hearing" else Capacity.APPEAL_PANEL
-    pool = {u.id for u in eligible(case)}
-    return [u for u in members_in(case, capacity) if u.id in pool]
 
 
 def cast_vote(case: Case, member, stage: str, question: str, choice: str,
@@ -317,13 +291,6 @@ def record_decision(case: Case, actor, stage: str, outcome: str, reasons: str, *
     return decision
 
 
-def latest_decision(case: Case, stage: str | None = None) -> Decision | None:
-    query = select(Decision).where(Decision.case_id == case.id)
-    if stage:
-        query = query.where(Decision.stage == stage)
-    return db.session.execute(query.order_by(Decision.id.desc()).limit(1)).scalar_one_or_none()
-
-
 def operative_decision(case: Case) -> Decision | None:
     """The decision that binds: an appeal's outcome if there is one, else the last one."""
     return latest_decision(case)
@@ -363,12 +330,10 @@ def finalize(case: Case, actor=None) -> Decision:
         if certificant is None:
             continue
         if sanction.kind in (SanctionKind.SUSPENSION, SanctionKind.REVOCATION):
-            sanction.registry_status_before = certificant.status
-            certificant.status = (CertStatus.SUSPENDED if sanction.kind == SanctionKind.SUSPENSION
-                                  else CertStatus.REVOKED)
-            record("registry.status_changed", actor=actor, target=certificant,
-                   number=certificant.cert_number, status=certificant.status,
-                   case=case.number, sanction=sanction.id)
+            sanction.registry_status_before = registry.change_status(
+                certificant, CertStatus.SUSPENDED if sanction.kind == SanctionKind.SUSPENSION
+                else CertStatus.REVOKED, actor=actor, reason="final sanction",
+                case_number=case.number, sanction=sanction.id)
     case_services.close_deadlines(case, "met", kinds=("appeal",))
     return decision
 
@@ -425,10 +390,9 @@ def end_sanction(sanction: Sanction, status: str, actor=None) -> None:
     certificant = case.respondent_certificant
     if status == "completed" and sanction.kind == SanctionKind.SUSPENSION and certificant \
             and certificant.status == CertStatus.SUSPENDED:
-        certificant.status = sanction.registry_status_before or CertStatus.ACTIVE
-        record("registry.status_changed", actor=actor, target=certificant,
-               number=certificant.cert_number, status=certificant.status, case=case.number,
-               sanction=sanction.id, reason="suspension ended")
+        registry.change_status(certificant, sanction.registry_status_before or CertStatus.ACTIVE,
+                               actor=actor, reason="suspension ended", case_number=case.number,
+                               sanction=sanction.id)
     record(f"sanction.{status}", actor=actor, target=case, number=case.number,
            sanction=sanction.id, kind=sanction.kind)
 
@@ -502,19 +466,6 @@ def appeal_of(case: Case) -> Appeal | None:
                               .order_by(Appeal.id.desc()).limit(1)).scalar_one_or_none()
 
 
-def may_appeal(user, case: Case) -> bool:
-    """The respondent; the complainant only against a dismissal after a hearing."""
-    from app.cases import access
-
-    decision = latest_decision(case)
-    if decision is None:
-        return False
-    if access.is_respondent(user, case) and case.served_at is not None:
-        return True
-    return (access.is_complainant(user, case) and decision.stage == "hearing"
-            and decision.outcome == "no_violation")
-
-
 # --- measures ---------------------------------------------------------------------------
 
 def open_measure(case: Case, kind: str) -> Measure | None:
@@ -534,7 +485,6 @@ def end_interim_suspension(case: Case, reason: str, actor=None) -> None:
     measure.lifted_at, measure.lifted_reason = clock.now(), reason
     certificant = case.respondent_certificant
     if certificant is not None and certificant.status == CertStatus.SUSPENDED:
-        certificant.status = measure.registry_status_before or CertStatus.ACTIVE
-        record("registry.status_changed", actor=actor, target=certificant,
-               number=certificant.cert_number, status=certificant.status, case=case.number,
-               reason="interim suspension ended")
+        registry.change_status(certificant, measure.registry_status_before or CertStatus.ACTIVE,
+                               actor=actor, reason="interim suspension ended",
+                               case_number=case.number)

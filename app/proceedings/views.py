@@ -1,22 +1,243 @@
-"""Pages of the proceeding after the answer: votes, the investigation file, the register."""
+"""The case page and everything done from it: actions, declarations and objections, votes,
+notes, documents; the investigation file; the public register."""
 from __future__ import annotations
 
-from datetime import UTC
+import io
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
-from app.cases.views import load_case, store_uploads
+from app.access import awaiting_declaration
+from app.audit.services import record
+from app.cases import services as case_services
+from app.cases.models import Case
+from app.coi import forms as coi_forms
+from app.coi import services as coi
+from app.coi.models import CoiDeclaration, CoiObjection
+from app.documents import services as documents
+from app.documents.forms import IssueForm
 from app.extensions import db
-from app.policy import authorize
-from app.proceedings import register
+from app.policy import authorize, load_case
+from app.proceedings import notices, register, workflow
 from app.proceedings import services as p
-from app.proceedings.forms import InvestigationEvidenceForm, ItemForm, VoteForm
+from app.proceedings.documents import DOCUMENT_TYPES
+from app.proceedings.forms import InvestigationEvidenceForm, ItemForm, NoteForm, VoteForm, aware
 from app.proceedings.models import InvestigationItem
-from app.proceedings.page import vote_questions
+from app.proceedings.page import case_page, vote_questions
 
 bp = Blueprint("proceedings", __name__)
 
+ACTION_REFUSED = "Nothing was done. Check the fields marked below."
+CONFIRM = ("Nothing was done: this cannot be undone, so tick “I understand that this cannot "
+           "be undone” to confirm it.")
+RACE = ("Someone else acted on this case at the same moment. Nothing was done; check its "
+        "current state and try again.")
+
+
+def _to_case(number: str, anchor: str | None = None):
+    return redirect(url_for("proceedings.detail", number=number, _anchor=anchor))
+
+
+# --- the case page --------------------------------------------------------------------------
+
+def action_form(action: workflow.Action, case: Case, formdata=None):
+    """The action's form, filled from the case (and, when sent back, from what was typed)."""
+    form = action.form(formdata=formdata, prefix=action.name)
+    fresh = formdata is None
+    if fresh:
+        form.seen_version.data = case.row_version
+    if action.prepare is not None:
+        action.prepare(case, form, fresh)
+    return form
+
+
+def render_declaration(case: Case, declaration_form=None, recuse_form=None, status: int = 200):
+    """The case page of a member who has not declared: the number and the form, nothing else."""
+    if status == 200:
+        record("case.viewed", actor=current_user, target=case, number=case.number,
+               awaiting_declaration=True)
+        db.session.commit()
+    return render_template(
+        "coi/declare.html", case=case,
+        form=declaration_form or coi_forms.DeclarationForm(),
+        recuse_form=recuse_form or coi_forms.RecuseForm(prefix="recuse")), status
+
+
+def render_case(case: Case, forms: dict | None = None, errors: dict | None = None,
+                status: int = 200):
+    """The case page for the person reading it. `errors` (form key → message) come from a
+    refused action: the page opens on them, with what was typed kept in the forms."""
+    if status == 200:
+        record("case.viewed", actor=current_user, target=case, number=case.number)
+        db.session.commit()
+    forms = dict(forms or {})
+    page = case_page(case, current_user, forms)
+    for action, waiting in page["actions"]:
+        if waiting is None and action.name not in forms:
+            forms[action.name] = action_form(action, case)
+    return render_template("cases/detail.html", case=case, page=page, forms=forms,
+                           errors=errors or {}, note_form=forms.get("note") or NoteForm()), status
+
+
+@bp.route("/cases/<number>")
+def detail(number: str):
+    case = load_case(number, "case.view")
+    if awaiting_declaration(current_user, case):
+        return render_declaration(case)
+    return render_case(case)
+
+
+@bp.route("/cases/<number>/act/<action>", methods=["POST"])
+def act(number: str, action: str):
+    case = load_case(number)
+    chosen = workflow.ACTIONS.get(action)
+    if chosen is None or chosen.form is None or action == "submit":
+        abort(404)
+    form = action_form(chosen, case, formdata=request.form)
+    if not form.validate():
+        return render_case(case, {action: form}, {action: ACTION_REFUSED}, 400)
+    if chosen.irreversible and request.form.get(f"{action}-confirm") != "yes":
+        return render_case(case, {action: form}, {action: CONFIRM}, 400)
+    try:
+        seen = int(form.seen_version.data or 0)
+    except ValueError:
+        abort(400)
+    try:
+        if chosen.uploads:
+            refused = case_services.store_uploads(
+                case, request.files.getlist(f"{action}-evidence"), chosen.evidence, current_user)
+            if refused:
+                db.session.rollback()
+                return render_case(case, {action: form},
+                                   {action: "Nothing was done. " + " ".join(refused)}, 400)
+        workflow.apply(case, action, current_user, seen_version=seen, **form.effect_data())
+        db.session.commit()
+    except workflow.NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except (workflow.WorkflowError, StaleDataError) as error:
+        db.session.rollback()
+        stale = isinstance(error, (workflow.StaleCase, StaleDataError))
+        message = RACE if isinstance(error, StaleDataError) else str(error)
+        return render_case(db.session.get(Case, case.id), {action: form},
+                           {action: message}, 409 if stale else 400)
+    flash(f"Done: {chosen.summary}.", "success")
+    return _to_case(case.number)
+
+
+@bp.route("/cases/<number>/notes", methods=["POST"])
+def add_note(number: str):
+    case = load_case(number)
+    authorize("case.note", case)
+    form = NoteForm()
+    if form.validate_on_submit():
+        case_services.add_note(case, current_user, form.text.data)
+        db.session.commit()
+        flash("Note added.", "success")
+        return _to_case(case.number, "notes")
+    return render_case(case, {"note": form}, {"note": "Write the note."}, 400)
+
+
+# --- conflicts of interest on the case page --------------------------------------------------
+
+@bp.route("/cases/<number>/declaration", methods=["POST"])
+def declare(number: str):
+    case = load_case(number, "case.view")
+    authorize("coi.declare", case)
+    form = coi_forms.DeclarationForm()
+    if form.validate_on_submit():
+        try:
+            coi.declare(case, current_user, form.kind.data, form.relation.data,
+                        form.text.data or "")
+        except coi.CoiError as error:
+            db.session.rollback()
+            (form[error.field] if error.field else form.kind).errors.append(str(error))
+        else:
+            try:
+                db.session.commit()
+            except IntegrityError:  # the same form sent twice at once: the first one counts
+                db.session.rollback()
+                flash("Your declaration was already recorded; this one was not.", "info")
+                return _to_case(number)
+            flash("Your declaration is recorded. The case is open to you.", "success")
+            return _to_case(number)
+    return render_declaration(case, declaration_form=form, status=400)
+
+
+@bp.route("/cases/<number>/recusal", methods=["POST"])
+def recuse(number: str):
+    case = load_case(number, "case.view")
+    authorize("coi.recuse_self", case)
+    form = coi_forms.RecuseForm(prefix="recuse")
+    if form.validate_on_submit():
+        try:
+            coi.recuse_self(case, current_user, form.reason.data)
+        except coi.CoiError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"You have withdrawn from {number}. It is no longer open to you.", "success")
+            return redirect(url_for("main.home"))
+    if awaiting_declaration(current_user, case):
+        return render_declaration(case, recuse_form=form, status=400)
+    return render_case(case, {"recuse": form}, {"recuse": "Give the reason you withdraw."}, 400)
+
+
+@bp.route("/cases/<number>/disclosures/<int:declaration_id>/objection", methods=["POST"])
+def object_to(number: str, declaration_id: int):
+    case = load_case(number)
+    declaration = db.session.get(CoiDeclaration, declaration_id)
+    if declaration is None or declaration.case_id != case.id:
+        abort(404)
+    authorize("coi.object", declaration)
+    key = f"object-{declaration.id}"
+    form = coi_forms.ObjectionForm(prefix=key)
+    if form.validate_on_submit():
+        try:
+            coi.object_to(declaration, current_user, form.text.data or "")
+        except coi.CoiError as error:
+            db.session.rollback()
+            return render_case(case, {key: form}, {key: str(error)}, 400)
+        db.session.commit()
+        flash(f"Your objection is recorded: {declaration.member.name} takes no further part "
+              "in the case.", "success")
+        return _to_case(number, "conflicts")
+    return render_case(case, {key: form}, {key: ACTION_REFUSED}, 400)
+
+
+@bp.route("/cases/<number>/objections/<int:objection_id>/withdrawal", methods=["POST"])
+def withdraw_objection(number: str, objection_id: int):
+    case = load_case(number)
+    objection = db.session.get(CoiObjection, objection_id)
+    if objection is None or objection.declaration.case_id != case.id:
+        abort(404)
+    authorize("coi.withdraw_objection", objection)
+    key = f"withdraw-{objection.id}"
+    form = coi_forms.WithdrawObjectionForm(prefix=key)
+    if form.validate_on_submit():
+        coi.withdraw_objection(objection, current_user, form.reason.data or "")
+        db.session.commit()
+        flash("Your objection is withdrawn. The chair decides whether the member is "
+              "reinstated.", "success")
+        return _to_case(number, "conflicts")
+    return render_case(case, {key: form}, {key: ACTION_REFUSED}, 400)
+
+
+# --- votes ----------------------------------------------------------------------------------
 
 @bp.route("/cases/<number>/vote/<question>", methods=["POST"])
 def vote(number: str, question: str):
@@ -28,14 +249,91 @@ def vote(number: str, question: str):
     form = VoteForm(prefix=f"vote-{question}")
     form.choice.choices = list(choices.items())
     if not form.validate_on_submit():
-        flash("Choose your vote before casting it.", "error")
-        return redirect(url_for("cases.detail", number=number, _anchor="votes"))
+        key = f"vote-{question}"
+        return render_case(case, {key: form}, {key: "Choose your vote before casting it."}, 400)
     p.cast_vote(case, current_user, p.STAGE_OF[case.status], question, form.choice.data,
                 form.reasons.data or "")
     db.session.commit()
     flash("Your vote is recorded. You may change it until the decision is taken.", "success")
-    return redirect(url_for("cases.detail", number=number, _anchor="votes"))
+    return _to_case(number, "votes")
 
+
+@bp.route("/cases/<number>/hearing.ics")
+def hearing_calendar(number: str):
+    """The scheduled hearing as a calendar event, for anyone who reads the case."""
+    case = load_case(number)
+    hearing = p.current_hearing(case)
+    if hearing is None or hearing.status != "scheduled":
+        abort(404)
+    response = current_app.response_class(notices.ics(case, hearing), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="hearing-{number}.ics"'
+    return response
+
+
+# --- documents of the case --------------------------------------------------------------------
+
+def _document_type(kind: str):
+    doc_type = DOCUMENT_TYPES.get(kind)
+    if doc_type is None:
+        abort(404)
+    return doc_type
+
+
+def _pdf_response(data: bytes, filename: str):
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
+                         download_name=filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/cases/<number>/documents/<kind>/preview")
+def preview_document(number: str, kind: str):
+    case = load_case(number)
+    authorize("document.preview", case)
+    doc_type = _document_type(kind)
+    try:
+        rendered = documents.preview(case, doc_type)
+    except documents.DocumentError as error:
+        flash(str(error), "error")
+        return _to_case(number, "documents")
+    record("document.previewed", actor=current_user, target=case, number=number, kind=kind)
+    db.session.commit()
+    return _pdf_response(rendered.pdf, f"{number}-{kind}-DRAFT.pdf")
+
+
+@bp.route("/cases/<number>/documents/<kind>/issue", methods=["GET", "POST"])
+def issue_document(number: str, kind: str):
+    case = load_case(number)
+    authorize("document.issue", case)
+    doc_type = _document_type(kind)
+    if not doc_type.applies(case):
+        flash(f"A {doc_type.title.lower()} does not apply to this case yet.", "error")
+        return _to_case(number, "documents")
+    current = next((d for d in reversed(documents.documents_of(case))
+                    if d.kind == kind and not d.superseded), None)
+    form = IssueForm()
+    if form.validate_on_submit():
+        if current is not None and not (form.reason.data or "").strip():
+            form.reason.errors.append(
+                f"{current.number} is already issued: say what this correction changes.")
+        else:
+            try:
+                document = documents.issue(case, doc_type, current_user, supersedes=current,
+                                           reason=form.reason.data or "")
+            except documents.DocumentError as error:
+                db.session.rollback()
+                form.reason.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(f"{document.title} {document.number} issued and sent to "
+                      f"{len(document.recipients)} recipient(s).", "success")
+                return _to_case(number, "documents")
+    return render_template("documents/issue.html", case=case, doc_type=doc_type, form=form,
+                           current=current, recipients=doc_type.recipients(case)), \
+        (422 if form.errors else 200)
+
+
+# --- the investigation file --------------------------------------------------------------------
 
 @bp.route("/cases/<number>/investigation", methods=["GET", "POST"])
 def investigation(number: str):
@@ -47,11 +345,11 @@ def investigation(number: str):
         if form.validate_on_submit():
             item = p.add_item(case, current_user, form.kind.data, form.title.data,
                               text=form.text.data or "", due_on=form.due_on.data,
-                              held_at=_utc(form.held_at.data),
+                              held_at=aware(form.held_at.data),
                               shareable=bool(form.shareable.data))
-            files = [f for f in request.files.getlist("evidence") if f and f.filename]
-            refused = store_uploads(case, files, "interview",
-                                    source=f"Interview record: {item.title}") if files else []
+            files = request.files.getlist("evidence")
+            refused = case_services.store_uploads(
+                case, files, "interview", current_user, source=f"Interview record: {item.title}")
             if refused:
                 db.session.rollback()
                 form.evidence.errors.append("Nothing was added. " + " ".join(refused))
@@ -65,11 +363,6 @@ def investigation(number: str):
                            evidence_form=InvestigationEvidenceForm(),
                            evidence=case.evidence), \
         (400 if form.errors else 200)
-
-
-def _utc(value):
-    """The form's time is entered in UTC (as labelled); stored times are aware."""
-    return value.replace(tzinfo=UTC) if value is not None else None
 
 
 def _item(case, item_id: int) -> InvestigationItem:
@@ -118,7 +411,8 @@ def add_evidence(number: str):
     elif not form.validate_on_submit() or not files:
         flash(" ".join(form.source.errors) or "Choose the files to add.", "error")
     else:
-        refused = store_uploads(case, files, "investigation", source=form.source.data)
+        refused = case_services.store_uploads(case, files, "investigation", current_user,
+                                              source=form.source.data)
         if refused:
             db.session.rollback()
             flash("Nothing was added. " + " ".join(refused), "error")
@@ -127,6 +421,8 @@ def add_evidence(number: str):
             flash(f"{len(files)} file(s) added to the evidence.", "success")
     return redirect(url_for("proceedings.investigation", number=number, _anchor="evidence"))
 
+
+# --- the public register -----------------------------------------------------------------------
 
 @bp.route("/public-register")  # not /register: that is where accounts are created
 def public_register():

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from app import clock
+from app.accounts.models import User
 from app.audit.services import record
 from app.extensions import db
 from app.registry.models import Certificant, CertStatus, LinkRequest, LinkStatus
@@ -158,8 +159,6 @@ def find_by_number(number: str) -> Certificant | None:
 
 
 def _linked_user(certificant: Certificant):
-    from app.accounts.models import User
-
     return db.session.execute(
         select(User).where(User.certificant_id == certificant.id)
     ).scalar_one_or_none()
@@ -242,3 +241,17 @@ def pending_link_requests() -> list[LinkRequest]:
         select(LinkRequest).where(LinkRequest.status == LinkStatus.PENDING)
         .order_by(LinkRequest.created_at)
     ).scalars())
+
+
+def change_status(certificant: Certificant, status: str, *, actor=None, reason: str,
+                  case_number: str | None = None, **details) -> str:
+    """Change a certificant's registry status: the one place it is written after import.
+
+    Returns the status it replaced (a suspension keeps it, to restore it when it ends).
+    """
+    before = certificant.status
+    certificant.status = CertStatus(status)
+    record("registry.status_changed", actor=actor, target=certificant,
+           number=certificant.cert_number, status=certificant.status, before=before,
+           case=case_number, reason=reason, **details)
+    return before

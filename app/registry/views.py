@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.accounts.forms import ConfirmForm
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.policy import authorize, get_or_404
 from app.registry import services
 from app.registry.forms import ImportForm, LinkRequestForm

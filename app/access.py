@@ -1,4 +1,4 @@
-"""Facts about a person's place in a case, and the one query that lists cases.
+"""Facts about a person's place in a case, and the queries that list cases.
 
 The policy module asks these questions; lists, counts and searches go through
 `visible_cases()` / `staff_cases()`, so nothing reaches a page that the policy would
@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from sqlalchemy import Select, exists, false, or_, select, true
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User, UserRole
 from app.cases.models import Case
 from app.coi.models import CoiDeclaration, Recusal
 from app.extensions import db
+from app.proceedings.models import Assignment, Capacity, Decision
 
 STAFF_ROLES = {Role.ADMIN.value, Role.CHAIR.value, Role.MEMBER.value}
 INTAKE_ROLES = {Role.ADMIN.value, Role.CHAIR.value}
@@ -148,6 +149,15 @@ def party_cases(user) -> Select:
     return select(Case).where(_is_party(user))
 
 
+def respondent_cases(user) -> Select:
+    """Select the cases a person follows as respondent: served on them, or self-reported."""
+    mine = Case.respondent_user_id == user.id
+    if user.certificant_id is not None:
+        mine = or_(mine, Case.respondent_certificant_id == user.certificant_id)
+    return select(Case).where(mine, Case.status != "draft",
+                              or_(Case.served_at.is_not(None), Case.kind == "self_report"))
+
+
 def staff_cases(user) -> Select:
     """Select the cases a person has as committee or staff (never as a party, never recused).
 
@@ -171,3 +181,99 @@ def awaiting_cases(user) -> Select:
 def visible_cases(user) -> Select:
     """Select every case a person may see, in any capacity (recused cases never)."""
     return select(Case).where(or_(_is_party(user), _as_staff(user)))
+
+
+# --- committee members and the capacities they serve in --------------------------------
+
+def committee_members(*, active_only: bool = True) -> list[User]:
+    """Everyone holding the member or chair role, by name."""
+    query = (select(User).join(UserRole)
+             .where(UserRole.role.in_(sorted(COMMITTEE_ROLES))))
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return list(db.session.execute(query.order_by(User.name, User.id)).scalars().unique())
+
+
+def eligible_members(case: Case) -> list[User]:
+    """Committee members who may serve on the case: declared, not recused, not a party."""
+    declared = set(db.session.execute(select(CoiDeclaration.member_id).where(
+        CoiDeclaration.case_id == case.id)).scalars())
+    recused = set(db.session.execute(select(Recusal.member_id).where(
+        Recusal.case_id == case.id, Recusal.reinstated_at.is_(None))).scalars())
+    return [u for u in committee_members() if u.id in declared and u.id not in recused
+            and not is_party(u, case)]
+
+
+def members_in(case: Case, capacity: str) -> list[User]:
+    """The members assigned to the case in a capacity (investigator, a panel), in order."""
+    rows = db.session.execute(
+        select(Assignment).where(Assignment.case_id == case.id, Assignment.capacity == capacity)
+        .order_by(Assignment.id)).scalars()
+    return [a.member for a in rows]
+
+
+def serves_as(user, case: Case, capacity: str) -> bool:
+    return db.session.execute(
+        select(Assignment.id).where(Assignment.case_id == case.id,
+                                    Assignment.member_id == user.id,
+                                    Assignment.capacity == capacity).limit(1)).first() is not None
+
+
+# The stage at which members vote, by the case's status.
+STAGE_OF = {"committee_review": "review", "deliberation": "hearing", "under_appeal": "appeal"}
+
+
+def voters(case: Case, stage: str) -> list[User]:
+    """Who may vote at this stage: every eligible member at review; the panel after."""
+    if stage == "review":
+        return eligible_members(case)
+    capacity = Capacity.HEARING_PANEL if stage == "hearing" else Capacity.APPEAL_PANEL
+    pool = {u.id for u in eligible_members(case)}
+    return [u for u in members_in(case, capacity) if u.id in pool]
+
+
+def latest_decision(case: Case, stage: str | None = None) -> Decision | None:
+    query = select(Decision).where(Decision.case_id == case.id)
+    if stage:
+        query = query.where(Decision.stage == stage)
+    return db.session.execute(query.order_by(Decision.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def may_appeal(user, case: Case) -> bool:
+    """The respondent; the complainant only against a dismissal after a hearing."""
+    decision = latest_decision(case)
+    if decision is None:
+        return False
+    if is_respondent(user, case) and case.served_at is not None:
+        return True
+    return (is_complainant(user, case) and decision.stage == "hearing"
+            and decision.outcome == "no_violation")
+
+
+# --- what a person reads of a case ------------------------------------------------------
+
+def events_for(user, case: Case) -> list:
+    """The timeline lines this person may read: all of them for staff on the case; for a
+    party, the lines addressed to them (never internal notes)."""
+    if is_staff_on(user, case):
+        return list(case.events)
+    role = party_role(user, case)
+    if role is None:
+        return []
+    if case.kind == "self_report":  # the certificant filed it: what a filer is told too
+        return [e for e in case.events if (e.to_complainant or e.to_respondent)
+                and not e.internal]
+    flag = "to_complainant" if role == "complainant" else "to_respondent"
+    return [e for e in case.events if getattr(e, flag) and not e.internal]
+
+
+def evidence_for(user, case: Case) -> list:
+    """The evidence files this person may open: every file for staff on the case; a
+    party's own uploads, and for the respondent what was disclosed to them."""
+    if is_staff_on(user, case):
+        return list(case.evidence)
+    role = party_role(user, case)
+    if role is None:
+        return []
+    return [e for e in case.evidence if e.uploaded_by_id == user.id
+            or (role == "respondent" and e.disclosed_to_respondent)]

@@ -26,13 +26,14 @@ from werkzeug.datastructures import FileStorage
 
 from app import clock
 from app.accounts.services import find_by_email
-from app.cases import services, workflow
-from app.cases.deadlines import sweep
+from app.cases import services
 from app.cases.models import Allegation, Case
 from app.cases.uploads import check_and_store
 from app.catalogue.services import governing_version
 from app.coi import services as coi
 from app.extensions import db
+from app.proceedings import workflow
+from app.proceedings.deadlines import sweep
 from app.registry.services import find_by_number
 
 CHAIR = "chair@example.org"
@@ -306,7 +307,7 @@ def _take(case: Case, step: Step) -> None:
         return
     data = dict(step.data)
     if step.text:
-        data.update(text=step.text, event_body=step.text)
+        data.update(text=step.text)
     if step.days_after_deadline is not None:
         due = case.open_deadline("response").due_on + timedelta(days=step.days_after_deadline)
         data["until" if step.action == "request_extension" else "new_due_on"] = due

@@ -8,9 +8,9 @@ from app.accounts.models import Role
 from app.accounts.services import create_user, find_by_email
 from app.catalogue.seed import VERSION_2009
 from app.catalogue.services import ensure_2009_code, version_by_name
-from app.demo_cases import load_demo_cases
-from app.demo_documents import load_demo_documents
-from app.demo_proceedings import load_demo_proceedings
+from app.demo.cases import load_demo_cases
+from app.demo.documents import load_demo_documents
+from app.demo.proceedings import load_demo_proceedings
 from app.extensions import db
 from app.registry.models import Certificant, CertStatus
 from app.registry.services import find_by_number

@@ -9,72 +9,21 @@ no person may take them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 
 from sqlalchemy.orm.attributes import flag_modified
+from wtforms.fields.choices import SelectChoice
 
 from app import clock
 from app.audit.services import record
 from app.cases import notices, services
-from app.cases.models import Case, DismissalReason
+from app.cases.models import OPEN_STATES, Case, DismissalReason, State
 from app.coi import services as coi
 from app.extensions import db
 from app.policy import can
 from app.proceedings import actions as pa
+from app.proceedings import forms
 
-
-class State(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    INFO_REQUESTED = "info_requested"
-    AWAITING_RESPONSE = "awaiting_response"
-    INVESTIGATION = "investigation"
-    COMMITTEE_REVIEW = "committee_review"
-    HEARING_SCHEDULED = "hearing_scheduled"
-    DELIBERATION = "deliberation"
-    DECIDED = "decided"
-    UNDER_APPEAL = "under_appeal"
-    FINAL = "final"
-    CLOSED = "closed"
-    DISMISSED = "dismissed"
-    ABANDONED = "abandoned"
-    WITHDRAWN = "withdrawn"
-    DISPOSED = "disposed"
-
-    @property
-    def title(self) -> str:
-        """The status in plain words, as parties read it."""
-        return STATE_TITLES[self]
-
-
-STATE_TITLES = {
-    State.DRAFT: "Draft, not yet submitted",
-    State.SUBMITTED: "Received, waiting for the committee's review",
-    State.INFO_REQUESTED: "The committee has asked the complainant for more information",
-    State.AWAITING_RESPONSE: "Accepted; waiting for the respondent's answer",
-    State.INVESTIGATION: "Under investigation",
-    State.COMMITTEE_REVIEW: "Before the committee",
-    State.HEARING_SCHEDULED: "A hearing is scheduled",
-    State.DELIBERATION: "The hearing panel is deliberating",
-    State.DECIDED: "Decided; the appeal period is running",
-    State.UNDER_APPEAL: "Under appeal",
-    State.FINAL: "The decision is final",
-    State.CLOSED: "Closed",
-    State.DISMISSED: "Dismissed",
-    State.ABANDONED: "Closed: the information asked for was not provided",
-    State.WITHDRAWN: "Withdrawn by the complainant",
-    State.DISPOSED: "Closed; the file has been disposed of",
-}
-
-# States in which the proceeding is still going on.
-OPEN_STATES = frozenset({
-    State.SUBMITTED, State.INFO_REQUESTED, State.AWAITING_RESPONSE, State.INVESTIGATION,
-    State.COMMITTEE_REVIEW, State.HEARING_SCHEDULED, State.DELIBERATION, State.DECIDED,
-    State.UNDER_APPEAL,
-})
-CLOSED_STATES = frozenset({State.CLOSED, State.DISMISSED, State.ABANDONED, State.WITHDRAWN,
-                           State.DISPOSED})
 SYSTEM = "system"  # the permission of actions only the deadline sweep takes
 
 
@@ -96,6 +45,8 @@ Effect = Callable[[Case, object, dict], None]
 
 @dataclass(frozen=True)
 class Action:
+    """One thing that can happen to a case, with everything about it in one row."""
+
     name: str
     label: str
     sources: frozenset[str]
@@ -107,10 +58,27 @@ class Action:
     to_complainant: bool = True
     to_respondent: bool = False
     summary: str = ""
-    needs: tuple[str, ...] = field(default=())  # form fields the view must collect
-    # Offered on the case page only when this holds (e.g. there is a request to decide);
-    # `apply()` still checks the guard, whatever the page showed.
+    # The form the case page shows for it (None: only the sweep takes it), how the form is
+    # filled from the case, and the context of the files it uploads (None: it takes none).
+    form: type[forms.ActionForm] | None = None
+    prepare: Callable[[Case, forms.ActionForm, bool], None] | None = None
+    evidence: str | None = None
+    # The text typed becomes the timeline line's body; parties who see the line see it too.
+    keeps_body: bool = True
+    body_to_parties: bool = False
+    # Cannot be undone: the page asks to confirm it and shows it apart, as a danger.
+    irreversible: bool = False
+    # Offered on the case page only when this holds (e.g. there is a request to decide).
     offered: Callable[[Case], bool] | None = None
+    # Why it cannot be taken yet, whatever is typed (None: it can). The page lists it with
+    # this reason instead of a button; `apply()` checks it before the guard.
+    ready: Callable[[Case], str | None] | None = None
+    # A template fragment (under templates/proceedings/actions/) shown above its form.
+    fragment: str | None = None
+
+    @property
+    def uploads(self) -> bool:
+        return self.evidence is not None
 
 
 # --- guards -----------------------------------------------------------------
@@ -188,6 +156,8 @@ def _submit(case: Case, actor, data: dict) -> None:
 
 def _accept(case: Case, actor, data: dict) -> None:
     services.serve_notice(case, actor, data)
+    coi.recuse_party_members(case)  # the respondent's account may belong to a member
+    coi.tell_served_respondent(case)
 
 
 def _dismiss(case: Case, actor, data: dict) -> None:
@@ -249,62 +219,90 @@ def _continue(case: Case, actor, data: dict) -> None:
     notices.continued(case, data["text"].strip())
 
 
+# --- forms filled from the case ----------------------------------------------------------
+
+def _prepare_accept(case: Case, form, fresh: bool) -> None:
+    complaint_files = [e for e in case.evidence if e.context == "complaint"]
+    form.disclose.choices = [SelectChoice(e.id, e.original_name) for e in complaint_files]
+    if fresh:
+        form.disclose.data = [e.id for e in complaint_files]
+        form.respondent_email.data = services.service_address(case)
+    if case.respondent_certificant is not None:  # nothing to confirm
+        del form.jurisdiction_confirmed
+    if not case.withhold_identity_requested:  # nothing asked: nothing to decide
+        del form.withhold_identity
+
+
 # --- the table ----------------------------------------------------------------
 
 S = State
+F = forms
 ACTIONS: dict[str, Action] = {a.name: a for a in [
     Action("submit", "Submit the complaint", frozenset({S.DRAFT}), S.SUBMITTED,
-           "case.submit", _guard_submit, _submit, summary="Complaint submitted"),
+           "case.submit", _guard_submit, _submit, summary="Complaint submitted",
+           form=F.ConfirmActionForm),
     Action("accept", "Accept and serve the respondent", frozenset({S.SUBMITTED}),
            S.AWAITING_RESPONSE, "case.intake", _guard_accept, _accept,
            to_respondent=True, summary="Complaint accepted; notice served on the respondent",
-           needs=("jurisdiction_confirmed", "waiver", "respondent_email", "withhold_identity",
-                  "disclose")),
-    Action("dismiss", "Dismiss", frozenset({S.SUBMITTED}), S.DISMISSED, "case.intake",
-           _guard_dismiss, _dismiss, summary="Complaint dismissed", needs=("reason", "text")),
+           form=F.AcceptForm, prepare=_prepare_accept),
+    Action("dismiss", "Dismiss the complaint", frozenset({S.SUBMITTED}), S.DISMISSED,
+           "case.intake", _guard_dismiss, _dismiss, summary="Complaint dismissed",
+           form=F.DismissForm, body_to_parties=True, irreversible=True),
     Action("request_info", "Ask the complainant for more information",
            frozenset({S.SUBMITTED}), S.INFO_REQUESTED, "case.intake",
            _needs_text("Say what information is needed."), _request_info,
-           summary="More information requested", needs=("text",)),
+           summary="More information requested", body_to_parties=True,
+           form=F.text_form("Information asked for",
+                            "The complainant receives this text with the deadline.")),
     Action("provide_info", "Send the information", frozenset({S.INFO_REQUESTED}), S.SUBMITTED,
            "case.provide_info", _needs_text("Write the information asked for."), _provide_info,
-           summary="The complainant sent more information", needs=("text", "files")),
+           summary="The complainant sent more information", evidence="information",
+           form=F.text_form("The information asked for", files=True)),
     Action("abandon", "Close as abandoned", frozenset({S.INFO_REQUESTED}), S.ABANDONED, SYSTEM,
            None, _abandon, summary="Closed: the information was not provided in time"),
     Action("respond", "Send my answer", frozenset({S.AWAITING_RESPONSE}), S.INVESTIGATION,
            "case.respond", _needs_text("Write your answer to the allegations."), _respond,
            to_complainant=True, to_respondent=True, summary="The respondent answered",
-           needs=("text", "files")),
+           evidence="response",
+           form=F.text_form("Your answer to the allegations", files=True,
+                            files_label="Documents supporting your answer")),
     Action("record_default", "Record default", frozenset({S.AWAITING_RESPONSE}),
            S.INVESTIGATION, SYSTEM, None, _record_default, to_respondent=True,
            summary="No answer by the deadline: default recorded"),
     Action("request_extension", "Ask for more time", frozenset({S.AWAITING_RESPONSE}), None,
            "case.request_extension", _guard_extension_request, _request_extension,
            to_complainant=False, to_respondent=True, summary="The respondent asked for more time",
-           needs=("text", "until")),
+           form=F.ExtensionRequestForm,
+           offered=lambda c: services.pending_extension(c) is None),
     Action("decide_extension", "Decide the extension request", frozenset({S.AWAITING_RESPONSE}),
            None, "case.intake", _guard_extension_decision, _decide_extension,
            to_complainant=False, to_respondent=True, summary="Extension request decided",
-           needs=("grant", "new_due_on", "text"),
+           form=F.ExtensionDecisionForm, body_to_parties=True,
            offered=lambda c: services.pending_extension(c) is not None),
     Action("withdraw", "Withdraw my complaint", OPEN_STATES, S.WITHDRAWN, "case.withdraw",
            None, _withdraw, to_respondent=True, summary="The complainant withdrew the complaint",
-           needs=("text",)),
+           form=F.text_form("Why you withdraw (optional)",
+                            "The committee may still continue the case on its own motion."),
+           irreversible=True),
     Action("continue", "Continue on the committee's own motion", frozenset({S.WITHDRAWN}),
            None, "case.intake", _guard_continue, _continue, to_respondent=True,
-           summary="The committee continues the case on its own motion", needs=("text",)),
+           summary="The committee continues the case on its own motion", body_to_parties=True,
+           form=F.text_form("The committee's reason to continue")),
     # --- after the answer: guards and effects in app/proceedings/actions.py ---------------
     Action("assign_investigators", "Assign the investigator", frozenset({S.INVESTIGATION}),
            None, "case.chair", pa.guard_investigators, pa.assign_investigators,
-           to_complainant=False, summary="Investigator assigned", needs=("member_ids",)),
+           to_complainant=False, summary="Investigator assigned",
+           form=F.MembersForm, prepare=pa.prepare_members),
     Action("request_documents", "Ask for documents", frozenset({S.INVESTIGATION}), None,
            "case.investigate", pa.guard_request_documents, pa.request_documents,
            to_complainant=False, summary="Documents requested (duty to cooperate, S9)",
-           needs=("addressee_role", "addressee_name", "addressee_email", "text", "days")),
+           form=F.RequestDocumentsForm, ready=pa.ready_investigator),
     Action("answer_request", "Send the documents asked for", frozenset({S.INVESTIGATION}),
            None, "case.respondent", pa.guard_answer_request, pa.answer_request,
            to_complainant=False, to_respondent=True,
-           summary="The respondent answered a request for documents", needs=("text", "files"),
+           summary="The respondent answered a request for documents", evidence="documents",
+           form=F.text_form("Your answer to the request", files=True,
+                            files_label="The documents asked for"),
            offered=lambda c: bool(pa.p.open_requests(c, "respondent"))),
     Action("record_noncooperation", "Record an unanswered request",
            frozenset({S.INVESTIGATION}), None, SYSTEM, None, pa.record_noncooperation,
@@ -312,78 +310,90 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            summary="A request for documents was not answered by its deadline (S9)"),
     Action("refer", "Close the investigation and refer the case to the committee",
            frozenset({S.INVESTIGATION}), S.COMMITTEE_REVIEW, "case.investigate", pa.guard_refer,
-           pa.refer, to_respondent=True,
-           summary="Investigation closed; the case is before the committee", needs=("text",)),
+           pa.refer, to_respondent=True, keeps_body=False,
+           summary="Investigation closed; the case is before the committee",
+           form=F.text_form("Findings report",
+                            "The committee reads it; it is disclosed to the respondent."),
+           ready=pa.ready_investigator),
     Action("review_dismiss", "Dismiss, as the committee voted", frozenset({S.COMMITTEE_REVIEW}),
            S.DISMISSED, "case.chair", pa.review_guard("dismiss"), pa.review_dismiss,
-           to_respondent=True, summary="The committee dismissed the complaint", needs=("text",)),
+           to_respondent=True, summary="The committee dismissed the complaint",
+           form=F.text_form("Reasons given to the parties"),
+           ready=pa.ready_vote("review", "dismiss"), irreversible=True),
     Action("review_caution", "Dismiss with a cautionary letter, as the committee voted",
            frozenset({S.COMMITTEE_REVIEW}), S.DECIDED, "case.chair", pa.review_guard("caution"),
            pa.review_caution, to_respondent=True,
            summary="The committee dismissed the complaint with a cautionary letter",
-           needs=("text",)),
+           form=F.text_form("Reasons and the caution, as the respondent will read them"),
+           ready=pa.ready_vote("review", "caution")),
     Action("propose_consent", "Offer a consent agreement, as the committee voted",
            frozenset({S.COMMITTEE_REVIEW}), None, "case.chair", pa.guard_propose_consent,
-           pa.propose_consent, to_complainant=False, to_respondent=True,
+           pa.propose_consent, to_complainant=False, to_respondent=True, keeps_body=False,
            summary="A consent agreement was offered to the respondent",
-           needs=("violated_ids", "text", "sanction"),
+           form=F.ConsentForm, prepare=pa.prepare_consent,
+           ready=pa.ready_vote("review", "consent"),
            offered=lambda c: pa.pending_consent(c) is None),
     Action("sign_consent", "Sign the consent agreement", frozenset({S.COMMITTEE_REVIEW}),
            S.FINAL, "case.respondent", pa.guard_sign_consent, pa.sign_consent,
            to_respondent=True, summary="The respondent signed the consent agreement; it is final",
-           needs=("agree",),
+           form=F.SignConsentForm, irreversible=True,
            offered=lambda c: pa.pending_consent(c) is not None),
     Action("set_hearing", "Refer to a hearing and schedule it", frozenset({S.COMMITTEE_REVIEW}),
            S.HEARING_SCHEDULED, "case.chair", pa.guard_set_hearing, pa.set_hearing,
            to_respondent=True, summary="A hearing was scheduled",
-           needs=("member_ids", "starts_at", "place", "video_link", "allegation_ids")),
+           form=F.HearingForm, prepare=pa.prepare_hearing,
+           ready=pa.ready_vote("review", "hearing")),
     Action("request_postponement", "Ask to postpone the hearing",
            frozenset({S.HEARING_SCHEDULED}), None, "case.respondent",
            pa.guard_postponement_request, pa.request_postponement, to_complainant=False,
            to_respondent=True, summary="The respondent asked to postpone the hearing",
-           needs=("text",)),
+           form=F.text_form("Why you ask for a postponement"),
+           offered=lambda c: pa.p.pending_postponement(c) is None),
     Action("decide_postponement", "Decide the request to postpone",
            frozenset({S.HEARING_SCHEDULED}), None, "case.chair", pa.guard_postponement_decision,
            pa.decide_postponement, to_respondent=True, summary="Request to postpone decided",
-           needs=("grant", "starts_at", "text"),
+           form=F.PostponementDecisionForm,
            offered=lambda c: pa.p.pending_postponement(c) is not None),
     Action("hold_hearing", "Record the hearing and close it", frozenset({S.HEARING_SCHEDULED}),
            S.DELIBERATION, "case.chair", pa.guard_hold, pa.hold, to_respondent=True,
-           summary="The hearing was held; the panel is deliberating",
-           needs=("attendance", "minutes", "recording_ref")),
+           summary="The hearing was held; the panel is deliberating", evidence="exhibit",
+           form=F.HoldForm, ready=pa.ready_hearing_held),
     Action("decide", "Record the panel's decision", frozenset({S.DELIBERATION}), S.DECIDED,
            "case.chair", pa.guard_decide, pa.decide, to_respondent=True,
-           summary="The hearing panel decided", needs=("text", "sanction")),
+           summary="The hearing panel decided", form=F.DecideForm, ready=pa.ready_decision),
     Action("appeal", "Appeal the decision", frozenset({S.DECIDED}), S.UNDER_APPEAL,
            "case.appeal", pa.guard_appeal, pa.appeal, to_respondent=True,
-           summary="An appeal was filed; the sanctions are stayed", needs=("text", "files")),
+           summary="An appeal was filed; the sanctions are stayed", evidence="appeal",
+           form=F.text_form("Grounds of the appeal", files=True), ready=pa.ready_appeal),
     Action("finalize", "Make the decision final", frozenset({S.DECIDED}), S.FINAL, SYSTEM,
            None, pa.finalize, to_respondent=True,
            summary="The appeal period ended: the decision is final"),
     Action("set_appeal_panel", "Choose the appeal panel", frozenset({S.UNDER_APPEAL}), None,
            "case.chair", pa.guard_appeal_panel, pa.set_appeal_panel, to_complainant=False,
-           summary="Appeal panel chosen", needs=("member_ids",)),
+           summary="Appeal panel chosen", form=F.MembersForm, prepare=pa.prepare_members),
     Action("appeal_affirm", "Affirm, as the appeal panel voted", frozenset({S.UNDER_APPEAL}),
            S.FINAL, "case.chair", pa.appeal_guard("affirm"), pa.appeal_effect("affirm"),
            to_respondent=True, summary="The appeal panel affirmed the decision",
-           needs=("text",)),
+           form=F.text_form("The appeal panel's reasons"), ready=pa.ready_vote("appeal", "affirm")),
     Action("appeal_modify", "Modify the sanction, as the appeal panel voted",
            frozenset({S.UNDER_APPEAL}), S.FINAL, "case.chair", pa.appeal_guard("modify"),
            pa.appeal_effect("modify"), to_respondent=True,
-           summary="The appeal panel modified the sanction", needs=("text", "sanction")),
+           summary="The appeal panel modified the sanction", form=F.ModifyForm,
+           ready=pa.ready_vote("appeal", "modify")),
     Action("appeal_reverse", "Reverse, as the appeal panel voted", frozenset({S.UNDER_APPEAL}),
            S.FINAL, "case.chair", pa.appeal_guard("reverse"), pa.appeal_effect("reverse"),
            to_respondent=True, summary="The appeal panel reversed the decision",
-           needs=("text",)),
+           form=F.text_form("The appeal panel's reasons"),
+           ready=pa.ready_vote("appeal", "reverse")),
     Action("appeal_remand", "Send back to the committee, as the appeal panel voted",
            frozenset({S.UNDER_APPEAL}), S.COMMITTEE_REVIEW, "case.chair",
            pa.appeal_guard("remand"), pa.appeal_effect("remand"), to_respondent=True,
-           summary="The appeal panel sent the case back to the committee", needs=("text",)),
+           summary="The appeal panel sent the case back to the committee",
+           form=F.text_form("The appeal panel's reasons"), ready=pa.ready_vote("appeal", "remand")),
     Action("record_compliance", "Record a condition as met", frozenset({S.FINAL}), None,
            "case.compliance", pa.guard_compliance, pa.record_compliance, to_complainant=False,
            to_respondent=True, summary="A condition of the sanction was met",
-           needs=("sanction_id", "condition"),
-           offered=pa.has_open_conditions),
+           form=F.ComplianceForm, prepare=pa.prepare_compliance, offered=pa.has_open_conditions),
     Action("condition_missed", "Return to the committee: a condition was missed",
            frozenset({S.FINAL}), S.COMMITTEE_REVIEW, SYSTEM, None, pa.condition_missed,
            to_complainant=False, to_respondent=True,
@@ -394,31 +404,33 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            OPEN_STATES - {S.SUBMITTED, S.INFO_REQUESTED}, None, "case.chair",
            pa.guard_measure("interim_suspension"), pa.measure_effect("interim_suspension"),
            to_complainant=False, to_respondent=True, summary="Interim suspension decided",
-           needs=("text", "review_on"),
+           form=F.MeasureForm,
            offered=lambda c: pa.p.open_measure(c, "interim_suspension") is None),
     Action("lift_interim_suspension", "Lift the interim suspension", OPEN_STATES | {S.FINAL},
            None, "case.chair", pa.guard_lift("interim_suspension"),
            pa.lift_effect("interim_suspension"), to_complainant=False, to_respondent=True,
-           summary="Interim suspension lifted", needs=("text",),
+           summary="Interim suspension lifted", form=F.text_form("Reason for lifting it"),
            offered=lambda c: pa.p.open_measure(c, "interim_suspension") is not None),
     Action("stay", "Stay the proceeding pending litigation",
            OPEN_STATES - {S.SUBMITTED, S.INFO_REQUESTED}, None, "case.chair",
            pa.guard_measure("stay"), pa.measure_effect("stay"), to_respondent=True,
-           summary="The proceeding is stayed pending litigation", needs=("text",),
+           summary="The proceeding is stayed pending litigation",
+           form=F.text_form("The committee's reasons for the stay"),
            offered=lambda c: pa.p.open_measure(c, "stay") is None),
     Action("lift_stay", "Lift the stay", OPEN_STATES, None, "case.chair", pa.guard_lift("stay"),
            pa.lift_effect("stay"), to_respondent=True, summary="The stay is lifted",
-           needs=("text",),
+           form=F.text_form("Reason for lifting the stay"),
            offered=lambda c: pa.p.open_measure(c, "stay") is not None),
     Action("petition_reinstatement", "Petition for reinstatement",
            frozenset({S.FINAL, S.CLOSED}), None, "case.respondent", pa.guard_reinstatement,
            pa.petition, to_complainant=False, to_respondent=True,
-           summary="Petition for reinstatement filed", needs=("text",),
+           summary="Petition for reinstatement filed",
+           form=F.text_form("Grounds of the petition"),
            offered=lambda c: not pa.petition_pending(c)),
     Action("decide_reinstatement", "Decide the petition for reinstatement",
            frozenset({S.FINAL, S.CLOSED}), None, "case.chair", pa.guard_petition_decision,
            pa.decide_reinstatement, to_complainant=False, to_respondent=True,
-           summary="Petition for reinstatement decided", needs=("grant", "text"),
+           summary="Petition for reinstatement decided", form=F.GrantForm,
            offered=pa.petition_pending),
 ]}
 
@@ -436,10 +448,19 @@ def may(actor, action: Action, case: Case) -> bool:
     return can(actor, action.permission, case)
 
 
+def open_to(actor, case: Case) -> list[tuple[Action, str | None]]:
+    """The actions this person could take on the case in its state, in table order, each
+    with the reason it is not available yet (None: it is)."""
+    out = []
+    for action in ACTIONS.values():
+        if may(actor, action, case) and (action.offered is None or action.offered(case)):
+            out.append((action, action.ready(case) if action.ready else None))
+    return out
+
+
 def available(actor, case: Case) -> list[Action]:
-    """The actions the person may take now, in table order (for the case page)."""
-    return [a for a in ACTIONS.values() if may(actor, a, case)
-            and (a.offered is None or a.offered(case))]
+    """The actions the person may take now (state, policy, readiness), in table order."""
+    return [action for action, waiting in open_to(actor, case) if waiting is None]
 
 
 def apply(case: Case, name: str, actor, seen_version: int | None = None, **data) -> Case:
@@ -463,6 +484,9 @@ def apply(case: Case, name: str, actor, seen_version: int | None = None, **data)
     if case.status not in action.sources:
         raise WorkflowError(f"“{action.label}” is not possible while the case is "
                             f"{State(case.status).title.lower()}.")
+    problem = action.ready(case) if action.ready is not None else None
+    if problem:
+        raise WorkflowError(problem)
     if action.guard is not None:
         problem = action.guard(case, data)
         if problem:
@@ -478,7 +502,7 @@ def apply(case: Case, name: str, actor, seen_version: int | None = None, **data)
     services.add_event(case, actor, action.name, action.summary, from_status=before,
                        to_status=after, to_complainant=action.to_complainant,
                        to_respondent=action.to_respondent and case.served_at is not None,
-                       body=data.get("event_body", ""))
+                       body=str(data.get("text") or "").strip() if action.keeps_body else "")
     record(f"case.{name}", actor=actor, target=case, number=case.number,
            from_status=before, to_status=after,
            **{k: v for k, v in data.items() if k in ("reason", "grant") and v is not None})

@@ -1,4 +1,4 @@
-"""The document types: for each, its template, its audience and the one function that
+"""The documents a proceeding calls for: for each, its template, its audience and the one function that
 builds its plain data from a case.
 
 The renderer never sees an ORM object: `build()` returns dicts, lists, strings and
@@ -20,6 +20,8 @@ from sqlalchemy import select
 from app.cases import services as case_services
 from app.cases.models import Case, CaseKind, DismissalReason, ExtensionRequest
 from app.extensions import db
+from app.proceedings import services as p
+from app.proceedings.models import Capacity, SanctionKind
 from app.urls import external_url
 
 COMPLAINANT, RESPONDENT = "complainant", "respondent"
@@ -102,7 +104,7 @@ def _base(case: Case, audience: tuple[str, ...]) -> dict:
         "complainant": complainant_shown(case, audience),
         "submitted_on": case.submitted_at.date() if case.submitted_at else None,
         "allegations": _allegations(case),
-        "case_url": external_url("cases.detail", number=case.number),
+        "case_url": external_url("proceedings.detail", number=case.number),
     }
 
 
@@ -192,8 +194,6 @@ def _last_decided_extension(case: Case) -> ExtensionRequest | None:
 # --- after the answer (app/proceedings) ------------------------------------------------
 
 def _decision_data(decision) -> dict:
-    from app.proceedings.models import SanctionKind
-
     return {
         "stage": decision.stage, "outcome": decision.outcome, "reasons": decision.reasons,
         "decided_on": decision.decided_at.date(),
@@ -211,9 +211,6 @@ def _decision_data(decision) -> dict:
 
 
 def build_notice_of_hearing(case: Case) -> dict:
-    from app.proceedings import services as p
-    from app.proceedings.models import Capacity
-
     audience = (COMPLAINANT, RESPONDENT)
     hearing = p.current_hearing(case)
     heard = {a.id for a in p.heard_allegations(case)}
@@ -227,16 +224,12 @@ def build_notice_of_hearing(case: Case) -> dict:
 
 
 def build_decision(case: Case) -> dict:
-    from app.proceedings import services as p
-
     audience = (COMPLAINANT, RESPONDENT)
     decision = p.latest_decision(case)
     return _base(case, audience) | {"addressee": None} | _decision_data(decision)
 
 
 def build_appeal_decision(case: Case) -> dict:
-    from app.proceedings import services as p
-
     audience = (COMPLAINANT, RESPONDENT)
     appeal = p.appeal_of(case)
     decision = p.latest_decision(case, "appeal")
@@ -249,8 +242,6 @@ def build_appeal_decision(case: Case) -> dict:
 
 def build_public_notice(case: Case) -> dict:
     """Redacted: the certificant, the standards violated and the sanctions; nothing else."""
-    from app.proceedings import services as p
-
     decision = p.operative_decision(case)
     data = _decision_data(decision)
     cert = case.respondent_certificant
@@ -268,24 +259,18 @@ def build_public_notice(case: Case) -> dict:
 
 
 def _has_decision(case: Case, *stages: str) -> bool:
-    from app.proceedings import services as p
-
     decision = p.latest_decision(case)
     return decision is not None and decision.stage in stages
 
 
 def _public_final(case: Case) -> bool:
-    from app.proceedings import services as p
-
     decision = p.operative_decision(case)
     return bool(decision and decision.final_at and any(
-        s.status != "pending" and s.kind in p.SanctionKind._value2member_map_
-        and p.SanctionKind(s.kind).public for s in decision.sanctions))
+        s.status != "pending" and s.kind in SanctionKind._value2member_map_
+        and SanctionKind(s.kind).public for s in decision.sanctions))
 
 
 def _hearing_scheduled(case: Case) -> bool:
-    from app.proceedings import services as p
-
     hearing = p.current_hearing(case)
     return hearing is not None and hearing.status == "scheduled"
 

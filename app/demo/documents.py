@@ -13,8 +13,8 @@ from app.accounts.services import find_by_email
 from app.cases.models import Case
 from app.documents import services
 from app.documents.models import Document
-from app.documents.types import applicable
 from app.extensions import db
+from app.proceedings.documents import DOCUMENT_TYPES, applicable
 
 ADMIN = "admin@example.org"
 # Issued on cases in these states (a receipt is shown only on the answered case, to keep
@@ -37,7 +37,7 @@ def load_demo_documents() -> int:
         have = {d.kind for d in services.documents_of(case)}
         for doc_type in applicable(case):
             if doc_type.kind in WANTED and doc_type.kind not in have:
-                services.issue(case, doc_type.kind, admin)
+                services.issue(case, doc_type, admin)
                 issued += 1
     # one correction, once: the first notice of complaint on a case still waiting for the
     # answer is superseded by a new one
@@ -48,7 +48,7 @@ def load_demo_documents() -> int:
     corrected = db.session.execute(
         select(Document.id).where(Document.supersedes_id.is_not(None)).limit(1)).first()
     if first_notice is not None and corrected is None:
-        services.issue(first_notice.case, "notice_of_complaint", admin,
+        services.issue(first_notice.case, DOCUMENT_TYPES["notice_of_complaint"], admin,
                        supersedes=first_notice, reason=CORRECTION)
         issued += 1
     db.session.flush()

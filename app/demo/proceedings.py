@@ -37,11 +37,11 @@ from werkzeug.datastructures import FileStorage
 
 from app import clock
 from app.accounts.services import find_by_email
-from app.cases import services, workflow
+from app.cases import services
 from app.cases.models import Case
 from app.cases.uploads import check_and_store
 from app.coi import services as coi
-from app.demo_cases import (
+from app.demo.cases import (
     CHAIR,
     CLARA,
     MARCO,
@@ -54,10 +54,12 @@ from app.demo_cases import (
     _pdf,
     load_missing,
 )
+from app.demo.cases import demo_file as cases_demo_file
 from app.documents import services as documents
-from app.documents.types import DOCUMENT_TYPES
 from app.policy import can
 from app.proceedings import services as p
+from app.proceedings import workflow
+from app.proceedings.documents import DOCUMENT_TYPES
 from app.registry.services import find_by_number
 
 ADMIN = "admin@example.org"
@@ -522,8 +524,6 @@ ISSUED_AFTER = {
 # page that offers them checks.
 SERVICE_STEPS = {"item": "case.investigate", "task_done": "case.investigate",
                  "share": "case.investigate", "vote": "case.vote"}
-# The case page leaves these actions' text out of the timeline (formdata.collect).
-NO_EVENT_BODY = {"refer", "propose_consent"}
 
 
 def load_demo_proceedings() -> int:
@@ -573,7 +573,7 @@ def _take(case: Case, step: Step, start: datetime) -> None:
         admin = find_by_email(ADMIN)
         for kind in kinds:
             if DOCUMENT_TYPES[kind].applies(case):
-                documents.issue(case, kind, admin)
+                documents.issue(case, DOCUMENT_TYPES[kind], admin)
 
 
 def _service_step(case: Case, step: Step, actor) -> None:
@@ -604,11 +604,10 @@ def _data(case: Case, step: Step, start: datetime) -> dict:
     data: dict = {}
     if step.text:
         data["text"] = step.text
-        data["event_body"] = "" if step.action in NO_EVENT_BODY else step.text
     if "members" in given:
         data["member_ids"] = [find_by_email(email).id for email in given.pop("members")]
     if "hearing_day" in given:
-        day = services.next_weekday(start.date() + timedelta(days=given.pop("hearing_day")))
+        day = clock.next_weekday(start.date() + timedelta(days=given.pop("hearing_day")))
         data["starts_at"] = datetime.combine(day, HEARING_HOUR, tzinfo=UTC)
     if step.action == "set_hearing":
         data["allegation_ids"] = [a.id for a in case.allegations if not a.proposed]
@@ -635,7 +634,7 @@ def _sanction(spec: dict) -> dict:
     appeal period (`starts: after_appeal`); `lasts` days; conditions due in N days."""
     today = clock.today()
     if spec.get("starts") == "after_appeal":
-        starts = services.due_after(p.appeal_days()) + timedelta(days=1)
+        starts = clock.due_after(p.appeal_days()) + timedelta(days=1)
     else:
         starts = today + timedelta(days=spec.get("starts_in", 0))
     conditions = [{"due_on": (today + timedelta(days=days)).isoformat(), "text": text}
@@ -724,10 +723,8 @@ FILE_TEXT = {
 
 def demo_file(name: str) -> bytes:
     """The content of a demo evidence file: a real PDF, PNG or text file."""
-    from app.demo_cases import demo_file as earlier
-
     if name not in FILE_TEXT:
-        return earlier(name)
+        return cases_demo_file(name)
     lines = FILE_TEXT[name]
     return _pdf(lines) if name.endswith(".pdf") else ("\n".join(lines) + "\n").encode()
 

@@ -8,10 +8,13 @@ from sqlalchemy import select
 
 from app import clock
 from app.audit.services import record
-from app.cases import notices, services, workflow
+from app.cases import notices, services
 from app.cases.models import Case, Deadline
 from app.extensions import db
 from app.practice_disclosures.services import flag_overdue_withdrawals
+from app.proceedings import notices as proceedings_notices
+from app.proceedings import services as proceedings
+from app.proceedings import workflow
 
 # What the workflow does when a deadline of this kind passes unmet.
 ON_MISSED = {"response": "record_default", "information": "abandon",
@@ -35,11 +38,9 @@ def sweep() -> SweepReport:
         .where(Deadline.status == "open", Case.status.in_(workflow.OPEN_STATES))
         .order_by(Deadline.due_on)
     ).scalars().all()
-    from app.proceedings.services import open_measure
-
     for deadline in open_deadlines:
         case = deadline.case
-        if open_measure(case, "stay") is not None:
+        if proceedings.open_measure(case, "stay") is not None:
             continue  # stayed pending litigation: no reminder, no default until lifted
         if today > deadline.due_on:
             if deadline.kind == "response" and services.pending_extension(case):
@@ -78,9 +79,6 @@ def sweep() -> SweepReport:
 def _sanctions(today) -> tuple[list[str], list[str]]:
     """Sanctions whose term ended or whose condition was missed; cases whose sanctions
     are all done close."""
-    from app.proceedings import notices as proceedings_notices
-    from app.proceedings import services as proceedings
-
     reminders, lines = [], []
     for sanction, condition, days_left in proceedings.condition_reminders(today):
         case = db.session.get(Case, sanction.decision.case_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 from flask import Blueprint
 
-from app.cases.deadlines import sweep
 from app.extensions import db
+from app.proceedings.deadlines import sweep
 
 cli = Blueprint("deadlines_cli", __name__, cli_group="deadlines")
 
