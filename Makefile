@@ -2,9 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# links in mail and documents point at the address `make run` serves
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+FLASK := PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-dev db demo lint bench clean
 

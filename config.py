@@ -64,6 +64,9 @@ class Config:
 
     # Links in emails and documents are built on this address, never the request's Host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The committee's time zone: pages show times in it, with the zone named; hearing
+    # times are typed in it. (Stored times are UTC.)
+    TIMEZONE = os.environ.get("TIMEZONE", "UTC")
 
     # Proceedings (calendar days; a deadline on a weekend moves to the next weekday)
     RESPONSE_DAYS = _env_int("RESPONSE_DAYS", 30)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template
 
@@ -169,6 +171,15 @@ def register_template_helpers(app: Flask) -> None:
             "body_name": app.config["BODY_NAME"],
         }
 
+    zone = ZoneInfo(app.config.get("TIMEZONE") or "UTC")
+
     @app.template_filter("dt")
     def format_datetime(value):
-        return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+        """A time in the committee's time zone, the zone named (UTC by default)."""
+        if not value:
+            return ""
+        if value.tzinfo is None:  # stored times are UTC
+            value = value.replace(tzinfo=UTC)
+        local = value.astimezone(zone)
+        name = "UTC" if zone.key == "UTC" else f"{local.tzname()} ({zone.key})"
+        return f"{local:%Y-%m-%d %H:%M} {name}"

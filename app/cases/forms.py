@@ -10,7 +10,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -44,6 +43,11 @@ class AllegationEntry(Form):
 
 
 class ComplaintForm(FlaskForm):
+    # searching the registry posts the whole form: the draft is saved first, so nothing
+    # typed is lost (and it works without JavaScript)
+    find = StringField("Find a certified case manager by name or number",
+                       validators=[Optional(), Length(max=200)])
+    search = SubmitField("Search the registry")
     respondent_number = StringField(
         "Respondent's certification number", validators=[Optional(), Length(max=40)],
         description="If you know it. Otherwise find them by name below, or describe them.")
@@ -81,12 +85,6 @@ class SelfReportForm(FlaskForm):
     submit = SubmitField("Submit the self-report")
 
 
-class ActionForm(FlaskForm):
-    """The common part of every action form: the case version the person saw."""
-
-    seen_version = HiddenField()
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -97,5 +95,3 @@ class NoteForm(FlaskForm):
     submit = SubmitField("Add note")
 
 
-class ChooseRespondentForm(FlaskForm):
-    certificant_id = HiddenField()

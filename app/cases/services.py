@@ -113,6 +113,14 @@ def save_draft(case: Case, actor, *, respondent=None, respondent_name: str = "",
     db.session.flush()
 
 
+def choose_respondent(case: Case, certificant, actor) -> None:
+    """The complainant names the respondent from the registry."""
+    case.respondent_certificant_id = certificant.id
+    case.respondent_name = ""
+    record("case.respondent_chosen", actor=actor, target=case, certificant=certificant.id)
+    db.session.flush()
+
+
 def draft_problems(case: Case) -> list[str]:
     """What must still be done before the complaint can be submitted."""
     problems = []

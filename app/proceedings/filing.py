@@ -17,6 +17,7 @@ from app.cases.models import Case, Evidence, SelfReportEvent
 from app.catalogue.models import CodeItem, CodeVersion
 from app.catalogue.services import governing_version
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.policy import authorize, can, get_or_404, load_case
 from app.proceedings import workflow
 from app.registry.models import Certificant
@@ -43,7 +44,7 @@ def _item_choices() -> list[SelectChoice]:
 @bp.route("/complaints/new", methods=["GET", "POST"])
 def new_complaint():
     authorize("case.file")
-    form = f.ActionForm()
+    form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         case = services.start_draft(current_user)
         db.session.commit()
@@ -122,57 +123,83 @@ def _save_form(case: Case, form: f.ComplaintForm) -> bool:
     return True
 
 
+def _render_draft(case: Case, form: f.ComplaintForm, status: int = 200, *,
+                  problems=(), upload_errors=()):
+    find = (form.find.data or "").strip()
+    matches = registry_search(find, limit=20) if find else None
+    return render_template("cases/edit_draft.html", case=case, form=form, problems=problems,
+                           upload_errors=upload_errors, matches=matches, find=find,
+                           remove_form=ConfirmForm()), status
+
+
+def _save_posted(case: Case, form: f.ComplaintForm) -> list[str] | None:
+    """Save the draft from the posted form, with its new files. None when it cannot be saved
+    (the errors are on the fields); otherwise the files refused, one message each."""
+    if not form.validate() or not _save_form(case, form):
+        return None
+    return services.store_uploads(case, form.evidence.data or [], "complaint", current_user)
+
+
+def _posted_whole_form() -> bool:
+    """Whether the request carries the draft's form (the page's buttons all send it)."""
+    return "respondent_name" in request.form
+
+
 @bp.route("/complaints/<int:case_id>/edit", methods=["GET", "POST"])
 def edit_draft(case_id: int):
     case = get_or_404(Case, case_id, "case.edit_draft")
     form = _draft_form(case)
-    upload_errors: list[str] = []
-    problems: list[str] = []
-    status = 200
-    if request.method == "POST":
-        if not form.validate():
-            status = 400
-        elif _save_form(case, form):
-            upload_errors = services.store_uploads(case, form.evidence.data or [], "complaint", current_user)
-            if form.add_allegation.data:
-                form.allegations.append_entry()
-                form.allegations[-1].form.code_item_id.choices = _item_choices()
-            elif form.submit.data and not upload_errors:
-                try:
-                    workflow.apply(case, "submit", current_user)
-                except workflow.WorkflowError:
-                    problems = services.draft_problems(case)
-                    status = 400
-                else:
-                    db.session.commit()
-                    return redirect(url_for("filing.receipt", number=case.number))
-            db.session.commit()
-            if not upload_errors and not problems and not form.add_allegation.data:
-                flash("Your draft is saved. You can come back to it at any time.", "success")
-                return redirect(url_for("filing.edit_draft", case_id=case.id))
-            if upload_errors:
-                status = 400
-        else:
-            status = 400
-    matches = registry_search(request.args["find"], limit=20) if request.args.get("find") else None
-    return render_template("cases/edit_draft.html", case=case, form=form, problems=problems,
-                           upload_errors=upload_errors, matches=matches,
-                           choose_form=f.ChooseRespondentForm(), remove_form=f.ActionForm(),
-                           find=request.args.get("find", "")), status
+    if request.method == "GET":
+        form.find.data = request.args.get("find", "")[:200]
+        return _render_draft(case, form)
+    refused = _save_posted(case, form)
+    if refused is None:
+        return _render_draft(case, form, 400)
+    if form.search.data:  # the draft is saved: now show who matches
+        db.session.commit()
+        if refused:
+            return _render_draft(case, form, 400, upload_errors=refused)
+        return redirect(url_for("filing.edit_draft", case_id=case.id,
+                                find=(form.find.data or "").strip(), _anchor="find-heading"))
+    if form.add_allegation.data:
+        db.session.commit()
+        form.allegations.append_entry()
+        form.allegations[-1].form.code_item_id.choices = _item_choices()
+        return _render_draft(case, form, 400 if refused else 200, upload_errors=refused)
+    if form.submit.data and not refused:
+        try:
+            workflow.apply(case, "submit", current_user)
+        except workflow.WorkflowError:
+            db.session.commit()  # the draft as typed is kept
+            return _render_draft(case, form, 400, problems=services.draft_problems(case))
+        db.session.commit()
+        return redirect(url_for("filing.receipt", number=case.number))
+    db.session.commit()
+    if refused:
+        return _render_draft(case, form, 400, upload_errors=refused)
+    flash("Your draft is saved. You can come back to it at any time.", "success")
+    return redirect(url_for("filing.edit_draft", case_id=case.id))
 
 
 @bp.route("/complaints/<int:case_id>/respondent", methods=["POST"])
 def choose_respondent(case_id: int):
+    """Pick the respondent among the registry's matches, saving what was typed first."""
     case = get_or_404(Case, case_id, "case.edit_draft")
-    form = f.ChooseRespondentForm()
-    if form.validate_on_submit() and (form.certificant_id.data or "").isdigit():
-        certificant = db.session.get(Certificant, int(form.certificant_id.data))
-        if certificant is None:
-            abort(400)
-        case.respondent_certificant_id = certificant.id
-        case.respondent_name = ""
-        db.session.commit()
-        flash(f"Respondent set: {certificant.name} ({certificant.cert_number}).", "success")
+    if not ConfirmForm().validate_on_submit():  # (checks the form's CSRF token)
+        abort(400)
+    form = _draft_form(case)
+    if _posted_whole_form():
+        refused = _save_posted(case, form)
+        if refused is None:
+            return _render_draft(case, form, 400)
+    chosen = request.form.get("certificant_id", "")
+    certificant = db.session.get(Certificant, int(chosen)) if chosen.isdigit() else None
+    if certificant is None:
+        abort(400)
+    services.choose_respondent(case, certificant, current_user)
+    db.session.commit()
+    flash(f"Respondent set: {certificant.name} ({certificant.cert_number}). Your draft is saved.",
+          "success")
     return redirect(url_for("filing.edit_draft", case_id=case.id))
 
 
@@ -182,7 +209,7 @@ def remove_evidence(case_id: int, evidence_id: int):
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.case_id != case.id:
         abort(404)
-    if f.ActionForm().validate_on_submit():
+    if ConfirmForm().validate_on_submit():
         services.remove_draft_evidence(case, evidence, current_user)
         db.session.commit()
         flash(f"{evidence.original_name} removed.", "success")
