@@ -152,7 +152,12 @@ def test_every_path_reaches_its_state(seeded):
         [request] = db.session.scalars(select(HearingPostponement).where(
             HearingPostponement.hearing_id == hearings[0].id))
         assert request.status == "granted"
-        assert _kinds(postponed).count("notice_of_hearing") == 2
+        # the new notice is in force; the one for the postponed date is superseded, saying why
+        assert _kinds(postponed).count("notice_of_hearing") == 1
+        [old_notice] = db.session.scalars(select(Document).where(
+            Document.case_id == postponed.id, Document.kind == "notice_of_hearing",
+            Document.status == "superseded"))
+        assert "postponed" in old_notice.superseded_note
 
         # every change of status is an event that starts where the one before ended
         for case in cases.values():

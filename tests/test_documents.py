@@ -536,12 +536,15 @@ def test_demo_data_has_issued_documents_and_a_correction(app, runner, client, au
         docs = db.session.query(Document).all()
         kinds = {d.kind for d in docs}
         count = len(docs)
-        superseded = [(d.number, d.superseded_by.number) for d in docs if d.superseded]
+        superseded = [(d.number, d.superseded_by.number) for d in docs if d.superseded_by]
+        overtaken = [d for d in docs if d.superseded and d.superseded_by is None]
         rory_docs = [d.number for d in docs
                      if any(r["email"] == "cert2@example.org" for r in d.recipients)]
     assert {"notice_of_complaint", "information_request", "dismissal",
             "extension_decision"} <= kinds
     assert len(superseded) == 1, "one corrected notice shows supersession"
+    assert [d.kind for d in overtaken] == ["notice_of_hearing"], "a postponed hearing's notice"
+    assert all("postponed" in d.superseded_note for d in overtaken)
     assert runner.invoke(args=["seed-demo", "--quiet"]).exit_code == 0
     with app.app_context():
         assert db.session.query(Document).count() == count, "seed-demo is idempotent"
