@@ -79,22 +79,27 @@ def _update(conn, values: list[dict]) -> None:
                       for v in values])
 
 
-def _move_to_new_format(conn) -> None:
-    key = (current_app.config.get("AUDIT_KEY") or "").encode()
-    if not key:
-        raise RuntimeError("AUDIT_KEY must be set to migrate the audit trail")
-    old = [entries.c[n] for n in ("id", "created_at", "actor_id", "actor_label", "action",
-                                  "target_type", "target_id", "details", "ip_address",
-                                  "prev_hash", "hash")]
+OLD_COLUMNS = ("id", "created_at", "actor_id", "actor_label", "action", "target_type",
+               "target_id", "details", "ip_address", "prev_hash", "hash")
+
+
+def _check_old_chain(conn) -> None:
+    """Refuse to re-seal a chain that no longer verifies: that would launder tampering."""
     prev = GENESIS
-    for rows in _pages(conn, *old):
-        values = []
+    for rows in _pages(conn, *[entries.c[n] for n in OLD_COLUMNS]):
         for row in rows:
             if row.prev_hash != prev or row.hash != _old_hash(row, row.actor_label, row.details,
                                                               row.ip_address, prev):
                 raise RuntimeError(f"the audit chain is broken at entry {row.id}; "
                                    "not re-sealing it (investigate first)")
             prev = row.hash
+
+
+def _move_to_new_format(conn) -> None:
+    key = (current_app.config.get("AUDIT_KEY") or "").encode()
+    for rows in _pages(conn, *[entries.c[n] for n in OLD_COLUMNS]):
+        values = []
+        for row in rows:
             details = dict(row.details or {})
             personal = {k: details.pop(k) for k in sorted(PERSONAL_DETAIL_KEYS & set(details))}
             personal = {k: v for k, v in personal.items() if v is not None}
@@ -171,6 +176,9 @@ CREATE TRIGGER audit_entries_append_only
 
 
 def upgrade():
+    if not current_app.config.get("AUDIT_KEY"):
+        raise RuntimeError("AUDIT_KEY must be set to migrate the audit trail")
+    _check_old_chain(op.get_bind())  # before any change, as SQLite's DDL is not rolled back
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('personal', sa.JSON(none_as_null=True), nullable=True))
         batch_op.add_column(sa.Column('salt', sa.String(length=32), nullable=True))
