@@ -83,6 +83,8 @@ def seal_pending(*, wait: bool = True, limit: int | None = None) -> int:
                 prev = link
             db.session.execute(_seal_one, links)
             sealed += len(rows)
+            if len(rows) < size:
+                break  # that was the last of them
         db.session.commit()
     except BaseException:
         db.session.rollback()
