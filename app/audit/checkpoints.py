@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
@@ -28,10 +27,6 @@ class Checkpoint:
     last_seq: int
     head: str
     at: str
-
-    @property
-    def when(self) -> datetime:
-        return datetime.fromisoformat(self.at)
 
 
 class BadCheckpoint(Exception):
