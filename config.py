@@ -101,12 +101,23 @@ class Config:
         "MAX_CONTENT_LENGTH", UPLOAD_MAX_FILES * UPLOAD_MAX_BYTES + 1024 * 1024
     )
 
+    # Audit trail (app/audit/): entries are chained with HMAC-SHA256 under AUDIT_KEY, which
+    # never goes into the database; signed checkpoints of the chain's head are appended to
+    # a file outside it (and mailed, if an address is given) every so many entries.
+    AUDIT_KEY: str | None = os.environ.get("AUDIT_KEY")
+    AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", INSTANCE_DIR / "audit"))
+    AUDIT_CHECKPOINT_EVERY = _env_int("AUDIT_CHECKPOINT_EVERY", 1000)  # 0: only on command
+    AUDIT_CHECKPOINT_EMAIL = os.environ.get("AUDIT_CHECKPOINT_EMAIL")
+    AUDIT_SEAL_AFTER_REQUEST = os.environ.get("AUDIT_SEAL_AFTER_REQUEST", "1") == "1"
+    AUDIT_SEAL_BATCH = _env_int("AUDIT_SEAL_BATCH", 1000)  # most entries one request seals
+
 
 class DevelopmentConfig(Config):
     """Local development: SQLite under instance/, mail printed to the console."""
 
     DEBUG = False
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    AUDIT_KEY = os.environ.get("AUDIT_KEY") or "dev-only-audit-key-not-secret"
 
 
 class TestingConfig(Config):
@@ -134,6 +145,11 @@ class TestingConfig(Config):
     # Evidence uploads: tests/conftest.py points this at a temporary directory
     UPLOAD_DIR = INSTANCE_DIR / "test-evidence"
     DOCUMENT_DIR = INSTANCE_DIR / "test-documents"
+    AUDIT_KEY = "testing-only-audit-key-not-secret"
+    # The suite empties the tables between tests, so automatic checkpoints would outlive
+    # the entries they describe; audit tests write them explicitly, in a temporary folder.
+    AUDIT_CHECKPOINT_DIR = INSTANCE_DIR / "test-audit"
+    AUDIT_CHECKPOINT_EVERY = 0
 
 
 class ProductionConfig(Config):
@@ -151,6 +167,8 @@ class ProductionConfig(Config):
         url = os.environ.get("DATABASE_URL", "")
         if not url or url.startswith("sqlite"):
             raise RuntimeError("DATABASE_URL must name a PostgreSQL database in production")
+        if len(os.environ.get("AUDIT_KEY", "")) < 32:
+            raise RuntimeError("AUDIT_KEY (32 characters or more) must be set in production")
 
 
 CONFIGS = {

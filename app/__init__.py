@@ -41,6 +41,7 @@ def _config_class(config: str | type | None) -> type:
 
 
 def register_extensions(app: Flask) -> None:
+    from app.audit import sealing
     from app.extensions import csrf, db, limiter, login_manager, mail, migrate
     from app.notifications.services import deliver_queued_after_commit
     from app.security import init_security
@@ -55,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_security(app)
+    sealing.init_app(app)
     _import_models()
 
     @app.after_request

@@ -14,6 +14,11 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 PAGE_SIZE = 50
 
 
+def _literal(value: str) -> str:
+    """Escape LIKE's wildcards, so a search for "a_b" or "100%" means what it says."""
+    return value.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _day(value: str, end: bool = False) -> datetime | None:
     try:
         d = date.fromisoformat(value)
@@ -28,9 +33,11 @@ def index():
     args = request.args
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
     if args.get("action"):
-        query = query.where(AuditEntry.action.ilike(f"{args['action'].strip()}%"))
+        query = query.where(AuditEntry.action.ilike(f"{_literal(args['action'])}%", escape="\\"))
     if args.get("actor"):
-        query = query.where(AuditEntry.actor_label.ilike(f"%{args['actor'].strip()}%"))
+        # the label is personal data: a redacted entry no longer matches a name
+        actor = AuditEntry.personal["actor"].as_string()
+        query = query.where(actor.ilike(f"%{_literal(args['actor'])}%", escape="\\"))
     if args.get("target_type"):
         query = query.where(AuditEntry.target_type == args["target_type"].strip())
     if args.get("target_id"):
