@@ -17,11 +17,11 @@ from app.audit.services import record, redact_personal, verify_chain
 from app.extensions import db
 from config import TestingConfig
 
-BEFORE = "030d08351804"
 MIGRATION = next(Path(__file__).parents[1].glob("migrations/versions/*_2205e2f83c70_*.py"))
 spec = importlib.util.spec_from_file_location("audit_migration", MIGRATION)
 audit_migration = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(audit_migration)
+BEFORE = audit_migration.down_revision  # the schema the audit migration upgrades from
 
 
 def _old_rows(conn, entries: list[tuple]) -> None:

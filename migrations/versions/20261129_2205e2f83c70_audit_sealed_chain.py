@@ -6,7 +6,7 @@ personal part, and they are left unsealed: the sealer chains them again in id or
 The downgrade rebuilds the SHA-256 chain in id order, with the personal data that is left.
 
 Revision ID: 2205e2f83c70
-Revises: 030d08351804
+Revises: 4c1d2e7a9b30
 Create Date: 2026-11-29 09:00:00
 """
 import hashlib
@@ -19,7 +19,7 @@ from alembic import op
 from flask import current_app
 
 revision = '2205e2f83c70'
-down_revision = '030d08351804'
+down_revision = '4c1d2e7a9b30'
 branch_labels = None
 depends_on = None
 
