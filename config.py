@@ -59,8 +59,13 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ethics@example.org")
     MAIL_DELIVER_AFTER_COMMIT = True
+    # Seconds to connect to the SMTP server and to wait for each of its answers
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 10))
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_RETRY_BASE_SECONDS = 60
+    # How long a sender holds a claimed message; it must outlast one SMTP exchange
+    # (a few MAIL_TIMEOUTs). A sender that dies leaves the message to others after it.
+    OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", 300))
 
     # Links in emails and documents are built on this address, never the request's Host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
@@ -124,7 +129,7 @@ class TestingConfig(Config):
     LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
     MAIL_TRANSPORT = "smtp"
     MAIL_SERVER = "127.0.0.1"
-    MAIL_PORT = 0  # set per test by the SMTP fixture
+    MAIL_PORT = _env_int("TEST_MAIL_PORT", 0)  # set per test by the SMTP fixture
     PUBLIC_BASE_URL = "http://localhost"
     MAIL_SUPPRESS_SEND = False  # tests talk to a real SMTP server on loopback
     MAIL_DELIVER_AFTER_COMMIT = False
