@@ -40,7 +40,8 @@ def _config_class(config: str | type | None) -> type:
 
 def register_extensions(app: Flask) -> None:
     from app.extensions import csrf, db, limiter, login_manager, mail, migrate
-    from app.notifications.services import deliver_queued_after_commit
+    from app.jobs.engine import celery_init_app
+    from app.jobs.tasks import deliver_after_commit
     from app.security import init_security
 
     db.init_app(app)
@@ -53,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_security(app)
+    celery_init_app(app)
     _import_models()
 
     @app.after_request
@@ -61,7 +63,7 @@ def register_extensions(app: Flask) -> None:
 
         if g.get("queued_mail"):
             db.session.rollback()  # only what the view committed is delivered
-            deliver_queued_after_commit()
+            deliver_after_commit()  # on a worker, or after the response: never in it
         return response
 
 

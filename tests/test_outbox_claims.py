@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -152,46 +151,6 @@ def test_sender_killed_mid_batch_loses_and_doubles_nothing(app, smtp):
     received = _received(smtp)
     assert received == Counter({f"reader{i}@example.com": 1 for i in range(6)})
     assert [r[2] for r in outbox_rows(app)] == ["sent"] * 6
-
-
-@pytest.fixture
-def silent_server():
-    """A TCP server that accepts connections and never says a word."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            accepted.append(conn)
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1], accepted
-    stop.set()
-    thread.join()
-    for conn in accepted:
-        conn.close()
-    listener.close()
-
-
-@pytest.fixture
-def silent_smtp(app, silent_server):
-    port, accepted = silent_server
-    state = app.extensions["mail"]
-    old_port, old_timeout = state.port, app.config["MAIL_TIMEOUT"]
-    state.port = port
-    app.config["MAIL_TIMEOUT"] = 1
-    yield accepted
-    state.port = old_port
-    app.config["MAIL_TIMEOUT"] = old_timeout
 
 
 def test_sender_gives_up_on_a_silent_server_and_keeps_the_message(app, silent_smtp):

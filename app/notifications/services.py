@@ -249,15 +249,3 @@ def deliver(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
             except Exception:  # the server may already be gone
                 connection.abandon()
     return sent, failed
-
-
-def deliver_queued_after_commit() -> None:
-    """Deliver what this request queued, now that it is committed."""
-    ids = g.pop("queued_mail", None)
-    if not ids or not current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
-        return
-    try:
-        deliver(ids)
-    except Exception:  # delivery never breaks the request; the sweep retries
-        log.exception("after-commit delivery failed")
-        db.session.rollback()
