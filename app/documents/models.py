@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -16,6 +16,10 @@ class Document(db.Model):
     __table_args__ = (
         UniqueConstraint("case_id", "seq"),
         CheckConstraint("status IN ('issued', 'superseded')", name="status"),
+        # At most one document of a kind in force per case; a correction supersedes
+        # the old one before it is written.
+        Index("uq_documents_in_force", "case_id", "kind", unique=True,
+              sqlite_where=text("status = 'issued'"), postgresql_where=text("status = 'issued'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -65,6 +65,10 @@ def issue(number: str, kind: str):
             try:
                 document = services.issue(case, kind, current_user, supersedes=current,
                                           reason=form.reason.data or "")
+            except services.AlreadyIssued as error:
+                db.session.rollback()  # someone else was first: show theirs
+                flash(str(error), "info")
+                return redirect(url_for("cases.detail", number=number, _anchor="documents"))
             except services.DocumentError as error:
                 db.session.rollback()
                 form.reason.errors.append(str(error))
