@@ -446,9 +446,10 @@ def add_note(number: str):
     authorize("case.note", case)
     form = f.NoteForm()
     if form.validate_on_submit():
-        services.add_note(case, current_user, form.text.data)
+        added = services.add_note(case, current_user, form.text.data)
         db.session.commit()
-        flash("Note added.", "success")
+        flash("Note added." if added else "This note was already added.",
+              "success" if added else "info")
         return redirect(url_for("cases.detail", number=case.number))
     return render_case(case, errors={"note": "Write the note."}, status=400)
 

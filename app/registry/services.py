@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from app import clock
 from app.audit.services import record
 from app.extensions import db
+from app.locks import lock_name
 from app.registry.models import Certificant, CertStatus, LinkRequest, LinkStatus
 from app.search import escape_like
 
@@ -95,6 +96,8 @@ def import_csv(data: bytes | str, actor, source: str = "upload") -> ImportReport
                         f"{', '.join(REQUIRED_COLUMNS)}; missing: {', '.join(missing)}.")
         return report
     reader.fieldnames = header
+    # One import at a time: a second waits, then finds the rows the first created.
+    lock_name("registry-import")
     seen: set[str] = set()
     for raw in reader:
         line_no = reader.line_num  # the file's line, even after blank or multi-line rows
