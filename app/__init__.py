@@ -75,6 +75,7 @@ def _import_models() -> None:
     from app.catalogue import models as _catalogue  # noqa: F401
     from app.coi import models as _coi  # noqa: F401
     from app.documents import models as _documents  # noqa: F401
+    from app.jobs import models as _jobs  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.practice_disclosures import models as _practice_disclosures  # noqa: F401
     from app.proceedings import models as _proceedings  # noqa: F401
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from app.catalogue.views import bp as catalogue
     from app.coi.views import bp as coi
     from app.documents.views import bp as documents
+    from app.jobs.views import bp as jobs
     from app.main.views import bp as main
     from app.notifications.views import bp as outbox
     from app.practice_disclosures.views import bp as practice_disclosures
@@ -95,7 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from app.registry.views import bp as registry
 
     for blueprint in (main, accounts, registry, catalogue, cases, coi, proceedings, documents,
-                      practice_disclosures, audit, outbox):
+                      practice_disclosures, audit, outbox, jobs):
         app.register_blueprint(blueprint)
 
 

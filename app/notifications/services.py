@@ -249,3 +249,20 @@ def deliver(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
             except Exception:  # the server may already be gone
                 connection.abandon()
     return sent, failed
+
+
+def failed_messages() -> list[int]:
+    """Ids of the messages given up on, oldest first."""
+    return list(db.session.execute(select(OutboxMessage.id).where(
+        OutboxMessage.status == OutboxStatus.FAILED).order_by(OutboxMessage.id)).scalars())
+
+
+def requeue(message_id: int) -> bool:
+    """Make a message given up on due again, with its attempts counted afresh."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=clock.now(),
+                claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
