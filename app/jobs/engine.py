@@ -16,6 +16,7 @@ from datetime import timedelta
 from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask, current_app, has_request_context
+from kombu import Connection
 
 log = logging.getLogger(__name__)
 
@@ -124,3 +125,17 @@ def wait_for_background(timeout: float = 30) -> bool:
         pending = set(_running)
     done, not_done = wait(pending, timeout=timeout)
     return not not_done
+
+
+def broker_state() -> str:
+    """"ok" if the broker answers within a second, "unavailable" if not; "embedded" without one."""
+    url = current_app.config.get("CELERY_BROKER_URL")
+    if not url:
+        return "embedded"
+    try:
+        with Connection(url, connect_timeout=1, transport_options={"socket_timeout": 1}) as conn:
+            conn.ensure_connection(max_retries=1, timeout=1)
+    except Exception as error:  # reported by the health check, never raised
+        log.warning("health check: broker unavailable: %s", error)
+        return "unavailable"
+    return "ok"

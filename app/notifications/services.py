@@ -8,13 +8,13 @@ import smtplib
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app, g, render_template
 from flask_mail import Connection, Message
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from app import clock
 from app.extensions import db
@@ -266,3 +266,14 @@ def requeue(message_id: int) -> bool:
                 claimed_by=None, claimed_until=None)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
+
+
+def backlog() -> dict:
+    """How many messages wait, and the age in seconds of the oldest (one indexed query)."""
+    waiting, oldest = db.session.execute(
+        select(func.count(), func.min(OutboxMessage.created_at))
+        .where(OutboxMessage.status == OutboxStatus.PENDING)).one()
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    age = None if oldest is None else max(0, round((clock.now() - oldest).total_seconds()))
+    return {"pending": waiting, "oldest_pending_seconds": age}
