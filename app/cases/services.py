@@ -31,7 +31,7 @@ from app.catalogue.models import CodeItem
 from app.catalogue.services import governing_version
 from app.extensions import db
 from app.locks import lock_row
-from app.storage import remove_on_rollback
+from app.storage import remove_on_rollback, store
 
 
 class CaseError(Exception):
@@ -199,7 +199,7 @@ def attach_evidence(case: Case, stored_files, context: str, actor, source: str =
         Evidence.case_id == case.id, Evidence.context == context)).scalars())
     for f in stored_files:
         if f.sha256 in filed:
-            stored_path(f.stored_name).unlink(missing_ok=True)
+            store("evidence").delete(f.stored_name)
             continue
         filed.add(f.sha256)
         row = Evidence(case=case, stored_name=f.stored_name, original_name=f.original_name,

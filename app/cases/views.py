@@ -26,6 +26,7 @@ from app.proceedings import formdata as proceedings_forms
 from app.proceedings.page import page_context as proceedings_page
 from app.registry.services import find_by_number
 from app.registry.services import search as registry_search
+from app.storage import store
 
 bp = Blueprint("cases", __name__)
 
@@ -466,7 +467,8 @@ def download(evidence_id: int):
     evidence.accesses.append(EvidenceAccess(user_id=current_user.id, at=clock.now(),
                                             how="download"))
     db.session.commit()
-    response = send_file(stored_path(evidence.stored_name), mimetype=evidence.mime,
+    stored_path(evidence.stored_name)  # refuses a name that is not one of ours
+    response = send_file(store("evidence").open(evidence.stored_name), mimetype=evidence.mime,
                          as_attachment=True, download_name=evidence.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -27,7 +27,7 @@ from app.documents.types import DOCUMENT_TYPES, DocumentType
 from app.extensions import db
 from app.locks import lock_row
 from app.notifications.services import queue_mail
-from app.storage import remove_on_rollback, write_atomically
+from app.storage import delete_on_rollback, store
 from app.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,10 @@ def document_dir() -> Path:
 
 def stored_path(document: Document) -> Path:
     return document_dir() / document.stored_name
+
+
+def stored_bytes(document: Document) -> bytes:
+    return store("documents").read(document.stored_name)
 
 
 def preview(case: Case, kind: str) -> renderer.Rendered:
@@ -141,8 +145,9 @@ def issue(case: Case, kind: str, actor, *, supersedes: Document | None = None,
         # document in force never sees two.
         supersedes.status = "superseded"
         db.session.flush()
-    name, sha256 = write_atomically(document_dir(), rendered.pdf, suffix=".pdf")
-    remove_on_rollback(db.session(), document_dir() / name)
+    files = store("documents")
+    name, sha256 = files.save(rendered.pdf, suffix=".pdf")
+    delete_on_rollback(db.session(), files, name)
     document = Document(
         case_id=case.id, seq=seq, number=number, kind=kind, title=doc_type.title,
         stored_name=name, sha256=sha256, size=len(rendered.pdf), pages=rendered.pages,

@@ -10,7 +10,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from email.utils import make_msgid
-from pathlib import Path
 
 from flask import current_app, g, render_template
 from flask_mail import Connection, Message
@@ -19,6 +18,7 @@ from sqlalchemy import func, or_, select, update
 from app import clock
 from app.extensions import db
 from app.notifications.models import OutboxMessage, OutboxStatus
+from app.storage import store
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def queue_mail(recipient: str, template: str, subject: str, *,
                attachments: list[dict] | None = None, **context) -> OutboxMessage:
     """Write an email to the outbox; it leaves only if the transaction commits.
 
-    `attachments` name files in a store (see `attachment_path`), read at delivery, or
+    `attachments` name files in a store (app/storage.py), read at delivery, or
     carry small contents inline as base64 (`data`).
     """
     context.setdefault("body_name", current_app.config["BODY_NAME"])
@@ -53,23 +53,11 @@ def new_message_id() -> str:
     return make_msgid(domain=address.rpartition("@")[2] or "localhost")
 
 
-STORES = {"documents": "DOCUMENT_DIR", "evidence": "UPLOAD_DIR"}
-
-
-def attachment_path(attachment: dict) -> Path:
-    """Where an attached file lives: a configured store and a plain file name."""
-    directory = Path(current_app.config[STORES[attachment["store"]]])
-    name = attachment["name"]
-    if Path(name).name != name:
-        raise ValueError(f"bad attachment name {name!r}")
-    return directory / name
-
-
 def attachment_bytes(attachment: dict) -> bytes:
     """The bytes of an attachment: small ones (a calendar invitation) are kept inline."""
     if "data" in attachment:
         return base64.b64decode(attachment["data"])
-    return attachment_path(attachment).read_bytes()
+    return store(attachment["store"]).read(attachment["name"])
 
 
 @dataclass(frozen=True)
