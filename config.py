@@ -59,8 +59,23 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "ethics@example.org")
     MAIL_DELIVER_AFTER_COMMIT = True
+    # Seconds to connect to the SMTP server and to wait for each of its answers
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 10))
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_RETRY_BASE_SECONDS = 60
+    # How long a sender holds a claimed message; it must outlast one SMTP exchange
+    # (a few MAIL_TIMEOUTs). A sender that dies leaves the message to others after it.
+    OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", 300))
+
+    # Background jobs (app/jobs/): Celery workers when a broker is set (Redis in
+    # production), otherwise in-process after commit
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL
+    JOBS_SYNC = False  # in-process jobs run inside the request, after commit (tests)
+    JOBS_THREADS = _env_int("JOBS_THREADS", 2)
+    OUTBOX_BATCH = _env_int("OUTBOX_BATCH", 100)
+    OUTBOX_DRAIN_SECONDS = _env_int("OUTBOX_DRAIN_SECONDS", 60)
+    SWEEP_AT = os.environ.get("SWEEP_AT", "03:00")  # daily, UTC (Celery beat)
+    SWEEP_EVERY_SECONDS = os.environ.get("SWEEP_EVERY_SECONDS")  # an interval instead
 
     # Links in emails and documents are built on this address, never the request's Host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
@@ -138,10 +153,13 @@ class TestingConfig(Config):
     LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
     MAIL_TRANSPORT = "smtp"
     MAIL_SERVER = "127.0.0.1"
-    MAIL_PORT = 0  # set per test by the SMTP fixture
+    MAIL_PORT = _env_int("TEST_MAIL_PORT", 0)  # set per test by the SMTP fixture
     PUBLIC_BASE_URL = "http://localhost"
     MAIL_SUPPRESS_SEND = False  # tests talk to a real SMTP server on loopback
     MAIL_DELIVER_AFTER_COMMIT = False
+    JOBS_SYNC = True  # so a test reads what a request sent; test_jobs.py checks the other way
+    # Tests that start a real worker set both the worker's and this app's broker.
+    CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL")
     # Evidence uploads: tests/conftest.py points this at a temporary directory
     UPLOAD_DIR = INSTANCE_DIR / "test-evidence"
     DOCUMENT_DIR = INSTANCE_DIR / "test-documents"
@@ -169,6 +187,9 @@ class ProductionConfig(Config):
             raise RuntimeError("DATABASE_URL must name a PostgreSQL database in production")
         if len(os.environ.get("AUDIT_KEY", "")) < 32:
             raise RuntimeError("AUDIT_KEY (32 characters or more) must be set in production")
+        if not os.environ.get("REDIS_URL"):
+            raise RuntimeError("REDIS_URL must be set in production: it carries the jobs "
+                               "(Celery) and the sign-in limits shared by every worker")
 
 
 CONFIGS = {

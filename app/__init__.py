@@ -43,7 +43,8 @@ def _config_class(config: str | type | None) -> type:
 def register_extensions(app: Flask) -> None:
     from app.audit import sealing
     from app.extensions import csrf, db, limiter, login_manager, mail, migrate
-    from app.notifications.services import deliver_queued_after_commit
+    from app.jobs.engine import celery_init_app
+    from app.jobs.tasks import deliver_after_commit
     from app.security import init_security
 
     db.init_app(app)
@@ -57,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_security(app)
     sealing.init_app(app)
+    celery_init_app(app)
     _import_models()
 
     @app.after_request
@@ -65,7 +67,7 @@ def register_extensions(app: Flask) -> None:
 
         if g.get("queued_mail"):
             db.session.rollback()  # only what the view committed is delivered
-            deliver_queued_after_commit()
+            deliver_after_commit()  # on a worker, or after the response: never in it
         return response
 
 
@@ -77,6 +79,7 @@ def _import_models() -> None:
     from app.catalogue import models as _catalogue  # noqa: F401
     from app.coi import models as _coi  # noqa: F401
     from app.documents import models as _documents  # noqa: F401
+    from app.jobs import models as _jobs  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.practice_disclosures import models as _practice_disclosures  # noqa: F401
     from app.proceedings import models as _proceedings  # noqa: F401
@@ -90,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from app.catalogue.views import bp as catalogue
     from app.coi.views import bp as coi
     from app.documents.views import bp as documents
+    from app.jobs.views import bp as jobs
     from app.main.views import bp as main
     from app.notifications.views import bp as outbox
     from app.practice_disclosures.views import bp as practice_disclosures
@@ -97,8 +101,8 @@ def register_blueprints(app: Flask) -> None:
     from app.proceedings.views import bp as proceedings
     from app.registry.views import bp as registry
 
-    for blueprint in (main, accounts, registry, catalogue, cases, filing, coi, proceedings, documents,
-                      practice_disclosures, audit, outbox):
+    for blueprint in (main, accounts, registry, catalogue, cases, filing, coi, proceedings,
+                      documents, practice_disclosures, audit, outbox, jobs):
         app.register_blueprint(blueprint)
 
 
@@ -107,8 +111,8 @@ def register_commands(app: Flask) -> None:
     from app.catalogue.cli import cli as catalogue_cli
     from app.cli import create_admin, seed_demo
     from app.documents.cli import cli as documents_cli
+    from app.jobs.cli import cli as deadlines_cli
     from app.notifications.cli import cli as outbox_cli
-    from app.proceedings.cli import cli as deadlines_cli
     from app.registry.cli import cli as registry_cli
 
     for group in (audit_cli, catalogue_cli, deadlines_cli, documents_cli, outbox_cli,

@@ -191,6 +191,8 @@ RULES: dict[str, Rule] = {
     # Oversight
     "audit.view": rule(ADMIN),
     "outbox.view": rule(ADMIN),
+    "jobs.view": rule(ADMIN),
+    "jobs.start": rule(ADMIN, description="bulk issue, re-send failed mail"),
     # Cases: parties act on their own; staff act on cases they are not party to
     "case.file": rule(ANYONE, description="start a complaint"),
     "case.self_report": rule(ANYONE, check=_linked_certificant,

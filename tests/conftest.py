@@ -202,3 +202,43 @@ def outbox_rows(app):
     with app.app_context():
         return [(m.recipient, m.subject, m.status, m.text_body)
                 for m in db.session.query(OutboxMessage).order_by(OutboxMessage.id)]
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP server that accepts connections and never says a word."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            accepted.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], accepted
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    listener.close()
+
+
+@pytest.fixture
+def silent_smtp(app, silent_server):
+    port, accepted = silent_server
+    state = app.extensions["mail"]
+    old_port, old_timeout = state.port, app.config["MAIL_TIMEOUT"]
+    state.port = port
+    app.config["MAIL_TIMEOUT"] = 1
+    yield accepted
+    state.port = old_port
+    app.config["MAIL_TIMEOUT"] = old_timeout

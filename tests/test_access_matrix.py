@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.accounts.tokens import fingerprint, make_token
 from app.extensions import db
+from app.jobs.models import Job
 from app.notifications.models import OutboxMessage
 from app.registry.models import LinkRequest
 
@@ -82,6 +83,10 @@ EXPECTED: dict[str, dict] = {
     "audit.index": ADMIN,
     "outbox.index": ADMIN,
     "outbox.detail": ADMIN,
+    "jobs.index": ADMIN,
+    "jobs.detail": ADMIN,
+    "jobs.bulk_issue": ADMIN,
+    "jobs.resend": ADMIN_POST,
     # cases
     "filing.new_complaint": SIGNED_IN,
     "filing.new_self_report": only(),  # nobody in the matrix is linked to the registry
@@ -296,12 +301,13 @@ def world(app, make):
         req = LinkRequest(user_id=target.id, certificant_id=cert.id)
         msg = OutboxMessage(recipient="x@example.com", subject="s", template="t",
                             text_body="t", html_body="h")
-        db.session.add_all([req, msg])
+        job = Job(kind="resend_failed", title="t", status="done")
+        db.session.add_all([req, msg, job])
         db.session.commit()
         args = {
             "user_id": target.id, "certificant_id": cert.id, "request_id": req.id,
             "version_id": version_id, "item_id": item_id, "message_id": msg.id,
-            "filename": "style.css",
+            "filename": "style.css", "job_id": job.id,
         }
         args["token"] = make_token("verify", {"uid": target.id,
                                               "email": fingerprint(target.email)})

@@ -48,7 +48,9 @@ def test_unknown_policy_action_raises(app, make):
 
 def test_health_check_is_public_json(client):
     r = client.get("/healthz")
-    assert r.status_code == 200 and r.get_json() == {"app": "ok", "database": "ok"}
+    assert r.status_code == 200
+    assert r.get_json() == {"app": "ok", "database": "ok", "broker": "embedded",
+                            "outbox": {"pending": 0, "oldest_pending_seconds": None}}
 
 
 def test_production_refuses_to_start_without_secrets(monkeypatch):

@@ -4,7 +4,7 @@ Services flush and never commit. Status changes happen only in workflow.apply().
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -32,7 +32,8 @@ from app.cases.uploads import check_batch, delete_stored, stored_path
 from app.catalogue.models import CodeItem
 from app.catalogue.services import governing_version
 from app.extensions import db
-from app.storage import remove_on_rollback
+from app.locks import lock_row
+from app.storage import remove_on_rollback, store
 
 
 class CaseError(Exception):
@@ -72,10 +73,26 @@ def disclose(case: Case, item_type: str, item_id: int | None, label: str, *, how
         how=how, by_id=getattr(by, "id", None), at=clock.now()))
 
 
-def add_note(case: Case, actor, text: str) -> None:
-    """An internal note: staff only, never shown to a party."""
-    add_event(case, actor, "note", "Internal note", body=text.strip(), internal=True)
+NOTE_RESENT_SECONDS = 120
+
+
+def add_note(case: Case, actor, text: str) -> bool:
+    """An internal note: staff only, never shown to a party. False if it was just added.
+
+    The same note from the same person within two minutes is the form sent twice (a
+    double click, a retried request): the case is locked before looking, so it is kept once.
+    """
+    lock_row(Case, case.id)
+    body = text.strip()
+    recent = db.session.execute(select(CaseEvent.id).where(
+        CaseEvent.case_id == case.id, CaseEvent.action == "note",
+        CaseEvent.actor_id == getattr(actor, "id", None), CaseEvent.body == body,
+        CaseEvent.at >= clock.now() - timedelta(seconds=NOTE_RESENT_SECONDS)).limit(1)).first()
+    if recent is not None:
+        return False
+    add_event(case, actor, "note", "Internal note", body=body, internal=True)
     record("case.note_added", actor=actor, target=case, number=case.number)
+    return True
 
 
 # --- drafts -------------------------------------------------------------------
@@ -169,8 +186,20 @@ def outside_time_limit(case: Case) -> bool:
 
 
 def attach_evidence(case: Case, stored_files, context: str, actor, source: str = "") -> list[Evidence]:
+    """Record stored files as evidence; a file already filed in the same place is kept once.
+
+    The case is locked before looking, so the same upload sent twice at once (a double
+    click) makes one evidence item; the second copy's file is removed.
+    """
     rows = []
+    lock_row(Case, case.id)
+    filed = set(db.session.execute(select(Evidence.sha256).where(
+        Evidence.case_id == case.id, Evidence.context == context)).scalars())
     for f in stored_files:
+        if f.sha256 in filed:
+            store("evidence").delete(f.stored_name)
+            continue
+        filed.add(f.sha256)
         row = Evidence(case=case, stored_name=f.stored_name, original_name=f.original_name,
                        sha256=f.sha256, size=f.size, mime=f.mime, context=context,
                        uploaded_by_id=getattr(actor, "id", None), uploaded_at=clock.now(),

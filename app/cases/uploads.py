@@ -22,6 +22,8 @@ from typing import BinaryIO
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
+from app.storage import store
+
 CHUNK_SIZE = 64 * 1024
 MAX_DISPLAY_NAME = 200
 STORED_NAME = re.compile(r"[0-9a-f]{32}")
@@ -121,7 +123,7 @@ def check_and_store(file: FileStorage) -> StoredFile:
             raise UploadRejected(name, f"its name says {claimed.label} but its content is "
                                        f"{actual.phrase}")
         stored_name = secrets.token_hex(16)
-        os.replace(tmp_path, upload_dir / stored_name)
+        store("evidence").adopt(tmp_path, stored_name)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
@@ -168,7 +170,8 @@ def stored_path(stored_name: str) -> Path:
 
 def delete_stored(stored_name: str) -> None:
     """Delete a stored file; deleting one that is already gone is not an error."""
-    stored_path(stored_name).unlink(missing_ok=True)
+    stored_path(stored_name)  # refuses a name that is not one of ours
+    store("evidence").delete(stored_name)
 
 
 def display_name(filename: str) -> str:

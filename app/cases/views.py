@@ -16,6 +16,7 @@ from app.cases.uploads import stored_path
 from app.catalogue.models import CodeItem
 from app.extensions import db
 from app.policy import authorize, get_or_404
+from app.storage import store
 
 bp = Blueprint("cases", __name__)
 
@@ -34,7 +35,8 @@ def download(evidence_id: int):
     evidence.accesses.append(EvidenceAccess(user_id=current_user.id, at=clock.now(),
                                             how="download"))
     db.session.commit()
-    response = send_file(stored_path(evidence.stored_name), mimetype=evidence.mime,
+    stored_path(evidence.stored_name)  # refuses a name that is not one of ours
+    response = send_file(store("evidence").open(evidence.stored_name), mimetype=evidence.mime,
                          as_attachment=True, download_name=evidence.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

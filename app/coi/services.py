@@ -30,6 +30,7 @@ from app.coi.models import (
     Relationship,
 )
 from app.extensions import db
+from app.locks import lock_row
 
 
 class CoiError(Exception):
@@ -166,6 +167,7 @@ def panel(case: Case) -> list[PanelRow]:
 def declare(case: Case, member, kind: str, relation: str | None = None,
             text: str = "") -> CoiDeclaration:
     """Record a member's declaration; a disclosure is shown to the parties, who may object."""
+    lock_row(Case, case.id)  # the form sent twice at once: the second finds the first
     if declaration_of(member, case) is not None:
         raise CoiError("You have already declared on this case.")
     if kind not in {k.value for k in DeclarationKind}:

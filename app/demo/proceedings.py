@@ -520,6 +520,11 @@ ISSUED_AFTER = {
     "appeal_modify": ("appeal_decision", "public_notice"),
     "appeal_remand": ("appeal_decision",),
 }
+REISSUED = {
+    "decide_postponement": "The hearing was postponed; this notice gives the new date and place.",
+    "appeal_remand": "The appeal panel sent the case back; this replaces the earlier document.",
+    "*": "The proceeding has moved on; this replaces the earlier document.",
+}
 # Steps taken through a service rather than the workflow, with the permission the
 # page that offers them checks.
 SERVICE_STEPS = {"item": "case.investigate", "task_done": "case.investigate",
@@ -573,7 +578,10 @@ def _take(case: Case, step: Step, start: datetime) -> None:
         admin = find_by_email(ADMIN)
         for kind in kinds:
             if DOCUMENT_TYPES[kind].applies(case):
-                documents.issue(case, DOCUMENT_TYPES[kind], admin)
+                # one of a kind in force per case: a later one replaces the earlier
+                earlier = documents.in_force(case, kind)
+                documents.issue(case, DOCUMENT_TYPES[kind], admin, supersedes=earlier,
+                                reason=REISSUED.get(step.action, REISSUED["*"]) if earlier else "")
 
 
 def _service_step(case: Case, step: Step, actor) -> None:

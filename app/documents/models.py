@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -30,6 +30,10 @@ class Document(db.Model):
         # was postponed) says why; one superseded by a correction names the correction
         CheckConstraint("status = 'superseded' OR superseded_note = ''",
                         name="superseded_note"),
+        # At most one document of a kind in force per case; a correction supersedes
+        # the old one before it is written.
+        Index("uq_documents_in_force", "case_id", "kind", unique=True,
+              sqlite_where=text("status = 'issued'"), postgresql_where=text("status = 'issued'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.accounts.models import User
@@ -25,8 +26,9 @@ from app.cases.models import Case
 from app.documents import render as renderer
 from app.documents.models import Document
 from app.extensions import db
+from app.locks import lock_row
 from app.notifications.services import queue_mail
-from app.storage import remove_on_rollback, write_atomically
+from app.storage import delete_on_rollback, store
 from app.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,16 @@ log = logging.getLogger(__name__)
 
 class DocumentError(Exception):
     """The document cannot be issued; the message says why."""
+
+
+class AlreadyIssued(DocumentError):
+    """Someone issued this document (or its correction) first; nothing was issued again."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        super().__init__(f"{document.title} {document.number} was issued at "
+                         f"{document.issued_at:%H:%M:%S} UTC by {document.issued_by.name}; "
+                         "it was not issued again and nobody was emailed twice.")
 
 
 class DocumentType(Protocol):
@@ -54,6 +66,10 @@ def document_dir() -> Path:
 
 def stored_path(document: Document) -> Path:
     return document_dir() / document.stored_name
+
+
+def stored_bytes(document: Document) -> bytes:
+    return store("documents").read(document.stored_name)
 
 
 def preview(case: Case, doc_type: DocumentType) -> renderer.Rendered:
@@ -80,9 +96,14 @@ def _check_applies(case: Case, doc_type: DocumentType) -> None:
         raise DocumentError(f"A {doc_type.title.lower()} does not apply to this case yet.")
 
 
+def in_force(case: Case, kind: str) -> Document | None:
+    """The document of this kind now in force for the case (at most one: a unique index)."""
+    return db.session.execute(select(Document).where(
+        Document.case_id == case.id, Document.kind == kind, Document.status == "issued")
+    ).scalar_one_or_none()
+
+
 def _next_seq(case: Case) -> int:
-    # Serialise issuing per case: PostgreSQL locks the case row; SQLite has one writer.
-    db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     last = db.session.execute(
         select(func.max(Document.seq)).where(Document.case_id == case.id)).scalar()
     return (last or 0) + 1
@@ -90,15 +111,24 @@ def _next_seq(case: Case) -> int:
 
 def issue(case: Case, doc_type: DocumentType, actor, *, supersedes: Document | None = None,
           reason: str = "") -> Document:
-    """Render, store, number and send a document. The caller commits."""
+    """Render, store, number and send a document. The caller commits.
+
+    Issuing is idempotent: the case is locked first, then the document in force is
+    looked up, so of two administrators issuing at once the second is refused with
+    `AlreadyIssued` (no second original, no second email); a partial unique index on
+    (case, kind) in force backs this up in the database.
+    """
+    lock_row(Case, case.id)  # before any check: a concurrent issue waits here
     _check_applies(case, doc_type)
     kind = doc_type.kind
+    current = in_force(case, kind)
+    if supersedes is None and current is not None:
+        raise AlreadyIssued(current)
     if supersedes is not None:
         if supersedes.case_id != case.id or supersedes.kind != kind:
             raise DocumentError("A correction must be of the same type and case.")
-        if supersedes.superseded:
-            raise DocumentError(f"{supersedes.number} has already been superseded by "
-                                f"{supersedes.superseded_by.number}; correct that one.")
+        if current is not None and current.id != supersedes.id:
+            raise AlreadyIssued(current)  # someone corrected it first
         if not reason.strip():
             raise DocumentError("Say what the correction changes.")
     recipients = doc_type.recipients(case)
@@ -115,8 +145,14 @@ def issue(case: Case, doc_type: DocumentType, actor, *, supersedes: Document | N
                                     "reason": reason.strip()}}
     rendered = _render(doc_type, data, meta)  # may fail: nothing is written before this
 
-    name, sha256 = write_atomically(document_dir(), rendered.pdf, suffix=".pdf")
-    remove_on_rollback(db.session(), document_dir() / name)
+    if supersedes is not None:
+        # Out of force before its correction is written, so the unique index on the
+        # document in force never sees two.
+        supersedes.status = "superseded"
+        db.session.flush()
+    files = store("documents")
+    name, sha256 = files.save(rendered.pdf, suffix=".pdf")
+    delete_on_rollback(db.session(), files, name)
     document = Document(
         case_id=case.id, seq=seq, number=number, kind=kind, title=doc_type.title,
         stored_name=name, sha256=sha256, size=len(rendered.pdf), pages=rendered.pages,
@@ -124,9 +160,11 @@ def issue(case: Case, doc_type: DocumentType, actor, *, supersedes: Document | N
         supersedes_id=supersedes.id if supersedes else None,
         correction_reason=reason.strip())
     db.session.add(document)
-    if supersedes is not None:
-        supersedes.status = "superseded"
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another issue got past the lock (cannot happen with it held)
+        raise DocumentError(f"A {doc_type.title.lower()} was issued for this case at the "
+                            "same moment; reload the case to see it.") from None
     _serve(case, document, actor)
     record("document.issued", actor=actor, target=document, number=number, case=case.number,
            kind=kind, sha256=sha256, supersedes=supersedes.number if supersedes else None)

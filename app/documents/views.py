@@ -31,10 +31,10 @@ def download(doc_number: str):
     if document is None:
         abort(404)
     authorize("document.download", document)
-    path = services.stored_path(document)
+    data = services.stored_bytes(document)
     record("document.downloaded", actor=current_user, target=document, number=number)
     db.session.commit()
-    return _pdf_response(path.read_bytes(), f"{number}.pdf", download=True)
+    return _pdf_response(data, f"{number}.pdf", download=True)
 
 
 @bp.route("/verify", methods=["GET", "POST"])

@@ -8,7 +8,9 @@ from sqlalchemy import func, select, text
 from app.access import awaiting_cases, cleared_cases, is_respondent, party_cases
 from app.cases.models import OPEN_STATES, Case, State
 from app.extensions import db
+from app.jobs.engine import broker_state
 from app.notifications.models import OutboxMessage, OutboxStatus
+from app.notifications.services import backlog
 from app.policy import authorize, can
 from app.registry.services import pending_link_requests
 
@@ -54,13 +56,16 @@ def _status_counts(query) -> dict[str, int]:
 
 @bp.route("/healthz")
 def healthz():
-    """Report the app's and the database's state as JSON (public)."""
+    """Report the app's, the database's and the broker's state, and the mail backlog (public)."""
+    outbox = None
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
+        outbox = backlog()
     except Exception as error:  # report, never raise, from a health check
         current_app.logger.warning("health check: database unavailable: %s", error)
         db.session.rollback()
         database = "unavailable"
-    status = 200 if database == "ok" else 503
-    return jsonify(app="ok", database=database), status
+    broker = broker_state()
+    status = 200 if database == "ok" and broker != "unavailable" else 503
+    return jsonify(app="ok", database=database, broker=broker, outbox=outbox), status

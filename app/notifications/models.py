@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from email.utils import make_msgid
 from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, String, Text
@@ -42,3 +43,11 @@ class OutboxMessage(db.Model):
     # Files attached at delivery: [{"store": "documents", "name": ..., "filename": ...,
     # "mime": ...}]; the bytes stay in their store, not in the outbox.
     attachments: Mapped[list | None] = mapped_column(JSON)
+    # The Message-ID header, fixed when the message is written, so a receiver can
+    # drop the rare duplicate that SMTP itself can cause (a reply lost after DATA).
+    message_id: Mapped[str] = mapped_column(
+        String(255), unique=True, default=lambda: make_msgid(domain="outbox.invalid"))
+    # A sender claims a message before sending it (committed first); another sender
+    # takes it only after the lease has expired, e.g. when the first one was killed.
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

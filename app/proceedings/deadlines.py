@@ -27,17 +27,34 @@ class SweepReport:
     missed: list[str] = field(default_factory=list)
 
 
-def sweep() -> SweepReport:
-    """Send due reminders and apply the default action of every missed deadline."""
-    report = SweepReport()
-    today = clock.today()
+def _open_deadlines():
     # A case that is no longer going on (withdrawn, closed) gets no reminders and no
     # default; a deadline of a withdrawn case runs again if the committee continues it.
-    open_deadlines = db.session.execute(
-        select(Deadline).join(Case)
-        .where(Deadline.status == "open", Case.status.in_(workflow.OPEN_STATES))
-        .order_by(Deadline.due_on)
-    ).scalars().all()
+    return (select(Deadline).join(Case)
+            .where(Deadline.status == "open", Case.status.in_(workflow.OPEN_STATES)))
+
+
+def cases_due() -> list[int]:
+    """Ids of the cases whose deadlines the sweep looks at (one task per case)."""
+    sub = _open_deadlines().subquery()
+    return list(db.session.execute(select(sub.c.case_id).distinct().order_by(sub.c.case_id))
+                .scalars())
+
+
+def sweep(case_id: int | None = None, *, cases: bool = True, others: bool = True) -> SweepReport:
+    """Send due reminders and apply the default action of every missed deadline.
+
+    `case_id` limits the deadlines to one case; `cases=False` leaves the deadlines out
+    and `others=False` the sanctions and practice-disclosure withdrawals, so a task can
+    sweep each case apart (app/jobs/sweeping.py).
+    """
+    report = SweepReport()
+    today = clock.today()
+    query = _open_deadlines()
+    if case_id is not None:
+        query = query.where(Deadline.case_id == case_id)
+    open_deadlines = (db.session.execute(query.order_by(Deadline.due_on)).scalars().all()
+                      if cases else [])
     for deadline in open_deadlines:
         case = deadline.case
         if proceedings.open_measure(case, "stay") is not None:
@@ -67,11 +84,12 @@ def sweep() -> SweepReport:
                        kind=deadline.kind, days_left=days_left)
                 report.reminders.append(f"{case.number} {deadline.kind} in {days_left} days")
                 break
-    reminders, ended = _sanctions(today)
-    report.reminders += reminders
-    report.missed += ended
-    # Certificants' withdrawals after an objection (S7) are deadlines too.
-    report.missed += flag_overdue_withdrawals()
+    if others:
+        reminders, ended = _sanctions(today)
+        report.reminders += reminders
+        report.missed += ended
+        # Certificants' withdrawals after an objection (S7) are deadlines too.
+        report.missed += flag_overdue_withdrawals()
     db.session.flush()
     return report
 

@@ -26,6 +26,7 @@ from app.audit.services import record
 from app.cases import services as case_services
 from app.cases.models import Allegation, Case, CaseEvent, Deadline
 from app.extensions import db
+from app.locks import lock_row
 from app.proceedings.models import (
     Appeal,
     Assignment,
@@ -213,6 +214,7 @@ def current_round(case: Case, stage: str) -> int:
 def cast_vote(case: Case, member, stage: str, question: str, choice: str,
               reasons: str = "") -> Vote:
     """Record or change a member's vote before the decision is taken."""
+    lock_row(Case, case.id)  # the same vote sent twice at once: the second one changes it
     if member.id not in {u.id for u in voters(case, stage)}:
         raise ValueError("You may not vote on this case at this stage.")
     rnd = current_round(case, stage)

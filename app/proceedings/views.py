@@ -144,9 +144,10 @@ def add_note(number: str):
     authorize("case.note", case)
     form = NoteForm()
     if form.validate_on_submit():
-        case_services.add_note(case, current_user, form.text.data)
+        added = case_services.add_note(case, current_user, form.text.data)
         db.session.commit()
-        flash("Note added.", "success")
+        flash("Note added." if added else "This note was already added.",
+              "success" if added else "info")
         return _to_case(case.number, "notes")
     return render_case(case, {"note": form}, {"note": "Write the note."}, 400)
 
@@ -320,6 +321,10 @@ def issue_document(number: str, kind: str):
             try:
                 document = documents.issue(case, doc_type, current_user, supersedes=current,
                                            reason=form.reason.data or "")
+            except documents.AlreadyIssued as error:
+                db.session.rollback()  # someone else was first: show theirs
+                flash(str(error), "info")
+                return _to_case(number, "documents")
             except documents.DocumentError as error:
                 db.session.rollback()
                 form.reason.errors.append(str(error))

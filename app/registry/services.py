@@ -13,6 +13,7 @@ from app import clock
 from app.accounts.models import User
 from app.audit.services import record
 from app.extensions import db
+from app.locks import lock_name
 from app.registry.models import Certificant, CertStatus, LinkRequest, LinkStatus
 from app.search import escape_like
 
@@ -96,6 +97,8 @@ def import_csv(data: bytes | str, actor, source: str = "upload") -> ImportReport
                         f"{', '.join(REQUIRED_COLUMNS)}; missing: {', '.join(missing)}.")
         return report
     reader.fieldnames = header
+    # One import at a time: a second waits, then finds the rows the first created.
+    lock_name("registry-import")
     seen: set[str] = set()
     for raw in reader:
         line_no = reader.line_num  # the file's line, even after blank or multi-line rows

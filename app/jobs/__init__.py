@@ -1,0 +1,1 @@
+"""Background jobs: Celery workers when a broker is configured, in-process otherwise."""

@@ -1,0 +1,133 @@
+"""The tasks: deliver the outbox, sweep the deadlines (one task per case), bulk work.
+
+Every task is safe to run twice (Celery gives a task again if its worker dies):
+messages are claimed, cases locked, documents issued once, a finished job not redone.
+"""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from flask import current_app, g
+
+from app.accounts.models import User
+from app.cases.models import Case
+from app.documents import services as documents
+from app.extensions import db
+from app.jobs import services as jobs
+from app.jobs import sweeping
+from app.jobs.engine import broker_configured, enqueue
+from app.notifications.models import OutboxMessage
+from app.notifications.services import deliver, requeue
+from app.policy import can
+from app.proceedings import deadlines
+from app.proceedings.documents import DOCUMENT_TYPES
+
+log = logging.getLogger(__name__)
+
+
+def deliver_after_commit() -> None:
+    """Hand what this request or task queued to delivery, now that it is committed."""
+    ids = g.pop("queued_mail", None)
+    if ids and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
+        enqueue(deliver_outbox, ids)
+
+
+@shared_task(name="jobs.deliver_outbox")
+def deliver_outbox(ids: list[int] | None = None) -> dict:
+    """Deliver the given messages, or every due one (the beat drains each minute)."""
+    limit = current_app.config["OUTBOX_BATCH"]
+    sent = failed = 0
+    while True:
+        s, f = deliver(ids, limit=limit)
+        sent, failed = sent + s, failed + f
+        if ids is not None or s + f < limit:
+            return {"sent": sent, "failed": failed}
+
+
+@shared_task(name="jobs.sweep_deadlines")
+def sweep_deadlines() -> dict:
+    """Sweep each case in a task of its own, then sanctions and withdrawals."""
+    case_ids = deadlines.cases_due()
+    db.session.rollback()
+    if not broker_configured():
+        run = sweeping.run_sweep()
+        deliver_after_commit()
+        return {"cases": len(case_ids), "failed": run.failed}
+    for case_id in case_ids:
+        enqueue(sweep_case, case_id)
+    enqueue(sweep_others)
+    return {"cases": len(case_ids)}
+
+
+@shared_task(name="jobs.sweep_case")
+def sweep_case(case_id: int) -> dict:
+    report = sweeping.sweep_case(case_id)
+    db.session.commit()
+    deliver_after_commit()
+    return {"reminders": report.reminders, "missed": report.missed}
+
+
+@shared_task(name="jobs.sweep_others")
+def sweep_others() -> dict:
+    report = sweeping.sweep_others()
+    db.session.commit()
+    deliver_after_commit()
+    return {"reminders": report.reminders, "missed": report.missed}
+
+
+@shared_task(name="jobs.resend_failed")
+def resend_failed(job_id: int) -> None:
+    """Try again each message given up on, one by one, showing the progress."""
+    job = jobs.begin(job_id)
+    if job is None:
+        return
+    try:
+        for message_id in job.params["items"]:
+            requeued = requeue(message_id)
+            db.session.commit()
+            sent, _ = deliver([message_id]) if requeued else (0, 0)
+            message = db.session.get(OutboxMessage, message_id)
+            if not requeued:
+                jobs.step(job, f"{message.recipient}: not waiting any more ({message.status})")
+            elif sent:
+                jobs.step(job, f"{message.recipient}: sent")
+            else:
+                jobs.step(job, f"{message.recipient}: failed again ({message.last_error})",
+                          ok=False)
+    except Exception as error:
+        db.session.rollback()
+        log.exception("job %s broke off", job_id)
+        jobs.finish(db.session.get(type(job), job_id), f"Stopped: {type(error).__name__}")
+        raise
+    jobs.finish(job)
+
+
+@shared_task(name="jobs.issue_documents")
+def issue_documents(job_id: int) -> None:
+    """Issue one kind of document on many cases, each in its own transaction."""
+    job = jobs.begin(job_id)
+    if job is None:
+        return
+    kind = job.params["kind"]
+    for case_id in job.params["items"]:
+        case = db.session.get(Case, case_id)
+        actor = db.session.get(User, job.created_by_id)
+        try:
+            if not can(actor, "document.issue", case):
+                raise documents.DocumentError("you may not issue documents on this case")
+            document = documents.issue(case, DOCUMENT_TYPES[kind], actor)
+            db.session.commit()
+        except documents.AlreadyIssued as already:
+            db.session.rollback()
+            jobs.step(job, f"{already.document.number}: already issued, not again")
+        except Exception as error:  # one case's failure does not stop the others
+            db.session.rollback()
+            g.pop("queued_mail", None)  # rolled back with the rest
+            if not isinstance(error, documents.DocumentError):
+                log.exception("issuing %s on case %s failed", kind, case_id)
+            jobs.step(job, f"{case.number}: not issued: {error}", ok=False)
+        else:
+            deliver_after_commit()
+            jobs.step(job, f"{document.number} issued to {len(document.recipients)} recipient(s)")
+    jobs.finish(job)
