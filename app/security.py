@@ -5,6 +5,7 @@ from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import db, login_manager
+from app.hostile_input import init_hostile_input
 
 # The only endpoints that answer without a sign-in.
 PUBLIC_ENDPOINTS = frozenset({
@@ -45,6 +46,7 @@ def init_security(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    init_hostile_input(app)
 
     @app.before_request
     def require_login():

@@ -22,6 +22,7 @@ from app.accounts.models import Role, User
 from app.accounts.tokens import TokenError
 from app.extensions import db, limiter
 from app.policy import authorize, get_or_404
+from app.search import escape_like
 
 bp = Blueprint("accounts", __name__)
 
@@ -197,8 +198,9 @@ def admin_list():
     q = request.args.get("q", "").strip()
     query = select(User).order_by(User.name)
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(User.email.ilike(like), User.name.ilike(like)))
+        like = f"%{escape_like(q.lower())}%"
+        query = query.where(or_(User.email.ilike(like, escape="\\"),
+                                User.name.ilike(like, escape="\\")))
     users = db.session.execute(query.limit(200)).scalars().all()
     return render_template("accounts/admin_list.html", users=users, q=q)
 
