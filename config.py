@@ -30,6 +30,10 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    # Server-side sessions (app/accounts/sessions.py): staff are signed out after this
+    # long without a request, everyone this long after signing in
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
 
     # Passwords (Argon2id); tests lower the cost

@@ -158,12 +158,15 @@ RULES: dict[str, Rule] = {
     "account.profile": rule(ANYONE, description="see and edit one's own profile"),
     "account.change_password": rule(ANYONE),
     "account.request_link": rule(ANYONE, description="claim a registry record"),
+    "account.sessions": rule(ANYONE, check=_own_account,
+                             description="list and end one's own sessions"),
     # Administration of accounts
     "accounts.list": rule(ADMIN),
     "accounts.edit_roles": rule(ADMIN, check=_not_self,
                                 description="administrators cannot change their own roles"),
     "accounts.deactivate": rule(ADMIN, check=_not_self),
     "accounts.reactivate": rule(ADMIN),
+    "accounts.end_sessions": rule(ADMIN, description="sign an account out everywhere"),
     # Registry
     "registry.search": rule(ADMIN, CHAIR, MEMBER),
     "registry.view": rule(ADMIN, CHAIR, MEMBER),

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
-from app.extensions import db, login_manager
+from app.accounts import sessions
+from app.extensions import login_manager
 from app.hostile_input import init_hostile_input
 
 # The only endpoints that answer without a sign-in.
@@ -29,16 +30,8 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    from app.accounts.models import User
-
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    # A rotated token (password changed, account deactivated) ends this session.
-    if user is None or not token or user.session_token != token or not user.active:
-        return None
-    return user
+    """The cookie names a server-side session; a revoked or expired one signs nobody in."""
+    return sessions.resume(session_id)
 
 
 def init_security(app: Flask) -> None:
@@ -50,9 +43,11 @@ def init_security(app: Flask) -> None:
 
     @app.before_request
     def require_login():
+        # Load the session first, while the request has changed nothing: resume() commits.
+        signed_in = current_user.is_authenticated
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
-        if not current_user.is_authenticated:
+        if not signed_in:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         return None
 

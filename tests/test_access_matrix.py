@@ -67,6 +67,10 @@ EXPECTED: dict[str, dict] = {
     "accounts.admin_list": ADMIN,
     "accounts.admin_detail": ADMIN,
     "accounts.admin_set_active": ADMIN_POST,
+    # one's own sessions; the matrix posts no session to end: 404
+    "account_security.my_sessions": SIGNED_IN,
+    "account_security.end_session": only("certificant", "member", "chair", "admin", ok=404),
+    "account_security.admin_end_sessions": ADMIN_POST,
     "registry.search": STAFF,
     "registry.detail": STAFF,
     "registry.import_csv": ADMIN,

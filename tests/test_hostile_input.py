@@ -106,7 +106,9 @@ def test_fuzzing_every_form_and_filter_gives_no_server_error(app, world, auth, c
                 check(method, _url(app, rule, args, {argument: value}),
                       expect_400=value in (HUGE, NUL))
 
-    for (method, path, _), fields in forms.items():
+    # ending a session last: the form names the session it runs in
+    for method, path, names in sorted(forms, key=lambda k: k[1] == "/account/sessions/end"):
+        fields = forms[method, path, names]
         check(method, path, dict(fields) | {name: NUL for name, _ in fields} | {"x": NUL},
               expect_400=True)
         check(method, path, {name: WILD for name, _ in fields})

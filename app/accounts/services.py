@@ -5,7 +5,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app import clock
-from app.accounts.models import Role, User, UserRole, new_session_token
+from app.accounts import sessions
+from app.accounts.models import Role, User, UserRole, UserSession
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.accounts.tokens import TokenError, fingerprint, make_token, read_token
 from app.audit.services import record
@@ -108,25 +109,32 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User) -> None:
+def sign_in(user: User, **details) -> None:
+    """Open a server-side session for `user` (the view then calls login_user)."""
     user.last_login_at = clock.now()
-    record("auth.login", actor=user, target=user)
+    session = sessions.start(user)
+    record("auth.login", actor=user, target=user, session=session.id[:8], **details)
 
 
-def record_logout(user: User) -> None:
+def sign_out(user: User) -> None:
+    """End the session this request runs in."""
     record("auth.logout", actor=user, target=user)
+    current = db.session.get(UserSession, user.session_id) if user.session_id else None
+    if current is not None:
+        sessions.end(current, user)
 
 
 def _set_password(user: User, password: str) -> None:
     _check_password_rules(password)
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()  # every other session ends
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """Change the password; every other session of the account ends."""
     if not verify_password(user.password_hash, current):
         raise AccountError("Your current password is not correct.")
     _set_password(user, new)
+    sessions.end_all(user, user, "password changed", keep=user.session_id)
     record("account.password_changed", actor=user, target=user)
     queue_mail(user.email, "accounts/password_changed", "Your password was changed", user=user)
 
@@ -155,6 +163,7 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, password: str) -> User:
     user = user_for_reset_token(token)
     _set_password(user, password)
+    sessions.end_all(user, user, "password reset")
     if user.email_verified_at is None:  # the link proved the address
         user.email_verified_at = clock.now()
     record("account.password_reset", actor=user, target=user)
@@ -189,5 +198,5 @@ def set_active(user: User, active: bool, actor: User) -> None:
         return
     user.active = active
     if not active:
-        user.session_token = new_session_token()
+        sessions.end_all(user, actor, "account deactivated")
     record("account.activated" if active else "account.deactivated", actor=actor, target=user)

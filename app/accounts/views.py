@@ -75,9 +75,9 @@ def login():
             db.session.commit()
         else:
             session.clear()  # a fresh session: nothing carried over from before
-            login_user(user)
-            services.record_login(user)
+            services.sign_in(user)
             db.session.commit()
+            login_user(user)
             return redirect(safe_next(form.next.data) or url_for("main.home"))
     return render_template("accounts/login.html", form=form), (401 if form.errors else 200)
 
@@ -86,7 +86,7 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        services.record_logout(current_user)
+        services.sign_out(current_user)
         db.session.commit()
         logout_user()
         session.clear()
@@ -183,7 +183,6 @@ def change_password():
             field.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # this session carries the new token
             flash("Your password is changed. Other sessions have been signed out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
