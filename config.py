@@ -46,13 +46,23 @@ class Config:
     EMAIL_TOKEN_MAX_AGE = _env_int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)
     RESET_TOKEN_MAX_AGE = _env_int("RESET_TOKEN_MAX_AGE", 60 * 60)
 
-    # Failed-login throttling (Flask-Limiter); Redis when REDIS_URL is set
+    # Throttling (app/accounts/throttle.py): counters in Redis when REDIS_URL is set
+    # (production requires it, so every worker counts together), else in memory
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    # failed sign-ins from one address, and against one account from one address: refused past
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS",
+                                                     "5 per 15 minutes")
+    # failed sign-ins against one account from anywhere: past this, every attempt on the
+    # account waits (doubling, capped) but is never refused, so the owner still gets in
+    LOGIN_SLOWDOWN = os.environ.get("LOGIN_SLOWDOWN", "10 per 15 minutes")
+    LOGIN_DELAY_MAX_SECONDS = float(os.environ.get("LOGIN_DELAY_MAX_SECONDS", 4))
+    # registration, password reset and verification links: per address and per target email
+    MAIL_LIMIT_PER_ADDRESS = os.environ.get("MAIL_LIMIT_PER_ADDRESS", "10 per hour")
+    MAIL_LIMIT_PER_EMAIL = os.environ.get("MAIL_LIMIT_PER_EMAIL", "3 per hour")
 
     # Mail: "console" logs and keeps the message in the outbox; "smtp" delivers
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "console")
@@ -124,8 +134,12 @@ class TestingConfig(Config):
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "memory://"
     # Throttling stays on; tests that exercise it lower these.
-    LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = "10000 per minute"
     LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
+    LOGIN_SLOWDOWN = "10000 per minute"
+    LOGIN_DELAY_MAX_SECONDS = 0.2
+    MAIL_LIMIT_PER_ADDRESS = "10000 per minute"
+    MAIL_LIMIT_PER_EMAIL = "10000 per minute"
     MAIL_TRANSPORT = "smtp"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # set per test by the SMTP fixture
@@ -146,12 +160,15 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start without a secret key and a real database."""
+        """Refuse to start without a secret key, a real database and a shared Redis."""
         if not os.environ.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production")
         url = os.environ.get("DATABASE_URL", "")
         if not url or url.startswith("sqlite"):
             raise RuntimeError("DATABASE_URL must name a PostgreSQL database in production")
+        if not os.environ.get("REDIS_URL"):
+            raise RuntimeError("REDIS_URL must be set in production: sign-in and mail limits "
+                               "are counted there, across every worker")
 
 
 CONFIGS = {

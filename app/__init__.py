@@ -93,8 +93,8 @@ def register_blueprints(app: Flask) -> None:
     from app.proceedings.views import bp as proceedings
     from app.registry.views import bp as registry
 
-    for blueprint in (main, accounts, account_security, registry, catalogue, cases, coi, proceedings, documents,
-                      practice_disclosures, audit, outbox):
+    for blueprint in (main, accounts, account_security, registry, catalogue, cases, coi,
+                      proceedings, documents, practice_disclosures, audit, outbox):
         app.register_blueprint(blueprint)
 
 

@@ -5,6 +5,7 @@ from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
 from app.accounts import sessions
+from app.accounts.throttle import init_throttle
 from app.extensions import login_manager
 from app.hostile_input import init_hostile_input
 
@@ -40,6 +41,7 @@ def init_security(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     init_hostile_input(app)
+    init_throttle(app)
 
     @app.before_request
     def require_login():

@@ -41,10 +41,16 @@ def create_user(email: str, name: str, password: str, *, verified: bool = False,
     _check_password_rules(password)
     if find_by_email(email):
         raise AccountError("An account with this email already exists.")
+    return _add_user(email, name, hash_password(password), verified=verified, roles=roles,
+                     actor=actor)
+
+
+def _add_user(email: str, name: str, password_hash: str, *, verified: bool = False,
+              roles: tuple[Role | str, ...] = (), actor: User | None = None) -> User:
     user = User(
         email=normalize_email(email),
         name=name.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         email_verified_at=clock.now() if verified else None,
     )
     user.roles = [UserRole(role=str(r)) for r in roles]
@@ -59,8 +65,11 @@ def register(email: str, name: str, password: str) -> None:
 
     If the address is taken, the owner is told by email instead, and the
     person registering sees the same screen, so registration never reveals
-    which addresses hold accounts.
+    which addresses hold accounts. Both ways do the same work: the password is
+    checked and hashed, one audit entry is written and one mail is queued.
     """
+    _check_password_rules(password)
+    password_hash = hash_password(password)
     existing = find_by_email(email)
     if existing:
         queue_mail(existing.email, "accounts/already_registered",
@@ -68,7 +77,7 @@ def register(email: str, name: str, password: str) -> None:
                    user=existing, reset_url=external_url("accounts.forgot_password"))
         record("account.register_duplicate", actor=existing, target=existing)
         return
-    user = create_user(email, name, password)
+    user = _add_user(email, name, password_hash)
     send_verification(user)
 
 
@@ -140,9 +149,19 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link if the account exists; say nothing either way."""
+    """Email a reset link if the account exists, else say by email that none does.
+
+    The page says the same either way, and the work is the same: one token, one audit
+    entry, one mail queued, so neither words nor timing tell which addresses have accounts.
+    """
     user = find_by_email(email)
     if user is None or not user.active:
+        make_token("reset", {"uid": 0, "pw": fingerprint(email)})
+        queue_mail(normalize_email(email), "accounts/reset_no_account",
+                   "Resetting your password", deactivated=user is not None,
+                   register_url=external_url("accounts.register"))
+        record("account.password_reset_requested", actor=user,
+               actor_label=normalize_email(email)[:254], known=False)
         return
     token = make_token("reset", {"uid": user.id, "pw": fingerprint(user.password_hash)})
     queue_mail(user.email, "accounts/reset", "Reset your password", user=user,

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
-from app.accounts import services
+from app.accounts import services, throttle
 from app.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -20,7 +20,7 @@ from app.accounts.forms import (
 )
 from app.accounts.models import Role, User
 from app.accounts.tokens import TokenError
-from app.extensions import db, limiter
+from app.extensions import db
 from app.policy import authorize, get_or_404
 from app.search import escape_like
 
@@ -40,38 +40,41 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()
-
-
-def _login_failed(response) -> bool:
-    return bool(g.get("login_failed"))
+TOO_MANY_SIGN_INS = ("Too many failed sign-in attempts from your network. Wait a few minutes "
+                     "before trying again, or reset your password.")
+TOO_MANY_MAILS = ("Too many messages have been asked for, for this address or from your "
+                  "network. Wait an hour, then try again.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_login_failed, scope="login-address")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_login_failed, scope="login-account")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
+    status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        email = form.email.data
+        if throttle.login_refused(email):
+            form.password.errors.append(TOO_MANY_SIGN_INS)
+            return render_template("accounts/login.html", form=form), 429
+        throttle.wait_before_attempt(email)
+        user = services.authenticate(email, form.password.data)
         if user is None:
-            g.login_failed = True
+            throttle.login_failed(email)
             db.session.commit()
             form.password.errors.append(GENERIC_LOGIN_ERROR)
         elif not user.active:
-            g.login_failed = True
+            throttle.login_failed(email)
             db.session.commit()
             form.password.errors.append("This account has been deactivated. "
                                         "Contact the committee's staff.")
         elif not user.is_verified:
-            db.session.commit()
-            flash("Confirm your email address first. We have sent you a new link.", "warning")
-            services.send_verification(user)
+            if throttle.mail_allowed(user.email):
+                services.send_verification(user)
+                flash("Confirm your email address first. We have sent you a new link.",
+                      "warning")
+            else:
+                flash("Confirm your email address first, with the link we sent you.", "warning")
             db.session.commit()
         else:
             session.clear()  # a fresh session: nothing carried over from before
@@ -79,7 +82,8 @@ def login():
             db.session.commit()
             login_user(user)
             return redirect(safe_next(form.next.data) or url_for("main.home"))
-    return render_template("accounts/login.html", form=form), (401 if form.errors else 200)
+        status = 401 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -100,6 +104,9 @@ def register():
         return redirect(url_for("main.home"))
     form = RegisterForm()
     if form.validate_on_submit():
+        if not throttle.mail_allowed(form.email.data):
+            form.email.errors.append(TOO_MANY_MAILS)
+            return render_template("accounts/register.html", form=form), 429
         try:
             services.register(form.email.data, form.name.data, form.password.data)
         except services.AccountError as error:
@@ -125,6 +132,9 @@ def verify_email(token: str):
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
+        if not throttle.mail_allowed(form.email.data):
+            form.email.errors.append(TOO_MANY_MAILS)
+            return render_template("accounts/forgot_password.html", form=form), 429
         services.request_password_reset(form.email.data)
         db.session.commit()
         return render_template("accounts/check_email.html", email=form.email.data, reset=True)
