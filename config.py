@@ -34,6 +34,8 @@ class Config:
     # long without a request, everyone this long after signing in
     SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
     SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
+    # Roles that must sign in with a second factor (TOTP); anyone else may opt in
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "admin,chair,member")
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
 
     # Passwords (Argon2id); tests lower the cost
@@ -118,6 +120,8 @@ class DevelopmentConfig(Config):
 
     DEBUG = False
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
+    # The demo logins work with a password alone; set MFA_REQUIRED_ROLES to try MFA
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "")
 
 
 class TestingConfig(Config):
@@ -140,6 +144,8 @@ class TestingConfig(Config):
     LOGIN_DELAY_MAX_SECONDS = 0.2
     MAIL_LIMIT_PER_ADDRESS = "10000 per minute"
     MAIL_LIMIT_PER_EMAIL = "10000 per minute"
+    # A second factor is optional here; the MFA tests require it for staff
+    MFA_REQUIRED_ROLES = ""
     MAIL_TRANSPORT = "smtp"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # set per test by the SMTP fixture

@@ -160,6 +160,8 @@ RULES: dict[str, Rule] = {
     "account.request_link": rule(ANYONE, description="claim a registry record"),
     "account.sessions": rule(ANYONE, check=_own_account,
                              description="list and end one's own sessions"),
+    "account.mfa": rule(ANYONE, check=_own_account,
+                        description="set up or change one's own second factor"),
     # Administration of accounts
     "accounts.list": rule(ADMIN),
     "accounts.edit_roles": rule(ADMIN, check=_not_self,
@@ -167,6 +169,8 @@ RULES: dict[str, Rule] = {
     "accounts.deactivate": rule(ADMIN, check=_not_self),
     "accounts.reactivate": rule(ADMIN),
     "accounts.end_sessions": rule(ADMIN, description="sign an account out everywhere"),
+    "accounts.reset_mfa": rule(ADMIN, check=_not_self,
+                               description="remove another account's second factor"),
     # Registry
     "registry.search": rule(ADMIN, CHAIR, MEMBER),
     "registry.view": rule(ADMIN, CHAIR, MEMBER),

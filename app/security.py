@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
-from app.accounts import sessions
+from app.accounts import mfa, sessions
 from app.accounts.throttle import init_throttle
 from app.extensions import login_manager
 from app.hostile_input import init_hostile_input
@@ -23,7 +23,11 @@ PUBLIC_ENDPOINTS = frozenset({
     "documents.verify",
     "proceedings.public_register",
     "proceedings.public_register_json",
+    "accounts.second_factor",  # the password is proved; the code is still to come
 })
+
+# What a signed-in person whose role requires a second factor reaches before enrolling.
+ENROLMENT_ENDPOINTS = frozenset({"account_security.mfa_setup", "accounts.logout"})
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -51,6 +55,8 @@ def init_security(app: Flask) -> None:
             return None
         if not signed_in:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        if request.endpoint not in ENROLMENT_ENDPOINTS and mfa.must_enrol(current_user):
+            return redirect(url_for("account_security.mfa_setup"))
         return None
 
     @app.after_request

@@ -65,3 +65,12 @@ class ConfirmForm(FlaskForm):
     """A bare form for POST buttons: CSRF and nothing else."""
 
     submit = SubmitField("Confirm")
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField("Code", validators=[DataRequired("Enter the code."), Length(max=20)],
+                       description="The 6-digit code your authenticator app shows, or one of "
+                                   "your recovery codes.")
+    submit = SubmitField("Continue")

@@ -125,6 +125,10 @@ def sign_in(user: User, **details) -> None:
     record("auth.login", actor=user, target=user, session=session.id[:8], **details)
 
 
+def second_factor_failed(user: User) -> None:
+    record("auth.mfa_failed", actor=user, target=user)
+
+
 def sign_out(user: User) -> None:
     """End the session this request runs in."""
     record("auth.logout", actor=user, target=user)

@@ -7,9 +7,11 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
-from app.accounts import services, throttle
+from app import clock
+from app.accounts import mfa, services, throttle
 from app.accounts.forms import (
     ChangePasswordForm,
+    CodeForm,
     ConfirmForm,
     EmailOnlyForm,
     LoginForm,
@@ -40,6 +42,8 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+PENDING = "mfa_pending"  # a password proved, the second factor not yet
+PENDING_SECONDS = 5 * 60
 TOO_MANY_SIGN_INS = ("Too many failed sign-in attempts from your network. Wait a few minutes "
                      "before trying again, or reset your password.")
 TOO_MANY_MAILS = ("Too many messages have been asked for, for this address or from your "
@@ -76,14 +80,65 @@ def login():
             else:
                 flash("Confirm your email address first, with the link we sent you.", "warning")
             db.session.commit()
+        elif mfa.is_enrolled(user):
+            db.session.commit()  # a rehashed password
+            session.clear()  # the password is right: the second factor is still to come
+            session[PENDING] = {"uid": user.id, "at": clock.now().timestamp(),
+                                "next": safe_next(form.next.data)}
+            return redirect(url_for("accounts.second_factor"))
         else:
-            session.clear()  # a fresh session: nothing carried over from before
-            services.sign_in(user)
-            db.session.commit()
-            login_user(user)
-            return redirect(safe_next(form.next.data) or url_for("main.home"))
+            return _finish_sign_in(user, safe_next(form.next.data))
         status = 401 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
+
+
+def _finish_sign_in(user: User, next_url: str | None, **how):
+    session.clear()  # a fresh session: nothing carried over from before
+    services.sign_in(user, **how)
+    db.session.commit()
+    login_user(user)
+    return redirect(next_url or url_for("main.home"))
+
+
+def _pending_user() -> User | None:
+    """Who proved their password in this browser in the last few minutes, if anyone."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    if clock.now().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    user = db.session.get(User, pending.get("uid"))
+    return user if user is not None and user.active and mfa.is_enrolled(user) else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor():
+    """The second step of signing in: a code from the app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    user = _pending_user()
+    if user is None:
+        flash("Sign in with your email and password first.", "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        if throttle.login_refused(user.email):
+            form.code.errors.append(TOO_MANY_SIGN_INS)
+            return render_template("accounts/second_factor.html", form=form), 429
+        throttle.wait_before_attempt(user.email)
+        try:
+            method = mfa.check_code(user, form.code.data)
+        except mfa.MfaError as error:
+            throttle.login_failed(user.email)
+            services.second_factor_failed(user)
+            db.session.commit()
+            form.code.errors.append(str(error))
+            status = 401
+        else:
+            return _finish_sign_in(user, session[PENDING].get("next"), second_factor=method)
+    return render_template("accounts/second_factor.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
