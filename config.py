@@ -28,6 +28,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    HSTS_SECONDS = 0  # Strict-Transport-Security, sent only when set (production)
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
     # Server-side sessions (app/accounts/sessions.py): staff are signed out after this
@@ -100,7 +101,9 @@ class Config:
     # Evidence uploads: stored under random names outside the web root (app/cases/uploads.py)
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "evidence"))
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
-    UPLOAD_MAX_FILES = _env_int("UPLOAD_MAX_FILES", 10)
+    UPLOAD_MAX_FILES = _env_int("UPLOAD_MAX_FILES", 10)  # per submission
+    UPLOAD_MAX_FILES_PER_CASE = _env_int("UPLOAD_MAX_FILES_PER_CASE", 100)
+    UPLOAD_MAX_BYTES_PER_CASE = _env_int("UPLOAD_MAX_BYTES_PER_CASE", 500 * 1024 * 1024)
 
     # Issued documents (PDF/A), stored once and never changed (app/documents/)
     DOCUMENT_DIR = Path(os.environ.get("DOCUMENT_DIR", INSTANCE_DIR / "documents"))
@@ -162,6 +165,7 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 60 * 60)
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "smtp")
 
     @classmethod

@@ -29,6 +29,10 @@ PUBLIC_ENDPOINTS = frozenset({
 # What a signed-in person whose role requires a second factor reaches before enrolling.
 ENROLMENT_ENDPOINTS = frozenset({"account_security.mfa_setup", "accounts.logout"})
 
+# No page of ours needs the browser's sensors, camera, microphone, location or payments.
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), payment=(), usb=(), browsing-topics=()")
+
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
@@ -65,6 +69,11 @@ def init_security(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "no-store")
+        response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+        if app.config["HSTS_SECONDS"]:
+            response.headers["Strict-Transport-Security"] = (
+                f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
+        # Nothing shown to a signed-in person, and no file handed out, is kept in a cache.
+        if current_user.is_authenticated or "Content-Disposition" in response.headers:
+            response.headers["Cache-Control"] = "no-store"
         return response

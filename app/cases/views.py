@@ -15,7 +15,7 @@ from app.cases import forms as f
 from app.cases import services, workflow
 from app.cases.access import awaiting_cases, awaiting_declaration, cleared_cases, party_cases
 from app.cases.models import Allegation, Case, Disclosure, Evidence, EvidenceAccess, SelfReportEvent
-from app.cases.uploads import check_batch, delete_stored, stored_path
+from app.cases.uploads import check_batch, delete_stored, stored_path, within_case_limits
 from app.catalogue.models import CodeItem, CodeVersion
 from app.catalogue.services import governing_version
 from app.coi import forms as coi_forms
@@ -73,6 +73,8 @@ def store_uploads(case: Case, files, context: str, source: str = "") -> list[str
     A stored file is removed again if the request's transaction does not commit.
     """
     stored, refused = check_batch([x for x in files if x and x.filename])
+    stored, over = within_case_limits(stored, len(case.evidence), sum(e.size for e in case.evidence))
+    refused += over
     try:
         services.attach_evidence(case, stored, context, current_user, source=source)
     except Exception:
