@@ -149,6 +149,10 @@ class TestingConfig(Config):
     MAIL_LIMIT_PER_EMAIL = "10000 per minute"
     # A second factor is optional here; the MFA tests require it for staff
     MFA_REQUIRED_ROLES = ""
+    # Tests move the clock on by days and years with people signed in; the session tests
+    # set production's limits
+    SESSION_IDLE_MINUTES = 100 * 365 * 24 * 60
+    SESSION_MAX_HOURS = 100 * 365 * 24
     MAIL_TRANSPORT = "smtp"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # set per test by the SMTP fixture

@@ -1,6 +1,7 @@
 """Server-side sessions: revoked on logout and on demand, ended by idle and absolute time."""
 from __future__ import annotations
 
+import pytest
 from conftest import PASSWORD
 
 from app import clock
@@ -9,6 +10,14 @@ from app.accounts.services import reset_password
 from app.accounts.tokens import fingerprint, make_token
 from app.audit.models import AuditEntry
 from app.extensions import db
+from config import Config
+
+
+@pytest.fixture(autouse=True)
+def production_limits(app, monkeypatch):
+    """The defaults of Config (the test settings lift them for tests that move the clock)."""
+    monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", Config.SESSION_IDLE_MINUTES)
+    monkeypatch.setitem(app.config, "SESSION_MAX_HOURS", Config.SESSION_MAX_HOURS)
 
 
 def _signed_in(client) -> bool:
