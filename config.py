@@ -28,8 +28,15 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    HSTS_SECONDS = 0  # Strict-Transport-Security, sent only when set (production)
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    # Server-side sessions (app/accounts/sessions.py): staff are signed out after this
+    # long without a request, everyone this long after signing in
+    SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
+    # Roles that must sign in with a second factor (TOTP); anyone else may opt in
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "admin,chair,member")
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
 
     # Passwords (Argon2id); tests lower the cost
@@ -42,13 +49,23 @@ class Config:
     EMAIL_TOKEN_MAX_AGE = _env_int("EMAIL_TOKEN_MAX_AGE", 60 * 60 * 48)
     RESET_TOKEN_MAX_AGE = _env_int("RESET_TOKEN_MAX_AGE", 60 * 60)
 
-    # Failed-login throttling (Flask-Limiter); Redis when REDIS_URL is set
+    # Throttling (app/accounts/throttle.py): counters in Redis when REDIS_URL is set
+    # (production requires it, so every worker counts together), else in memory
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    # failed sign-ins from one address, and against one account from one address: refused past
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS",
+                                                     "5 per 15 minutes")
+    # failed sign-ins against one account from anywhere: past this, every attempt on the
+    # account waits (doubling, capped) but is never refused, so the owner still gets in
+    LOGIN_SLOWDOWN = os.environ.get("LOGIN_SLOWDOWN", "10 per 15 minutes")
+    LOGIN_DELAY_MAX_SECONDS = float(os.environ.get("LOGIN_DELAY_MAX_SECONDS", 4))
+    # registration, password reset and verification links: per address and per target email
+    MAIL_LIMIT_PER_ADDRESS = os.environ.get("MAIL_LIMIT_PER_ADDRESS", "10 per hour")
+    MAIL_LIMIT_PER_EMAIL = os.environ.get("MAIL_LIMIT_PER_EMAIL", "3 per hour")
 
     # Mail: "console" logs and keeps the message in the outbox; "smtp" delivers
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "console")
@@ -102,7 +119,9 @@ class Config:
     # Evidence uploads: stored under random names outside the web root (app/cases/uploads.py)
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "evidence"))
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
-    UPLOAD_MAX_FILES = _env_int("UPLOAD_MAX_FILES", 10)
+    UPLOAD_MAX_FILES = _env_int("UPLOAD_MAX_FILES", 10)  # per submission
+    UPLOAD_MAX_FILES_PER_CASE = _env_int("UPLOAD_MAX_FILES_PER_CASE", 100)
+    UPLOAD_MAX_BYTES_PER_CASE = _env_int("UPLOAD_MAX_BYTES_PER_CASE", 500 * 1024 * 1024)
 
     # Issued documents (PDF/A), stored once and never changed (app/documents/)
     DOCUMENT_DIR = Path(os.environ.get("DOCUMENT_DIR", INSTANCE_DIR / "documents"))
@@ -133,6 +152,8 @@ class DevelopmentConfig(Config):
     DEBUG = False
     SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret"
     AUDIT_KEY = os.environ.get("AUDIT_KEY") or "dev-only-audit-key-not-secret"
+    # The demo logins work with a password alone; set MFA_REQUIRED_ROLES to try MFA
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "")
 
 
 class TestingConfig(Config):
@@ -149,8 +170,18 @@ class TestingConfig(Config):
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "memory://"
     # Throttling stays on; tests that exercise it lower these.
-    LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = "10000 per minute"
     LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
+    LOGIN_SLOWDOWN = "10000 per minute"
+    LOGIN_DELAY_MAX_SECONDS = 0.2
+    MAIL_LIMIT_PER_ADDRESS = "10000 per minute"
+    MAIL_LIMIT_PER_EMAIL = "10000 per minute"
+    # A second factor is optional here; the MFA tests require it for staff
+    MFA_REQUIRED_ROLES = ""
+    # Tests move the clock on by days and years with people signed in; the session tests
+    # set production's limits
+    SESSION_IDLE_MINUTES = 100 * 365 * 24 * 60
+    SESSION_MAX_HOURS = 100 * 365 * 24
     MAIL_TRANSPORT = "smtp"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = _env_int("TEST_MAIL_PORT", 0)  # set per test by the SMTP fixture
@@ -175,11 +206,12 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 60 * 60)
     MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "smtp")
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start without a secret key and a real database."""
+        """Refuse to start without a secret key, a real database and a shared Redis."""
         if not os.environ.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production")
         url = os.environ.get("DATABASE_URL", "")

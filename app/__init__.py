@@ -87,6 +87,7 @@ def _import_models() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.accounts.security_views import bp as account_security
     from app.accounts.views import bp as accounts
     from app.audit.views import bp as audit
     from app.cases.views import bp as cases
@@ -101,8 +102,8 @@ def register_blueprints(app: Flask) -> None:
     from app.proceedings.views import bp as proceedings
     from app.registry.views import bp as registry
 
-    for blueprint in (main, accounts, registry, catalogue, cases, filing, coi, proceedings,
-                      documents, practice_disclosures, audit, outbox, jobs):
+    for blueprint in (main, accounts, account_security, registry, catalogue, cases, filing, coi,
+                      proceedings, documents, practice_disclosures, audit, outbox, jobs):
         app.register_blueprint(blueprint)
 
 

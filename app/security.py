@@ -4,7 +4,10 @@ from __future__ import annotations
 from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
-from app.extensions import db, login_manager
+from app.accounts import mfa, sessions
+from app.accounts.throttle import init_throttle
+from app.extensions import login_manager
+from app.hostile_input import init_hostile_input
 
 # The only endpoints that answer without a sign-in.
 PUBLIC_ENDPOINTS = frozenset({
@@ -20,7 +23,15 @@ PUBLIC_ENDPOINTS = frozenset({
     "documents.verify",
     "proceedings.public_register",
     "proceedings.public_register_json",
+    "accounts.second_factor",  # the password is proved; the code is still to come
 })
+
+# What a signed-in person whose role requires a second factor reaches before enrolling.
+ENROLMENT_ENDPOINTS = frozenset({"account_security.mfa_setup", "accounts.logout"})
+
+# No page of ours needs the browser's sensors, camera, microphone, location or payments.
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), payment=(), usb=(), browsing-topics=()")
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -28,16 +39,8 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    from app.accounts.models import User
-
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    # A rotated token (password changed, account deactivated) ends this session.
-    if user is None or not token or user.session_token != token or not user.active:
-        return None
-    return user
+    """The cookie names a server-side session; a revoked or expired one signs nobody in."""
+    return sessions.resume(session_id)
 
 
 def init_security(app: Flask) -> None:
@@ -45,13 +48,19 @@ def init_security(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    init_hostile_input(app)
+    init_throttle(app)
 
     @app.before_request
     def require_login():
+        # Load the session first, while the request has changed nothing: resume() commits.
+        signed_in = current_user.is_authenticated
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
             return None
-        if not current_user.is_authenticated:
+        if not signed_in:
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        if request.endpoint not in ENROLMENT_ENDPOINTS and mfa.must_enrol(current_user):
+            return redirect(url_for("account_security.mfa_setup"))
         return None
 
     @app.after_request
@@ -60,6 +69,11 @@ def init_security(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "no-store")
+        response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+        if app.config["HSTS_SECONDS"]:
+            response.headers["Strict-Transport-Security"] = (
+                f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
+        # Nothing shown to a signed-in person, and no file handed out, is kept in a cache.
+        if current_user.is_authenticated or "Content-Disposition" in response.headers:
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -68,6 +68,7 @@ def clean_db(app):
     clock.freeze(None)
     with app.app_context():
         limiter.reset()
+        app.extensions["throttle"].reset()
     _truncate(app)
 
 

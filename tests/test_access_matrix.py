@@ -68,6 +68,18 @@ EXPECTED: dict[str, dict] = {
     "accounts.admin_list": ADMIN,
     "accounts.admin_detail": ADMIN,
     "accounts.admin_set_active": ADMIN_POST,
+    # one's own sessions; the matrix posts no session to end: 404
+    "account_security.my_sessions": SIGNED_IN,
+    "account_security.end_session": only("certificant", "member", "chair", "admin", ok=404),
+    "account_security.admin_end_sessions": ADMIN_POST,
+    # the second sign-in step needs a password proved first: back to the sign-in page
+    "accounts.second_factor": {r: 302 for r in ROLES},
+    # nobody in the matrix has a second factor: the status page and its forms lead to setup
+    "account_security.mfa_status": only("certificant", "member", "chair", "admin", ok=302),
+    "account_security.mfa_setup": SIGNED_IN,
+    "account_security.recovery_codes": only("certificant", "member", "chair", "admin", ok=302),
+    "account_security.mfa_disable": only("certificant", "member", "chair", "admin", ok=302),
+    "account_security.admin_reset_mfa": ADMIN_POST,
     "registry.search": STAFF,
     "registry.detail": STAFF,
     "registry.import_csv": ADMIN,

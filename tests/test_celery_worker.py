@@ -21,11 +21,12 @@ from sqlalchemy import select
 from app import clock
 from app.accounts.models import User
 from app.audit.models import AuditEntry
-from app.cases import services, workflow
+from app.cases import services
 from app.cases.models import Case, Deadline
 from app.catalogue.models import CodeItem
 from app.extensions import db
 from app.notifications.models import OutboxMessage
+from app.proceedings import workflow
 from app.registry.models import Certificant
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -43,7 +43,7 @@ def test_a_case_in_every_state(seeded):
             by_status.setdefault(case.status, []).append(case)
         for status in ("draft", "submitted", "info_requested", "awaiting_response",
                        "investigation", "dismissed", "abandoned", "withdrawn",
-                       # after the answer: app/demo_proceedings.py (tests/test_demo_proceedings.py)
+                       # after the answer: app/demo/proceedings.py (tests/test_demo_proceedings.py)
                        "committee_review", "hearing_scheduled", "final", "closed"):
             assert by_status.get(status), f"no demo case is {status}"
 

@@ -59,3 +59,12 @@ class RolesForm(FlaskForm):
     # The roles the editor saw; if they changed meanwhile the edit is refused.
     seen = HiddenField()
     submit = SubmitField("Save roles")
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField("Code", validators=[DataRequired("Enter the code."), Length(max=20)],
+                       description="The 6-digit code your authenticator app shows, or one of "
+                                   "your recovery codes.")
+    submit = SubmitField("Continue")

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -26,8 +26,8 @@ class Role(StrEnum):
         return {"member": "Committee member", "chair": "Chair", "admin": "Administrator"}[self.value]
 
 
-def new_session_token() -> str:
-    return secrets.token_hex(16)
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class User(UserMixin, db.Model):
@@ -39,13 +39,16 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(default=True)
-    # Rotated on password change or deactivation: every other session ends.
-    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     certificant_id: Mapped[int | None] = mapped_column(
         ForeignKey("certificants.id", ondelete="SET NULL"), unique=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Second factor (app/accounts/mfa.py): a TOTP secret, in force once confirmed with a
+    # code; the last time step accepted, so a code is never accepted twice
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -55,9 +58,12 @@ class User(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
-    # Flask-Login: the session carries the token, so rotating it logs out others.
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    # The server-side session this request runs in (set by app/accounts/sessions.py);
+    # Flask-Login keeps its id in the signed cookie.
+    session_id = None  # str | None, per loaded instance
+
+    def get_id(self) -> str | None:
+        return self.session_id
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -89,3 +95,34 @@ class UserRole(db.Model):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     user: Mapped[User] = relationship(back_populates="roles")
+
+
+class UserSession(db.Model):
+    """One sign-in: its id is all the signed cookie carries; revoking it ends the session."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_session_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id[:6]}… of user {self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the second factor; only its digest is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

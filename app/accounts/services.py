@@ -5,7 +5,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app import clock
-from app.accounts.models import Role, User, UserRole, new_session_token
+from app.accounts import sessions
+from app.accounts.models import Role, User, UserRole, UserSession
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.accounts.tokens import TokenError, fingerprint, make_token, read_token
 from app.audit.services import record
@@ -42,10 +43,16 @@ def create_user(email: str, name: str, password: str, *, verified: bool = False,
     _check_password_rules(password)
     if find_by_email(email):
         raise AccountError("An account with this email already exists.")
+    return _add_user(email, name, hash_password(password), verified=verified, roles=roles,
+                     actor=actor)
+
+
+def _add_user(email: str, name: str, password_hash: str, *, verified: bool = False,
+              roles: tuple[Role | str, ...] = (), actor: User | None = None) -> User:
     user = User(
         email=normalize_email(email),
         name=name.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         email_verified_at=clock.now() if verified else None,
     )
     user.roles = [UserRole(role=str(r)) for r in roles]
@@ -60,8 +67,11 @@ def register(email: str, name: str, password: str) -> None:
 
     If the address is taken, the owner is told by email instead, and the
     person registering sees the same screen, so registration never reveals
-    which addresses hold accounts.
+    which addresses hold accounts. Both ways do the same work: the password is
+    checked and hashed, one audit entry is written and one mail is queued.
     """
+    _check_password_rules(password)
+    password_hash = hash_password(password)
     existing = find_by_email(email)
     if existing:
         queue_mail(existing.email, "accounts/already_registered",
@@ -69,7 +79,7 @@ def register(email: str, name: str, password: str) -> None:
                    user=existing, reset_url=external_url("accounts.forgot_password"))
         record("account.register_duplicate", actor=existing, target=existing)
         return
-    user = create_user(email, name, password)
+    user = _add_user(email, name, password_hash)
     send_verification(user)
 
 
@@ -107,33 +117,54 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User) -> None:
+def sign_in(user: User, **details) -> None:
+    """Open a server-side session for `user` (the view then calls login_user)."""
     user.last_login_at = clock.now()
-    record("auth.login", actor=user, target=user)
+    session = sessions.start(user)
+    record("auth.login", actor=user, target=user, session=session.id[:8], **details)
 
 
-def record_logout(user: User) -> None:
+def second_factor_failed(user: User) -> None:
+    record("auth.mfa_failed", actor=user, target=user)
+
+
+def sign_out(user: User) -> None:
+    """End the session this request runs in."""
     record("auth.logout", actor=user, target=user)
+    current = db.session.get(UserSession, user.session_id) if user.session_id else None
+    if current is not None:
+        sessions.end(current, user)
 
 
 def _set_password(user: User, password: str) -> None:
     _check_password_rules(password)
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()  # every other session ends
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """Change the password; every other session of the account ends."""
     if not verify_password(user.password_hash, current):
         raise AccountError("Your current password is not correct.")
     _set_password(user, new)
+    sessions.end_all(user, user, "password changed", keep=user.session_id)
     record("account.password_changed", actor=user, target=user)
     queue_mail(user.email, "accounts/password_changed", "Your password was changed", user=user)
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link if the account exists; say nothing either way."""
+    """Email a reset link if the account exists, else say by email that none does.
+
+    The page says the same either way, and the work is the same: one token, one audit
+    entry, one mail queued, so neither words nor timing tell which addresses have accounts.
+    """
     user = find_by_email(email)
     if user is None or not user.active:
+        make_token("reset", {"uid": 0, "pw": fingerprint(email)})
+        queue_mail(normalize_email(email), "accounts/reset_no_account",
+                   "Resetting your password", deactivated=user is not None,
+                   register_url=external_url("accounts.register"))
+        record("account.password_reset_requested", actor=user,
+               actor_label=normalize_email(email)[:254], known=False)
         return
     token = make_token("reset", {"uid": user.id, "pw": fingerprint(user.password_hash)})
     queue_mail(user.email, "accounts/reset", "Reset your password", user=user,
@@ -154,6 +185,7 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, password: str) -> User:
     user = user_for_reset_token(token)
     _set_password(user, password)
+    sessions.end_all(user, user, "password reset")
     if user.email_verified_at is None:  # the link proved the address
         user.email_verified_at = clock.now()
     record("account.password_reset", actor=user, target=user)
@@ -188,5 +220,5 @@ def set_active(user: User, active: bool, actor: User) -> None:
         return
     user.active = active
     if not active:
-        user.session_token = new_session_token()
+        sessions.end_all(user, actor, "account deactivated")
     record("account.activated" if active else "account.deactivated", actor=actor, target=user)

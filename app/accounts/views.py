@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
 
-from app.accounts import services
+from app import clock
+from app.accounts import mfa, services, throttle
 from app.accounts.forms import (
     ChangePasswordForm,
+    CodeForm,
     EmailOnlyForm,
     LoginForm,
     ProfileForm,
@@ -19,11 +21,12 @@ from app.accounts.forms import (
 )
 from app.accounts.models import Role, User
 from app.accounts.tokens import TokenError
-from app.extensions import db, limiter
+from app.extensions import db
 from app.forms import ConfirmForm
 from app.policy import authorize, get_or_404
 from app.registry.forms import LinkRequestForm
 from app.registry.services import pending_link_request
+from app.search import escape_like
 
 bp = Blueprint("accounts", __name__)
 
@@ -41,53 +44,110 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()
-
-
-def _login_failed(response) -> bool:
-    return bool(g.get("login_failed"))
+PENDING = "mfa_pending"  # a password proved, the second factor not yet
+PENDING_SECONDS = 5 * 60
+TOO_MANY_SIGN_INS = ("Too many failed sign-in attempts from your network. Wait a few minutes "
+                     "before trying again, or reset your password.")
+TOO_MANY_MAILS = ("Too many messages have been asked for, for this address or from your "
+                  "network. Wait an hour, then try again.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_login_failed, scope="login-address")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_login_failed, scope="login-account")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
+    status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        email = form.email.data
+        if throttle.login_refused(email):
+            form.password.errors.append(TOO_MANY_SIGN_INS)
+            return render_template("accounts/login.html", form=form), 429
+        throttle.wait_before_attempt(email)
+        user = services.authenticate(email, form.password.data)
         if user is None:
-            g.login_failed = True
+            throttle.login_failed(email)
             db.session.commit()
             form.password.errors.append(GENERIC_LOGIN_ERROR)
         elif not user.active:
-            g.login_failed = True
+            throttle.login_failed(email)
             db.session.commit()
             form.password.errors.append("This account has been deactivated. "
                                         "Contact the committee's staff.")
         elif not user.is_verified:
+            if throttle.mail_allowed(user.email):
+                services.send_verification(user)
+                flash("Confirm your email address first. We have sent you a new link.",
+                      "warning")
+            else:
+                flash("Confirm your email address first, with the link we sent you.", "warning")
             db.session.commit()
-            flash("Confirm your email address first. We have sent you a new link.", "warning")
-            services.send_verification(user)
-            db.session.commit()
+        elif mfa.is_enrolled(user):
+            db.session.commit()  # a rehashed password
+            session.clear()  # the password is right: the second factor is still to come
+            session[PENDING] = {"uid": user.id, "at": clock.now().timestamp(),
+                                "next": safe_next(form.next.data)}
+            return redirect(url_for("accounts.second_factor"))
         else:
-            session.clear()  # a fresh session: nothing carried over from before
-            login_user(user)
-            services.record_login(user)
+            return _finish_sign_in(user, safe_next(form.next.data))
+        status = 401 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+def _finish_sign_in(user: User, next_url: str | None, **how):
+    session.clear()  # a fresh session: nothing carried over from before
+    services.sign_in(user, **how)
+    db.session.commit()
+    login_user(user)
+    return redirect(next_url or url_for("main.home"))
+
+
+def _pending_user() -> User | None:
+    """Who proved their password in this browser in the last few minutes, if anyone."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    if clock.now().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        session.pop(PENDING, None)
+        return None
+    user = db.session.get(User, pending.get("uid"))
+    return user if user is not None and user.active and mfa.is_enrolled(user) else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor():
+    """The second step of signing in: a code from the app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    user = _pending_user()
+    if user is None:
+        flash("Sign in with your email and password first.", "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        if throttle.login_refused(user.email):
+            form.code.errors.append(TOO_MANY_SIGN_INS)
+            return render_template("accounts/second_factor.html", form=form), 429
+        throttle.wait_before_attempt(user.email)
+        try:
+            method = mfa.check_code(user, form.code.data)
+        except mfa.MfaError as error:
+            throttle.login_failed(user.email)
+            services.second_factor_failed(user)
             db.session.commit()
-            return redirect(safe_next(form.next.data) or url_for("main.home"))
-    return render_template("accounts/login.html", form=form), (401 if form.errors else 200)
+            form.code.errors.append(str(error))
+            status = 401
+        else:
+            return _finish_sign_in(user, session[PENDING].get("next"), second_factor=method)
+    return render_template("accounts/second_factor.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        services.record_logout(current_user)
+        services.sign_out(current_user)
         db.session.commit()
         logout_user()
         session.clear()
@@ -101,6 +161,9 @@ def register():
         return redirect(url_for("main.home"))
     form = RegisterForm()
     if form.validate_on_submit():
+        if not throttle.mail_allowed(form.email.data):
+            form.email.errors.append(TOO_MANY_MAILS)
+            return render_template("accounts/register.html", form=form), 429
         try:
             services.register(form.email.data, form.name.data, form.password.data)
         except services.AccountError as error:
@@ -126,6 +189,9 @@ def verify_email(token: str):
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
+        if not throttle.mail_allowed(form.email.data):
+            form.email.errors.append(TOO_MANY_MAILS)
+            return render_template("accounts/forgot_password.html", form=form), 429
         services.request_password_reset(form.email.data)
         db.session.commit()
         return render_template("accounts/check_email.html", email=form.email.data, reset=True)
@@ -181,7 +247,6 @@ def change_password():
             field.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # this session carries the new token
             flash("Your password is changed. Other sessions have been signed out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
@@ -196,8 +261,9 @@ def admin_list():
     q = request.args.get("q", "").strip()
     query = select(User).order_by(User.name)
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(User.email.ilike(like), User.name.ilike(like)))
+        like = f"%{escape_like(q.lower())}%"
+        query = query.where(or_(User.email.ilike(like, escape="\\"),
+                                User.name.ilike(like, escape="\\")))
     users = db.session.execute(query.limit(200)).scalars().all()
     return render_template("accounts/admin_list.html", users=users, q=q)
 

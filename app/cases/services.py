@@ -28,7 +28,7 @@ from app.cases.models import (
     Relation,
     Response,
 )
-from app.cases.uploads import check_batch, delete_stored, stored_path
+from app.cases.uploads import check_batch, delete_stored, stored_path, within_case_limits
 from app.catalogue.models import CodeItem
 from app.catalogue.services import governing_version
 from app.extensions import db
@@ -223,6 +223,9 @@ def store_uploads(case: Case, files, context: str, actor, source: str = "") -> l
     transaction does not commit.
     """
     stored, refused = check_batch([x for x in files if x and x.filename])
+    # a case holds so many files and bytes, however many submissions bring them
+    stored, over = within_case_limits(stored, len(case.evidence), sum(e.size for e in case.evidence))
+    refused += over
     try:
         attach_evidence(case, stored, context, actor, source=source)
     except Exception:

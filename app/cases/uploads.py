@@ -161,6 +161,30 @@ def check_batch(files: list[FileStorage]) -> tuple[list[StoredFile], list[Upload
     return stored, rejected
 
 
+def within_case_limits(stored: list[StoredFile], files_on_case: int, bytes_on_case: int
+                       ) -> tuple[list[StoredFile], list[UploadRejected]]:
+    """Keep the stored files the case still has room for; delete and refuse the others.
+
+    A case holds at most ``UPLOAD_MAX_FILES_PER_CASE`` files adding up to at most
+    ``UPLOAD_MAX_BYTES_PER_CASE`` bytes, however many submissions bring them.
+    """
+    max_files = int(current_app.config["UPLOAD_MAX_FILES_PER_CASE"])
+    max_bytes = int(current_app.config["UPLOAD_MAX_BYTES_PER_CASE"])
+    kept: list[StoredFile] = []
+    refused: list[UploadRejected] = []
+    for file in stored:
+        if files_on_case + len(kept) >= max_files:
+            reason = f"was not accepted: a case holds at most {max_files} files"
+        elif bytes_on_case + sum(k.size for k in kept) + file.size > max_bytes:
+            reason = f"was not accepted: a case's files add up to at most {_format_size(max_bytes)}"
+        else:
+            kept.append(file)
+            continue
+        delete_stored(file.stored_name)
+        refused.append(UploadRejected(file.original_name, reason))
+    return kept, refused
+
+
 def stored_path(stored_name: str) -> Path:
     """The path of a stored file; ValueError unless the name is one of ours (hex only)."""
     if not isinstance(stored_name, str) or not STORED_NAME.fullmatch(stored_name):

@@ -19,7 +19,7 @@ from app.proceedings.documents import DOCUMENT_TYPES, applicable
 ADMIN = "admin@example.org"
 # Issued on cases in these states (a receipt is shown only on the answered case, to keep
 # the demo's outbox readable). The demo proceedings issue theirs as they go
-# (app/demo_proceedings.py); what is left here is the public notice of the suspension
+# (app/demo/proceedings.py); what is left here is the public notice of the suspension
 # the sweep made final.
 WANTED = {"notice_of_complaint", "information_request", "dismissal", "extension_decision",
           "notice_of_hearing", "decision_and_order", "appeal_decision", "public_notice"}

@@ -1,6 +1,6 @@
 """Demo proceedings: cases carried past the answer, along every path issue 6 adds.
 
-Like app/demo_cases.py, each `Proceeding` below is filed and moved along through the
+Like app/demo/cases.py, each `Proceeding` below is filed and moved along through the
 real services and `workflow.apply()`, on a clock set back to when each step happened:
 members declare "no conflict" (or withdraw) through app/coi, the investigator keeps
 the investigation file, members vote through `cast_vote`, the administrator issues

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from celery import Celery, Task
 from celery.schedules import crontab
-from flask import Flask, current_app, has_request_context
+from flask import Flask, current_app, has_app_context, has_request_context
 from kombu import Connection
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,10 @@ def celery_init_app(app: Flask) -> Celery:
 
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
+            # run in-process, a task keeps the app it was given by (tests make several);
+            # on a worker it runs in this app's context
+            if has_app_context():
+                return self.run(*args, **kwargs)
             with app.app_context():
                 return self.run(*args, **kwargs)
 
