@@ -1,0 +1,356 @@
+"""The case workspace, proved through the real pages (issue 10, points 5-7).
+
+Each test reads what a person reading the page would notice: the summary at the top (the
+status, the next deadline and whom it binds, "Your next step"), the in-page index, where
+a refusal shows and what it keeps, the labels of the forms, the times and their zone, the
+complaint draft's registry search, and the small things (links in mail, attachments in the
+outbox, declaration lists, the hearing's calendar file, superseded notices, the demo's mail).
+"""
+from __future__ import annotations
+
+import html as html_lib
+import re
+from datetime import UTC, datetime
+
+import pytest
+from case_helpers import act, action_buttons, case_in_state
+from conftest import PASSWORD
+from pages import Page
+from sqlalchemy import select
+
+from app import clock
+from app.accounts.models import User
+from app.cases.models import Case
+from app.coi import services as coi
+from app.extensions import db
+from app.registry.models import Certificant
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday, in winter time in Paris
+
+# The committee beyond the chair and the investigator: the quorum is 3, so a hearing panel
+# (the chair and two) and three more for an appeal panel.
+EXTRAS = {
+    "hana": "Hana Hearing", "hugo": "Hugo Hearing",
+    "alma": "Alma Appeal", "arno": "Arno Appeal", "aria": "Aria Appeal",
+}
+
+
+@pytest.fixture
+def cast(app, make):
+    """The people of every case here: the parties, the chair, the investigator, an
+    administrator, and the other committee members."""
+    clock.freeze(START)
+    make.catalogue()
+    record = make.certificant(number="CCM-500001", name="Rory Respondent")
+    people = {
+        "complainant": make.user(email="clara@example.com", name="Clara Complainant"),
+        "respondent": make.user(email="rory@example.com", name="Rory Respondent",
+                                certificant=record),
+        "chair": make.user("chair", "member", email="chair@example.com", name="Charles Chair"),
+        "member": make.user("member", email="ivy@example.com", name="Ivy Investigator"),
+        "admin": make.user("admin", email="ada@example.com", name="Ada Admin"),
+    }
+    for key, name in EXTRAS.items():
+        people[key] = make.user("member", email=f"{key}@example.com", name=name)
+    people["record"] = record
+    return people
+
+
+def build(app, cast, state: str, *, declared=("chair", "member", "hana", "hugo")) -> str:
+    """A case put straight into `state` (see case_helpers.case_in_state), the committee
+    members named having declared "no conflict"; returns its number."""
+    with app.app_context():
+        users = {k: db.session.get(User, v.id) for k, v in cast.items() if k != "record"}
+        record = db.session.get(Certificant, cast["record"].id)
+        case = case_in_state(state, users["complainant"], record, users["respondent"],
+                             investigator=users["member"], chair=users["chair"],
+                             panel=[users["chair"], users["hana"], users["hugo"]])
+        if state != "draft":
+            for who in declared:
+                coi.declare(case, users[who], "none")
+        db.session.commit()
+        return case.number
+
+
+def version(app, number: str) -> int:
+    with app.app_context():
+        return db.session.execute(select(Case.row_version).where(Case.number == number)).scalar_one()
+
+
+def status(app, number: str) -> str:
+    with app.app_context():
+        return db.session.execute(select(Case.status).where(Case.number == number)).scalar_one()
+
+
+def alert(markup: str) -> str:
+    """The error summary at the top of a refused page, as read ("" if none)."""
+    found = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', markup, re.S)
+    return words(found.group(1)) if found else ""
+
+
+def signed_in(app, user):
+    """A client of its own, signed in as `user`."""
+    client = app.test_client()
+    r = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert r.status_code == 302, f"{user.email} could not sign in"
+    return client
+
+
+def text_of(response) -> str:
+    return html_lib.unescape(response.get_data(as_text=True))
+
+
+def words(markup: str) -> str:
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def next_step(markup: str) -> tuple[list[str], dict[str, str]]:
+    """What "Your next step" offers (its links, as read) and what it lists as not
+    available yet (label → reason)."""
+    block = re.search(r'<div id="next-step">(.*?)</div>', markup, re.S).group(1)
+    offered_block, _, waiting_block = block.partition('class="waiting"')
+    offered = re.search(r"<ul>(.*?)</ul>", offered_block, re.S)
+    steps = [words(li) for li in re.findall(r"<li>(.*?)</li>", offered.group(1), re.S)] \
+        if offered else []
+    waiting = {}
+    for li in re.findall(r"<li>(.*?)</li>", waiting_block, re.S):
+        label, _, why = words(li).partition(":")
+        waiting[label.strip()] = why.strip()
+    return steps, waiting
+
+
+def summary(markup: str) -> str:
+    """The summary at the top of a case page, as read."""
+    return words(re.search(r'<section class="summary"(.*?)</section>', markup, re.S).group(1))
+
+
+def vote(client, number: str, choice: str, reasons: str = "", question: str = "outcome"):
+    """Cast a vote through the case page's vote form."""
+    return client.post(f"/cases/{number}/vote/{question}", data={
+        f"vote-{question}-choice": choice, f"vote-{question}-reasons": reasons},
+        follow_redirects=True)
+
+
+READERS = ("complainant", "respondent", "chair", "member", "admin")
+STATES = ("submitted", "info_requested", "awaiting_response", "investigation",
+          "committee_review", "hearing_scheduled", "deliberation", "decided", "under_appeal",
+          "final", "closed", "withdrawn", "dismissed")
+
+
+@pytest.fixture
+def every_page(app, cast):
+    """One case in each state and each reader signed in: (state, reader) → the case page
+    (readers to whom the case answers 404, the respondent before service, left out)."""
+    clients = {who: signed_in(app, cast[who]) for who in READERS}
+    numbers = {state: build(app, cast, state) for state in STATES}
+    pages = {}
+    for state, number in numbers.items():
+        for who, client in clients.items():
+            r = client.get(f"/cases/{number}")
+            if r.status_code == 200:
+                pages[state, who] = text_of(r)
+            else:
+                assert r.status_code == 404 and who == "respondent", (state, who, r.status_code)
+    return pages
+
+
+# --- 1. every case page opens with the status, the next deadline and the next step ---------
+
+WITHDRAW = "Withdraw my complaint (cannot be undone)"
+MEASURES = ["Suspend in the interim (the public is at risk)",
+            "Stay the proceeding pending litigation"]
+# (state, reader): (status in plain words, next deadline as read, next steps, action forms)
+LEADS = {
+    ("submitted", "complainant"): ("Received, waiting for the committee's review",
+                                   "none running", [WITHDRAW], {"withdraw"}),
+    ("submitted", "chair"): (
+        "Received, waiting for the committee's review", "none running",
+        ["Accept and serve the respondent", "Ask the complainant for more information",
+         "Dismiss the complaint (cannot be undone)"], {"accept", "request_info", "dismiss"}),
+    ("submitted", "admin"): (
+        "Received, waiting for the committee's review", "none running",
+        ["Accept and serve the respondent", "Ask the complainant for more information",
+         "Dismiss the complaint (cannot be undone)"], {"accept", "request_info", "dismiss"}),
+    ("submitted", "member"): ("Received, waiting for the committee's review", "none running",
+                              [], set()),
+    ("info_requested", "complainant"): (
+        "The committee has asked the complainant for more information",
+        "2026-12-02: Information due (for you)", ["Send the information", WITHDRAW],
+        {"provide_info", "withdraw"}),
+    ("info_requested", "chair"): (
+        "The committee has asked the complainant for more information",
+        "2026-12-02: Information due (for the complainant)", [], set()),
+    ("awaiting_response", "respondent"): (
+        "Accepted; waiting for the respondent's answer",
+        "2026-12-02: Respondent's answer due (for you)", ["Send my answer", "Ask for more time"],
+        {"respond", "request_extension"}),
+    ("awaiting_response", "chair"): (
+        "Accepted; waiting for the respondent's answer",
+        "2026-12-02: Respondent's answer due (for the respondent)", MEASURES,
+        {"interim_suspension", "stay"}),
+    ("awaiting_response", "member"): (
+        "Accepted; waiting for the respondent's answer",
+        "2026-12-02: Respondent's answer due (for the respondent)", [], set()),
+    ("awaiting_response", "complainant"): ("Accepted; waiting for the respondent's answer",
+                                           "none running", [WITHDRAW], {"withdraw"}),
+    ("investigation", "member"): (
+        "Under investigation", "none running",
+        ["Ask for documents", "Close the investigation and refer the case to the committee"],
+        {"request_documents", "refer"}),
+    ("investigation", "respondent"): ("Under investigation", "none running", [], set()),
+    ("hearing_scheduled", "respondent"): ("A hearing is scheduled", "none running",
+                                          ["Ask to postpone the hearing"],
+                                          {"request_postponement"}),
+    ("hearing_scheduled", "chair"): ("A hearing is scheduled", "none running", MEASURES,
+                                     {"interim_suspension", "stay"}),
+    ("deliberation", "chair"): ("The hearing panel is deliberating", "none running", MEASURES,
+                                {"interim_suspension", "stay"}),
+    ("decided", "respondent"): ("Decided; the appeal period is running",
+                                "2026-12-02: Appeal period ends (for you)",
+                                ["Appeal the decision"], {"appeal"}),
+    ("decided", "chair"): ("Decided; the appeal period is running",
+                           "2026-12-02: Appeal period ends (for the parties)", MEASURES,
+                           {"interim_suspension", "stay"}),
+    ("final", "respondent"): ("The decision is final", "none running",
+                              ["Petition for reinstatement"], {"petition_reinstatement"}),
+    ("final", "chair"): ("The decision is final", "none running",
+                         ["Record a condition as met"], {"record_compliance"}),
+    ("withdrawn", "chair"): ("Withdrawn by the complainant", "none running",
+                             ["Continue on the committee's own motion"], {"continue"}),
+    ("withdrawn", "complainant"): ("Withdrawn by the complainant", "none running", [], set()),
+    ("dismissed", "complainant"): ("Dismissed", "none running", [], set()),
+}
+# Actions a reader may take in the state but that wait for something: (state, reader) →
+# {label: the reason the page gives}. They are listed, never offered as a form.
+WAITING = {
+    ("hearing_scheduled", "chair"): {
+        "Record the hearing and close it":
+            "The hearing has not started yet: it can be recorded once it has taken place."},
+    ("deliberation", "chair"): {
+        "Record the panel's decision": "Every panel member must vote on S7: 0 of 3 have."},
+    ("under_appeal", "chair"): {label: "Choose the appeal panel first." for label in (
+        "Affirm, as the appeal panel voted", "Modify the sanction, as the appeal panel voted",
+        "Reverse, as the appeal panel voted",
+        "Send back to the committee, as the appeal panel voted")},
+}
+WAITING_NAMES = {"Record the hearing and close it": "hold_hearing",
+                 "Record the panel's decision": "decide",
+                 "Affirm, as the appeal panel voted": "appeal_affirm",
+                 "Modify the sanction, as the appeal panel voted": "appeal_modify",
+                 "Reverse, as the appeal panel voted": "appeal_reverse",
+                 "Send back to the committee, as the appeal panel voted": "appeal_remand",
+                 "Dismiss, as the committee voted": "review_dismiss",
+                 "Dismiss with a cautionary letter, as the committee voted": "review_caution",
+                 "Offer a consent agreement, as the committee voted": "propose_consent",
+                 "Refer to a hearing and schedule it": "set_hearing"}
+
+
+def test_every_case_page_opens_with_status_deadline_and_next_step(every_page):
+    wrong = []
+    for (state, who), (status, deadline, steps, forms) in LEADS.items():
+        markup = every_page[state, who]
+        top = summary(markup)
+        got_steps, waiting = next_step(markup)
+        if f"Status: {status}" not in top:
+            wrong.append(f"{state}/{who}: status: {top[:120]}")
+        if f"Next deadline: {deadline}" not in top.replace(" : ", ": "):
+            wrong.append(f"{state}/{who}: wanted next deadline {deadline!r}: {top[:200]}")
+        if got_steps != steps:
+            wrong.append(f"{state}/{who}: next step {got_steps}, wanted {steps}")
+        if not steps and "Nothing for you to do now." not in top:
+            wrong.append(f"{state}/{who}: no next step, and the page does not say so")
+        if action_buttons(markup) != forms:
+            wrong.append(f"{state}/{who}: forms for {sorted(action_buttons(markup))}, "
+                         f"wanted {sorted(forms)}")
+        if waiting != WAITING.get((state, who), {}):
+            wrong.append(f"{state}/{who}: waiting {waiting}")
+    for (state, who), expected in WAITING.items():
+        markup = every_page[state, who]
+        _, waiting = next_step(markup)
+        if waiting != expected:
+            wrong.append(f"{state}/{who}: not available yet {waiting}, wanted {expected}")
+        offered = {WAITING_NAMES[label] for label in expected} & action_buttons(markup)
+        if offered:
+            wrong.append(f"{state}/{who}: offers a form for {offered}, which waits")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_page_says_who_waits_when_the_reader_has_nothing_to_do(every_page):
+    assert "Nothing for you to do now. The case waits for the respondent." in \
+        summary(every_page["awaiting_response", "member"])
+    assert "Nothing for you to do now. The case waits for the complainant." in \
+        summary(every_page["info_requested", "chair"])
+
+
+def test_an_action_short_of_the_quorum_is_listed_with_its_reason_not_offered(app, cast):
+    number = build(app, cast, "committee_review")
+    chair = signed_in(app, cast["chair"])
+    assert "Your vote is recorded" in text_of(vote(chair, number, "dismiss"))
+
+    markup = text_of(chair.get(f"/cases/{number}"))
+    steps, waiting = next_step(markup)
+    reason = "The quorum is 3 eligible members and 1 have voted; wait for more votes."
+    assert waiting == {"Dismiss, as the committee voted": reason,
+                       "Dismiss with a cautionary letter, as the committee voted": reason,
+                       "Offer a consent agreement, as the committee voted": reason,
+                       "Refer to a hearing and schedule it": reason}
+    assert steps == MEASURES
+    assert action_buttons(markup) == {"interim_suspension", "stay"}, \
+        "an action short of the quorum must not be offered as a button"
+    # posting it anyway is refused with the same words, and nothing changes
+    r = act(chair, number, "review_dismiss", version(app, number), text="No case to answer.")
+    assert r.status_code == 400
+    assert reason in alert(text_of(r))
+    assert status(app, number) == "committee_review"
+
+
+def test_the_appeal_deadline_is_not_for_a_complainant_who_may_not_appeal(every_page):
+    """The decision `case_in_state` builds finds a violation: only the respondent may
+    appeal it, so the complainant is not told the appeal deadline is theirs."""
+    complainant = summary(every_page["decided", "complainant"])
+    assert "Appeal the decision" not in complainant
+    assert "Appeal period ends (for you)" not in complainant, complainant
+
+
+# --- 2. the in-page index, and what parties never see ------------------------------------------
+
+INTERNAL_SECTIONS = ("investigation", "votes", "disclosure-log", "notes")
+
+
+def test_the_index_links_only_to_sections_on_the_page(every_page):
+    broken = []
+    for (state, who), markup in every_page.items():
+        nav = re.search(r'<nav class="on-this-page"[^>]*>(.*?)</nav>', markup, re.S)
+        assert nav, f"{state}/{who}: no in-page index"
+        anchors = re.findall(r'href="#([^"]+)"', nav.group(1))
+        assert {"overview", "next-step", "timeline"} <= set(anchors), (state, who, anchors)
+        ids = set(Page(markup).ids) | set(re.findall(r'\bid="([^"]+)"', markup))
+        missing = [a for a in anchors if a not in ids]
+        if missing:
+            broken.append(f"{state}/{who}: the index links to {missing}, not on the page")
+    assert not broken, "\n".join(broken)
+
+
+def test_parties_never_see_internal_notes_votes_disclosure_log_or_investigation(
+        app, cast, every_page):
+    for (state, who), markup in every_page.items():
+        if who not in ("complainant", "respondent"):
+            continue
+        ids = set(re.findall(r'\bid="([^"]+)"', markup))
+        assert not ids & set(INTERNAL_SECTIONS), (state, who, ids & set(INTERNAL_SECTIONS))
+        read = words(markup)
+        for heading in ("Add an internal note", "Votes so far", "Disclosure log",
+                        "Open the investigation file", "Findings report"):
+            assert heading not in read, (state, who, heading)
+
+    # and what staff wrote or voted stays with staff
+    number = build(app, cast, "committee_review")
+    chair = signed_in(app, cast["chair"])
+    chair.post(f"/cases/{number}/notes", data={"text": "NOTE-SECRET the file looks thin"})
+    vote(chair, number, "hearing", reasons="VOTE-SECRET my doubts about the invoice")
+    staff_page = text_of(chair.get(f"/cases/{number}"))
+    assert "NOTE-SECRET" in staff_page and "Votes so far" in staff_page
+    for who in ("complainant", "respondent"):
+        markup = text_of(signed_in(app, cast[who]).get(f"/cases/{number}"))
+        assert "NOTE-SECRET" not in markup and "VOTE-SECRET" not in markup, who
+        assert "Internal note" not in markup and "voted" not in markup.lower(), who
