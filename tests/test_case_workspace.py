@@ -16,13 +16,15 @@ import pytest
 from case_helpers import act, action_buttons, case_in_state
 from conftest import PASSWORD
 from pages import Page
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import clock
 from app.accounts.models import User
-from app.cases.models import Case
+from app.audit.models import AuditEntry
+from app.cases.models import Case, CaseEvent, DismissalReason
 from app.coi import services as coi
 from app.extensions import db
+from app.notifications.models import OutboxMessage
 from app.registry.models import Certificant
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday, in winter time in Paris
@@ -354,3 +356,204 @@ def test_parties_never_see_internal_notes_votes_disclosure_log_or_investigation(
         markup = text_of(signed_in(app, cast[who]).get(f"/cases/{number}"))
         assert "NOTE-SECRET" not in markup and "VOTE-SECRET" not in markup, who
         assert "Internal note" not in markup and "voted" not in markup.lower(), who
+
+
+# --- 3. a refused action: the error on top, focused, and nothing typed is lost --------------
+
+def counts(app) -> dict:
+    """Rows a refused action must not add: timeline events, mail, audit entries."""
+    with app.app_context():
+        return {model.__name__: db.session.execute(
+            select(func.count()).select_from(model)).scalar_one()
+            for model in (CaseEvent, OutboxMessage, AuditEntry)}
+
+
+def textarea(markup: str, field_id: str) -> str:
+    found = re.search(rf'<textarea[^>]*\bid="{field_id}"[^>]*>(.*?)</textarea>', markup, re.S)
+    assert found, f"no textarea {field_id}"
+    return html_lib.unescape(found.group(1)).strip()
+
+
+def hidden(markup: str, name: str) -> str:
+    found = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', markup)
+    assert found, f"no field {name}"
+    return re.search(r'value="([^"]*)"', found.group(0)).group(1)
+
+
+def assert_error_on_top(markup: str, message: str) -> None:
+    """The refusal is the first thing after the heading: an alert that takes the focus."""
+    top = re.search(r'<div class="error-summary"[^>]*>', markup)
+    assert top, "no error summary on the refused page"
+    assert 'role="alert"' in top.group(0) and "data-focus" in top.group(0), top.group(0)
+    assert top.start() < markup.index('id="overview"'), "the error must come before the summary"
+    assert message in alert(markup), alert(markup)
+
+
+def test_a_refused_action_opens_on_its_error_and_keeps_what_was_typed(app, cast):
+    number = build(app, cast, "submitted")
+    chair = signed_in(app, cast["chair"])
+    before = counts(app)
+
+    r = act(chair, number, "request_info", version(app, number), text="   ")
+    assert r.status_code == 400
+    assert_error_on_top(text_of(r), "Say what information is needed.")
+
+    waiver = "WAIVER-TYPED: the conduct went on until this spring."
+    r = act(chair, number, "accept", version(app, number), respondent_email="", waiver=waiver)
+    markup = text_of(r)
+    assert r.status_code == 400
+    assert_error_on_top(markup, "Give an email address at which to serve the respondent.")
+    assert 'href="#act-accept"' in markup, "the error links to its form"
+    assert textarea(markup, "accept-waiver") == waiver, "what was typed is kept in the form"
+    assert status(app, number) == "submitted"
+    assert counts(app) == before
+
+
+def test_a_stale_form_answers_409_and_gives_back_the_text_to_copy(app, cast):
+    number = build(app, cast, "submitted")
+    chair, admin = signed_in(app, cast["chair"]), signed_in(app, cast["admin"])
+    seen = version(app, number)  # the chair's page is open at this version ...
+    assert act(admin, number, "request_info", seen, text="Which client file?").status_code == 200
+
+    typed = "CHAIR-TYPED: please send the invoice of March."
+    r = act(chair, number, "request_info", seen, text=typed)  # ... and the chair sends it
+    markup = text_of(r)
+    assert r.status_code == 409
+    assert_error_on_top(markup, "This case changed while you were looking at it")
+    assert "here it is to copy" in alert(markup)
+    assert typed in alert(markup)
+    with app.app_context():
+        asked = db.session.execute(select(func.count()).select_from(CaseEvent).where(
+            CaseEvent.action == "request_info")).scalar_one()
+    assert asked == 1, "the stale form did nothing"
+
+
+def test_after_a_stale_refusal_the_kept_form_can_be_sent_again(app, cast):
+    """The respondent asked for more time in one tab, then sends the answer typed in
+    another: refused as stale, with the answer kept in its form. Sending that form again
+    (the page now up to date) goes through."""
+    number = build(app, cast, "awaiting_response")
+    rory = signed_in(app, cast["respondent"])
+    seen = version(app, number)
+    assert act(rory, number, "request_extension", seen,
+               text="My counsel is away.").status_code == 200
+
+    answer = "MY-ANSWER: the invoice was corrected the next day."
+    r = act(rory, number, "respond", seen, text=answer)
+    markup = text_of(r)
+    assert r.status_code == 409
+    assert "Go to the form: what you typed is kept there" in alert(markup)
+    assert textarea(markup, "respond-text") == answer
+
+    again = rory.post(f"/cases/{number}/act/respond", data={
+        "respond-seen_version": hidden(markup, "respond-seen_version"), "respond-text": answer},
+        follow_redirects=True)
+    assert again.status_code == 200, alert(text_of(again))
+    assert status(app, number) == "investigation"
+
+
+def test_irreversible_actions_sit_apart_after_the_others(every_page):
+    for state, who, irreversible, others in (
+            ("submitted", "chair", {"dismiss"}, {"accept", "request_info"}),
+            ("info_requested", "complainant", {"withdraw"}, {"provide_info"}),
+            ("awaiting_response", "complainant", {"withdraw"}, set())):
+        markup = every_page[state, who]
+        start = markup.index('<section class="apart"')
+        assert markup.index('<h2 id="actions">Actions that cannot be undone</h2>') > start
+        for name in irreversible:
+            at = markup.index(f'id="act-{name}"')
+            assert at > start, f"{state}/{who}: {name} is not under 'Actions that cannot be undone'"
+            form = re.search(rf'<form[^>]*/act/{name}"(.*?)</form>', markup, re.S).group(1)
+            assert "I understand that this cannot be undone" in form, (state, who, name)
+            assert 'class="button danger"' in form
+        for name in others:
+            assert markup.index(f'id="act-{name}"') < start, \
+                f"{state}/{who}: {name} can be undone but sits with those that cannot"
+
+
+@pytest.mark.parametrize("state, who, action, fields", [
+    ("submitted", "chair", "dismiss", {"reason": "duplicate", "text": "Same as another."}),
+    ("investigation", "complainant", "withdraw", {"text": "I settled with the respondent."}),
+])
+def test_an_irreversible_action_without_the_confirmation_does_nothing(
+        app, cast, state, who, action, fields):
+    number = build(app, cast, state)
+    person = signed_in(app, cast[who])
+    before = counts(app)
+    r = act(person, number, action, version(app, number), confirm=False, **fields)
+    markup = text_of(r)
+    assert r.status_code == 400
+    assert_error_on_top(markup, "this cannot be undone, so tick “I understand that this "
+                                "cannot be undone” to confirm it")
+    assert textarea(markup, f"{action}-text") == fields["text"]
+    assert status(app, number) == state
+    assert counts(app) == before, "no event, no mail, no audit entry"
+
+
+# --- 4. forms: labels that say what each field is for; radio groups as fieldsets -----------
+
+GENERIC = {"your text", "text", "your text:", "comment", "message"}
+
+
+def labels_of_textareas(markup: str) -> list[tuple[str, str]]:
+    """(textarea id, its label as read) for every textarea on the page."""
+    out = []
+    for ident in re.findall(r'<textarea[^>]*\bid="([^"]+)"', markup):
+        label = re.search(rf'<label[^>]*\bfor="{re.escape(ident)}"[^>]*>(.*?)</label>',
+                          markup, re.S)
+        out.append((ident, words(label.group(1)) if label else ""))
+    return out
+
+
+def test_every_text_field_has_its_own_label_saying_what_it_is_for(every_page):
+    """Every action's, note's and objection's text field (the votes: the next test)."""
+    wrong = []
+    for (state, who), markup in every_page.items():
+        labels = [(i, label) for i, label in labels_of_textareas(markup)
+                  if not i.startswith("vote-")]
+        seen: dict[str, str] = {}
+        for ident, label in labels:
+            if not label:
+                wrong.append(f"{state}/{who}: {ident} has no label")
+            elif label.lower() in GENERIC:
+                wrong.append(f"{state}/{who}: {ident} is labelled only {label!r}")
+            elif label in seen:
+                wrong.append(f"{state}/{who}: {ident} and {seen[label]} are both {label!r}")
+            seen.setdefault(label, ident)
+    assert not wrong, "\n".join(wrong)
+    assert len(labels_of_textareas(every_page["submitted", "chair"])) >= 3
+
+
+def test_each_vote_names_its_question_in_its_reasons_label(app, cast, every_page):
+    """A panel member deliberating votes on each allegation and on the sanction: each
+    form's reasons field says which question it gives reasons for."""
+    markup = every_page["deliberation", "chair"]
+    labels = [label for i, label in labels_of_textareas(markup) if i.startswith("vote-")]
+    assert len(labels) == 2, labels  # the allegation (S7) and the sanction
+    assert len(set(labels)) == len(labels), f"vote reasons labelled alike: {labels}"
+
+
+def radios(markup: str, fieldset_id: str) -> tuple[str, list[tuple[str, str]]]:
+    """A radio group's legend and its radios' (value, label beside it)."""
+    found = re.search(rf'<fieldset[^>]*\bid="{fieldset_id}"[^>]*>(.*?)</fieldset>', markup, re.S)
+    assert found, f"no fieldset {fieldset_id}"
+    body = found.group(1)
+    legend = words(re.search(r"<legend>(.*?)</legend>", body, re.S).group(1))
+    pairs = re.findall(r'<div class="choice">\s*<input[^>]*type="radio"[^>]*\bvalue="([^"]*)"'
+                       r'[^>]*>\s*<label for="[^"]+">(.*?)</label>\s*</div>', body, re.S)
+    return legend, [(v, words(label)) for v, label in pairs]
+
+
+def test_radio_groups_are_fieldsets_with_a_legend_and_each_label_beside_its_radio(app, cast):
+    number = build(app, cast, "submitted", declared=("chair",))
+    chair = text_of(signed_in(app, cast["chair"]).get(f"/cases/{number}"))
+    legend, pairs = radios(chair, "dismiss-reason")
+    assert legend == "Reason for dismissal"
+    assert [label for _, label in pairs] == [r.title for r in DismissalReason]
+
+    # a member who has not declared meets the declaration first
+    hana = text_of(signed_in(app, cast["hana"]).get(f"/cases/{number}"))
+    legend, pairs = radios(hana, "kind")
+    assert legend == "Your declaration"
+    assert pairs == [("none", "I have no conflict of interest in this case"),
+                     ("disclosure", "I have a relationship with a party to disclose")]
