@@ -13,12 +13,12 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from case_helpers import act, action_buttons, case_in_state
-from conftest import PASSWORD
+from case_helpers import act, action_buttons, case_in_state, item_id
+from conftest import PASSWORD, Factory, _truncate
 from pages import Page
 from sqlalchemy import func, select
 
-from app import clock
+from app import clock, create_app
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.cases.models import Case, CaseEvent, DismissalReason
@@ -26,6 +26,7 @@ from app.coi import services as coi
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.registry.models import Certificant
+from config import TestingConfig
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday, in winter time in Paris
 
@@ -37,11 +38,9 @@ EXTRAS = {
 }
 
 
-@pytest.fixture
-def cast(app, make):
+def make_cast(make: Factory) -> dict:
     """The people of every case here: the parties, the chair, the investigator, an
     administrator, and the other committee members."""
-    clock.freeze(START)
     make.catalogue()
     record = make.certificant(number="CCM-500001", name="Rory Respondent")
     people = {
@@ -56,6 +55,12 @@ def cast(app, make):
         people[key] = make.user("member", email=f"{key}@example.com", name=name)
     people["record"] = record
     return people
+
+
+@pytest.fixture
+def cast(app, make):
+    clock.freeze(START)
+    return make_cast(make)
 
 
 def build(app, cast, state: str, *, declared=("chair", "member", "hana", "hugo")) -> str:
@@ -90,10 +95,11 @@ def alert(markup: str) -> str:
     return words(found.group(1)) if found else ""
 
 
-def signed_in(app, user):
-    """A client of its own, signed in as `user`."""
+def signed_in(app, user, base_url: str = "http://localhost"):
+    """A client of its own, signed in as `user` (at `base_url`)."""
     client = app.test_client()
-    r = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    r = client.post("/login", data={"email": user.email, "password": PASSWORD},
+                    base_url=base_url)
     assert r.status_code == 302, f"{user.email} could not sign in"
     return client
 
@@ -103,7 +109,9 @@ def text_of(response) -> str:
 
 
 def words(markup: str) -> str:
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+    """The text a page reads as: tags dropped, spaces collapsed, none before punctuation."""
+    read = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+    return re.sub(r" ([,.:;])", r"\1", read)
 
 
 def next_step(markup: str) -> tuple[list[str], dict[str, str]]:
@@ -139,21 +147,30 @@ STATES = ("submitted", "info_requested", "awaiting_response", "investigation",
           "final", "closed", "withdrawn", "dismissed")
 
 
-@pytest.fixture
-def every_page(app, cast):
-    """One case in each state and each reader signed in: (state, reader) → the case page
-    (readers to whom the case answers 404, the respondent before service, left out)."""
-    clients = {who: signed_in(app, cast[who]) for who in READERS}
-    numbers = {state: build(app, cast, state) for state in STATES}
-    pages = {}
-    for state, number in numbers.items():
-        for who, client in clients.items():
-            r = client.get(f"/cases/{number}")
-            if r.status_code == 200:
-                pages[state, who] = text_of(r)
-            else:
-                assert r.status_code == 404 and who == "respondent", (state, who, r.status_code)
-    return pages
+@pytest.fixture(scope="module")
+def every_page(app):
+    """One case in each state, read by each reader: (state, reader) → the case page as
+    served (the respondent before service, to whom the case answers 404, left out).
+
+    The pages are read once for the module; the data is removed straight after, so each
+    test that reads them still starts from empty tables."""
+    clock.freeze(START)
+    try:
+        people = make_cast(Factory(app))
+        clients = {who: signed_in(app, people[who]) for who in READERS}
+        numbers = {state: build(app, people, state) for state in STATES}
+        pages = {}
+        for state, number in numbers.items():
+            for who, client in clients.items():
+                r = client.get(f"/cases/{number}")
+                if r.status_code == 200:
+                    pages[state, who] = text_of(r)
+                else:
+                    assert r.status_code == 404 and who == "respondent", (state, who)
+        return pages
+    finally:
+        clock.freeze(None)
+        _truncate(app)
 
 
 # --- 1. every case page opens with the status, the next deadline and the next step ---------
@@ -255,7 +272,7 @@ def test_every_case_page_opens_with_status_deadline_and_next_step(every_page):
         got_steps, waiting = next_step(markup)
         if f"Status: {status}" not in top:
             wrong.append(f"{state}/{who}: status: {top[:120]}")
-        if f"Next deadline: {deadline}" not in top.replace(" : ", ": "):
+        if f"Next deadline: {deadline}" not in top:
             wrong.append(f"{state}/{who}: wanted next deadline {deadline!r}: {top[:200]}")
         if got_steps != steps:
             wrong.append(f"{state}/{who}: next step {got_steps}, wanted {steps}")
@@ -524,7 +541,7 @@ def test_every_text_field_has_its_own_label_saying_what_it_is_for(every_page):
     assert len(labels_of_textareas(every_page["submitted", "chair"])) >= 3
 
 
-def test_each_vote_names_its_question_in_its_reasons_label(app, cast, every_page):
+def test_each_vote_names_its_question_in_its_reasons_label(every_page):
     """A panel member deliberating votes on each allegation and on the sanction: each
     form's reasons field says which question it gives reasons for."""
     markup = every_page["deliberation", "chair"]
@@ -557,3 +574,252 @@ def test_radio_groups_are_fieldsets_with_a_legend_and_each_label_beside_its_radi
     assert legend == "Your declaration"
     assert pairs == [("none", "I have no conflict of interest in this case"),
                      ("disclosure", "I have a relationship with a party to disclose")]
+
+
+# --- 5. times in the committee's time zone, the zone named ---------------------------------
+
+@pytest.fixture
+def paris(app):
+    """The same database, served by an app whose committee sits in Paris."""
+    config = type("ParisConfig", (TestingConfig,), {
+        "TIMEZONE": "Europe/Paris",
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    paris = create_app(config)
+    yield paris
+    with paris.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def submitted_row(markup: str) -> str:
+    return words(re.search(r"<dt>Submitted</dt><dd>(.*?)</dd>", markup, re.S).group(1))
+
+
+def test_times_show_in_the_committees_time_zone_with_the_zone_named(app, cast, paris):
+    winter = build(app, cast, "submitted")  # submitted 2026-11-02 09:00 UTC
+    clock.freeze(datetime(2026, 7, 1, 10, 0, tzinfo=UTC))
+    summer = build(app, cast, "submitted")
+
+    here = signed_in(app, cast["chair"])
+    assert submitted_row(text_of(here.get(f"/cases/{winter}"))) == "2026-11-02 09:00 UTC"
+
+    there = signed_in(paris, cast["chair"])
+    assert submitted_row(text_of(there.get(f"/cases/{winter}"))) == \
+        "2026-11-02 10:00 CET (Europe/Paris)"
+    assert submitted_row(text_of(there.get(f"/cases/{summer}"))) == \
+        "2026-07-01 12:00 CEST (Europe/Paris)"
+
+
+def to_hearing(app, cast, number: str, starts_at: str, on=None):
+    """The review votes carry a hearing; the chair schedules it through the case page for
+    `starts_at`, typed in the committee's time zone. Returns the chair's client."""
+    on = on or app
+    for who in ("chair", "hana", "hugo"):
+        vote(signed_in(on, cast[who]), number, "hearing")
+    chair = signed_in(on, cast["chair"])
+    markup = text_of(chair.get(f"/cases/{number}"))
+    assert "set_hearing" in action_buttons(markup), next_step(markup)
+    with app.app_context():
+        allegation = db.session.execute(select(Case).where(Case.number == number)) \
+            .scalar_one().allegations[0].id
+    r = chair.post(f"/cases/{number}/act/set_hearing", data={
+        "set_hearing-seen_version": str(version(app, number)),
+        "set_hearing-member_ids": [str(cast[w].id) for w in ("chair", "hana", "hugo")],
+        "set_hearing-starts_at": starts_at, "set_hearing-place": "Room 4, 1 Main Street",
+        "set_hearing-allegation_ids": [str(allegation)]}, follow_redirects=True)
+    assert r.status_code == 200 and status(app, number) == "hearing_scheduled", \
+        alert(text_of(r))
+    return chair
+
+
+def test_a_hearing_time_is_typed_and_shown_in_the_committees_time_zone(app, cast, paris):
+    number = build(app, cast, "committee_review")
+    for who in ("chair", "hana", "hugo"):
+        vote(signed_in(paris, cast[who]), number, "hearing")
+    form = text_of(signed_in(paris, cast["chair"]).get(f"/cases/{number}"))
+    assert re.search(r'<label for="set_hearing-starts_at">Date and time \(Europe/Paris\)</label>',
+                     form)
+
+    chair = to_hearing(app, cast, number, "2026-12-14T10:00", on=paris)
+    markup = text_of(chair.get(f"/cases/{number}"))
+    assert "Set for 2026-12-14 10:00 CET (Europe/Paris)" in words(markup)
+    ics = chair.get(f"/cases/{number}/hearing.ics").get_data(as_text=True)
+    assert "DTSTART:20261214T090000Z" in ics, "10:00 in Paris is 09:00 UTC in December"
+
+
+# --- 6. the complaint draft: the registry search keeps what was typed ------------------------
+
+def draft_fields(app, **typed) -> dict:
+    """The whole draft form as the page posts it, with what the complainant typed."""
+    data = {"find": "", "respondent_number": "", "respondent_name": "", "respondent_email": "",
+            "respondent_details": "", "relation": "client", "remedy": "",
+            "allegations-0-code_item_id": str(item_id(app, "S7")),
+            "allegations-0-conduct_from": "2025-03-03", "allegations-0-conduct_to": "",
+            "allegations-0-facts": ""}
+    data.update(typed)
+    return data
+
+
+def test_searching_the_registry_saves_the_draft_and_picking_keeps_the_text(app, cast, make):
+    make.certificant(number="CCM-500002", name="Roryanne Other")
+    clara = signed_in(app, cast["complainant"])
+    draft = clara.post("/complaints/new").headers["Location"]
+    case_id = int(re.search(r"/complaints/(\d+)/edit", draft).group(1))
+
+    facts = "FACTS-TYPED: the invoice billed sessions that never took place."
+    remedy = "REMEDY-TYPED: a refund and an apology."
+    r = clara.post(draft, data=draft_fields(app, find="Rory", search="Search the registry",
+                                            **{"allegations-0-facts": facts, "remedy": remedy}))
+    assert r.status_code == 302 and "find=Rory" in r.headers["Location"]
+    found = text_of(clara.get(r.headers["Location"]))
+    matches = re.search(r'<ul class="matches"[^>]*>(.*?)</ul>', found, re.S)
+    assert matches, "the matches are listed"
+    assert "Rory Respondent — CCM-500001" in words(matches.group(1))
+    assert "Roryanne Other — CCM-500002" in words(matches.group(1))
+    assert textarea(found, "allegations-0-facts") == facts
+    assert textarea(found, "remedy") == remedy
+
+    reloaded = text_of(clara.get(draft))  # the search saved the draft
+    assert textarea(reloaded, "allegations-0-facts") == facts
+    assert textarea(reloaded, "remedy") == remedy
+
+    later = facts + " LATER-TYPED: and twice more in April."
+    r = clara.post(f"/complaints/{case_id}/respondent", data=draft_fields(
+        app, find="Rory", certificant_id=str(cast["record"].id),
+        **{"allegations-0-facts": later, "remedy": remedy}), follow_redirects=True)
+    picked = text_of(r)
+    assert r.status_code == 200
+    assert "Respondent: Rory Respondent, certification number CCM-500001." in words(picked)
+    assert textarea(picked, "allegations-0-facts") == later, "picking kept the text typed since"
+    assert textarea(picked, "remedy") == remedy
+
+
+def test_the_public_register_json_link_keeps_the_search(client):
+    markup = text_of(client.get("/public-register?q=Rory Resp"))
+    link = re.search(r'<a href="([^"]+)">The same as JSON</a>', markup)
+    assert link, "the register offers its JSON"
+    assert client.get(html_lib.unescape(link.group(1))).get_json()["query"] == "Rory Resp"
+
+
+# --- 7. the small things ----------------------------------------------------------------------
+
+def send_mail(runner) -> None:
+    result = runner.invoke(args=["outbox", "send"])
+    assert result.exit_code == 0, result.output
+
+
+def test_links_in_emails_use_the_public_base_url(app, cast, runner, smtp, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://ethics.example.org")
+    number = build(app, cast, "submitted")
+    # the chair reaches the site under another name: the link must not follow it
+    chair = signed_in(app, cast["chair"], base_url="http://attacker.example")
+    r = chair.post(f"/cases/{number}/act/request_info", data={
+        "request_info-seen_version": str(version(app, number)),
+        "request_info-text": "Which client file?"}, base_url="http://attacker.example")
+    assert r.status_code == 302 and f"/cases/{number}" in r.headers["Location"]
+    send_mail(runner)
+    [message] = smtp.to("clara@example.com")
+    body = smtp.text_of(message)
+    assert f"https://ethics.example.org/cases/{number}" in body
+    assert "attacker.example" not in body and "localhost" not in body
+
+
+def issue(client, number: str, kind: str):
+    r = client.post(f"/cases/{number}/documents/{kind}/issue", data={"reason": ""},
+                    follow_redirects=True)
+    assert r.status_code == 200 and "issued and sent" in text_of(r), alert(text_of(r))
+    return r
+
+
+def test_the_outbox_message_lists_its_attachments(app, cast):
+    number = build(app, cast, "submitted")
+    admin = signed_in(app, cast["admin"])
+    issue(admin, number, "receipt")
+    with app.app_context():
+        message_id = db.session.execute(select(OutboxMessage.id).where(
+            OutboxMessage.subject == f"Receipt of complaint {number}-D1")).scalar_one()
+    markup = text_of(admin.get(f"/admin/outbox/{message_id}"))
+    attachments = re.search(r"<h2>Attachments</h2>(.*?)<h2>", markup, re.S).group(1)
+    assert f"{number}-D1.pdf (application/pdf)" in words(attachments)
+
+
+def test_declaration_lists_name_the_respondent_and_the_filing_date(app, cast):
+    first = build(app, cast, "submitted", declared=())
+    clock.freeze(datetime(2026, 11, 3, 14, 30, tzinfo=UTC))
+    second = build(app, cast, "submitted", declared=())
+    chair, hana = signed_in(app, cast["chair"]), signed_in(app, cast["hana"])
+
+    intake = words(text_of(chair.get("/cases/intake")))
+    assert "0 open to you, and 2 more once you declare on them" in intake
+    assert "Awaiting your declaration (2)" in intake
+    for markup in (intake, words(text_of(hana.get("/cases")))):
+        assert (f"{first} — about Rory Respondent (CCM-500001), filed 2026-11-02 09:00 UTC: "
+                "awaiting your declaration") in markup
+        assert (f"{second} — about Rory Respondent (CCM-500001), filed 2026-11-03 14:30 UTC: "
+                "awaiting your declaration") in markup
+
+
+CALENDAR_LINK = "Add the hearing to your calendar (.ics)"
+
+
+def test_the_hearing_calendar_is_offered_to_those_who_attend_and_mailed_to_the_panel(
+        app, cast, runner, smtp):
+    number = build(app, cast, "committee_review")
+    to_hearing(app, cast, number, "2026-12-14T10:00")
+
+    for who in ("complainant", "respondent", "chair", "hana", "hugo"):
+        client = signed_in(app, cast[who])
+        assert CALENDAR_LINK in text_of(client.get(f"/cases/{number}")), who
+        r = client.get(f"/cases/{number}/hearing.ics")
+        assert r.status_code == 200 and r.mimetype == "text/calendar", who
+        assert f"SUMMARY:Hearing in case {number}" in r.get_data(as_text=True)
+    # the investigator and the administrator do not sit at the hearing
+    for who in ("member", "admin"):
+        assert CALENDAR_LINK not in text_of(signed_in(app, cast[who]).get(f"/cases/{number}"))
+
+    send_mail(runner)
+    for email in ("hana@example.com", "hugo@example.com", "chair@example.com",
+                  "clara@example.com", "rory@example.com"):
+        invitations = [part for m in smtp.to(email) for part in m.iter_attachments()
+                       if part.get_content_type() == "text/calendar"]
+        assert invitations, f"{email} got no calendar invitation"
+        ics = invitations[0].get_content()
+        ics = ics.decode() if isinstance(ics, bytes) else ics
+        assert f"Hearing in case {number}" in ics and "DTSTART:20261214T100000Z" in ics
+
+
+def test_a_postponed_hearings_notice_shows_superseded_on_the_case_and_at_verify(
+        app, cast, client):
+    number = build(app, cast, "committee_review")
+    chair = to_hearing(app, cast, number, "2026-12-14T10:00")
+    issue(signed_in(app, cast["admin"]), number, "notice_of_hearing")
+    rory = signed_in(app, cast["respondent"])
+    assert act(rory, number, "request_postponement", version(app, number),
+               text="My counsel is in court that day.").status_code == 200
+    r = chair.post(f"/cases/{number}/act/decide_postponement", data={
+        "decide_postponement-seen_version": str(version(app, number)),
+        "decide_postponement-decision": "grant",
+        "decide_postponement-starts_at": "2026-12-21T10:00",
+        "decide_postponement-text": "Granted once."}, follow_redirects=True)
+    assert r.status_code == 200, alert(text_of(r))
+
+    note = ("Superseded: The hearing set for 2026-12-14 10:00 UTC was postponed; a new notice "
+            "of hearing replaces this one.")
+    for reader in (chair, rory):
+        rows = Page(text_of(reader.get(f"/cases/{number}"))).rows
+        row = next(row for row in rows if row and row[0] == f"{number}-D1")
+        assert row[-1] == note, row
+    verify = words(text_of(client.get(f"/verify/{number}-D1")))
+    assert note in verify and "In force" not in verify
+
+
+def test_the_demo_leaves_no_mail_pending_with_the_console_transport(app, runner, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_TRANSPORT", "console")
+    result = runner.invoke(args=["seed-demo", "--quiet"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        by_status = dict(db.session.execute(select(OutboxMessage.status, func.count())
+                                            .group_by(OutboxMessage.status)).all())
+    assert sum(by_status.values()) > 0, "the demo sends mail"
+    assert by_status.get("pending", 0) == 0, f"mail left pending: {by_status}"
+    assert by_status.get("failed", 0) == 0, by_status
