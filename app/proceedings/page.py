@@ -82,6 +82,7 @@ def _vote_forms(case, user, forms: dict) -> list[tuple[str, VoteForm]]:
         key = f"vote-{question}"
         form = forms.get(key) or VoteForm(prefix=key)
         form.choice.label.text = label
+        form.reasons.label.text = f"Your reasons on {label} (never shown to the parties)"
         form.choice.choices = list(choices.items())
         if key not in forms and question in mine:
             form.choice.data, form.reasons.data = mine[question].choice, mine[question].reasons
@@ -112,7 +113,10 @@ def _deadlines(case: Case, user, role: str | None, staff: bool) -> list[Deadline
         if d.status != "open":
             continue
         binds, label = DEADLINES.get(d.kind, ("", d.kind.replace("_", " ").capitalize()))
-        mine = binds == role or (binds == "parties" and role is not None)
+        if binds == "parties":  # the appeal period binds whoever may appeal
+            mine = can(user, "case.appeal", case)
+        else:
+            mine = binds == role
         if not (staff or mine):
             continue
         out.append(DeadlineLine(label, d.due_on, d.original_due_on,
@@ -179,6 +183,8 @@ def case_page(case: Case, user, forms: dict) -> dict:
         if staff or role == "respondent" else [],
         "report": p.report_of(case) if staff else None,
         "hearing": hearing,
+        # parties see a hearing while it is to come; staff see its record too
+        "hearing_shown": hearing is not None and (staff or hearing.status == "scheduled"),
         "attends_hearing": hearing is not None and (
             staff and access.serves_as(user, case, "hearing_panel") or role is not None),
         "decision": decision,
@@ -200,7 +206,7 @@ def _sections(case: Case, page: dict, user) -> list[tuple[str, str]]:
         present.add("answer")
     if page["investigators"] or page["report"] or page["requests"]:
         present.add("investigation")
-    if page["hearing"]:
+    if page["hearing_shown"]:
         present.add("hearing")
     if page["decision"] or page["consent"]:
         present.add("decision")

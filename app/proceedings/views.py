@@ -132,8 +132,10 @@ def act(number: str, action: str):
         db.session.rollback()
         stale = isinstance(error, (workflow.StaleCase, StaleDataError))
         message = RACE if isinstance(error, StaleDataError) else str(error)
-        return render_case(db.session.get(Case, case.id), {action: form},
-                           {action: message}, 409 if stale else 400)
+        case = db.session.get(Case, case.id)
+        if stale:  # the person has now seen the case as it is: their kept form may go again
+            form.seen_version.data = case.row_version
+        return render_case(case, {action: form}, {action: message}, 409 if stale else 400)
     flash(f"Done: {chosen.summary}.", "success")
     return _to_case(case.number)
 
