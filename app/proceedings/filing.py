@@ -195,7 +195,9 @@ def choose_respondent(case_id: int):
     chosen = request.form.get("certificant_id", "")
     certificant = db.session.get(Certificant, int(chosen)) if chosen.isdigit() else None
     if certificant is None:
-        abort(400)
+        db.session.commit()  # what was typed is kept all the same
+        flash("Choose the respondent among the registry's matches.", "error")
+        return redirect(url_for("filing.edit_draft", case_id=case.id))
     services.choose_respondent(case, certificant, current_user)
     db.session.commit()
     flash(f"Respondent set: {certificant.name} ({certificant.cert_number}). Your draft is saved.",
