@@ -343,11 +343,12 @@ def wrk(url: str, duration: int, connections: int) -> dict:
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "--latency",
          url], capture_output=True, text=True, timeout=duration + 30)
     text = answer.stdout
-    found = lambda pattern: (re.search(pattern, text) or [None, None])[1]  # noqa: E731
+    found = lambda pattern: (re.search(pattern, text, re.M) or [None, None])[1]  # noqa: E731
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
     errors += int(found(r"Non-2xx or 3xx responses: (\d+)") or 0)
     return {"rps": float(found(r"Requests/sec:\s+([\d.]+)") or 0),
-            "p50": found(r"50%\s+(\S+)") or "n/a", "p99": found(r"99%\s+(\S+)") or "n/a",
+            "p50": found(r"^\s+50%\s+(\S+)$") or "n/a",
+            "p99": found(r"^\s+99%\s+(\S+)$") or "n/a",
             "requests": int(found(r"(\d+) requests in") or 0), "errors": errors}
 
 
