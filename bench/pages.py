@@ -347,8 +347,8 @@ def wrk(url: str, duration: int, connections: int) -> dict:
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
     errors += int(found(r"Non-2xx or 3xx responses: (\d+)") or 0)
     return {"rps": float(found(r"Requests/sec:\s+([\d.]+)") or 0),
-            "p50": found(r"^\s+50%\s+(\S+)$") or "n/a",
-            "p99": found(r"^\s+99%\s+(\S+)$") or "n/a",
+            "p50": found(r"^\s+50%\s+(\S+)\s*$") or "n/a",
+            "p99": found(r"^\s+99%\s+(\S+)\s*$") or "n/a",
             "requests": int(found(r"(\d+) requests in") or 0), "errors": errors}
 
 
