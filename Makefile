@@ -8,7 +8,7 @@ PORT ?= 5000
 PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 FLASK := PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev db demo lint bench clean
+.PHONY: run test install install-dev db demo lint bench bench-data bench-pages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,7 +47,19 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 bench: install-dev
-	@for f in bench/*.py; do [ -e "$$f" ] && $(BIN)/python "$$f"; done; true
+	$(BIN)/python bench/render_documents.py
+
+# The benchmark at scale (README "Benchmarks"): PostgreSQL on 127.0.0.1, Debian's wrk.
+BENCH_CASES ?= 10000
+BENCH_AUDIT ?= 100000
+BENCH_DB ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench_10k
+BENCH_ARGS ?=
+
+bench-data: install-dev
+	$(BIN)/python bench/generate.py --database-url $(BENCH_DB) --cases $(BENCH_CASES) --audit $(BENCH_AUDIT)
+
+bench-pages: install-dev
+	$(BIN)/python bench/pages.py --database-url $(BENCH_DB) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/test.sqlite3 .pytest_cache
