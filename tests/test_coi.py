@@ -148,10 +148,13 @@ def test_a_member_who_has_not_declared_sees_only_the_number_and_the_form(
     assert client.post(f"/cases/{number}/notes", data={"text": "x"}).status_code == 404
     assert client.post(f"/cases/{number}/act/accept").status_code == 404
 
-    # lists show it by number as awaiting a declaration; filters and counts never read it
+    # lists show it as awaiting a declaration, with what the declaration page shows to
+    # judge a conflict (the respondent, the filing date) and nothing of its content;
+    # filters and counts never read it
     listed = text(client.get("/cases"))
     assert number in listed and "awaiting your declaration" in listed
-    assert "Rory Respondent" not in listed and "S23" not in listed
+    assert "about Rory Respondent (CCM-200002), filed" in listed
+    assert "S23" not in listed and "Facts for S7" not in listed
     for query in ("standard=S23", "standard=S99", "status=submitted", "status=dismissed"):
         found = text(client.get(f"/cases?{query}"))
         assert _awaiting_section(found) == _awaiting_section(listed), query

@@ -24,7 +24,8 @@ def production(app):
     """The production settings, on the test database (over HTTPS, as production runs)."""
     settings = {key: app.config[key] for key in (
         "SQLALCHEMY_DATABASE_URI", "UPLOAD_DIR", "DOCUMENT_DIR", "ARGON2_TIME_COST",
-        "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "MAIL_TRANSPORT")}
+        "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM", "MAIL_TRANSPORT", "AUDIT_KEY",
+        "AUDIT_CHECKPOINT_DIR", "JOBS_SYNC")}
     settings |= {"SECRET_KEY": "x" * 32, "RATELIMIT_STORAGE_URI": "memory://",
                  "WTF_CSRF_ENABLED": False, "MFA_REQUIRED_ROLES": ""}
     return create_app(type("ProductionOnTestDatabase", (ProductionConfig,), settings))

@@ -169,6 +169,7 @@ def test_known_and_unknown_addresses_take_the_same_time_and_words(app, make, cli
 def test_production_refuses_to_start_without_redis(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/ethics")
+    monkeypatch.setenv("AUDIT_KEY", "k" * 32)
     monkeypatch.delenv("REDIS_URL", raising=False)
     with pytest.raises(RuntimeError, match="REDIS_URL"):
         create_app("production")

@@ -186,20 +186,22 @@ def outside_time_limit(case: Case) -> bool:
 
 
 def attach_evidence(case: Case, stored_files, context: str, actor, source: str = "") -> list[Evidence]:
-    """Record stored files as evidence; a file already filed in the same place is kept once.
+    """Record stored files as evidence; a file already filed in the same place under the same
+    name is kept once.
 
     The case is locked before looking, so the same upload sent twice at once (a double
     click) makes one evidence item; the second copy's file is removed.
     """
     rows = []
     lock_row(Case, case.id)
-    filed = set(db.session.execute(select(Evidence.sha256).where(
-        Evidence.case_id == case.id, Evidence.context == context)).scalars())
+    # the same file under the same name, filed in the same place: the form sent twice
+    filed = set(db.session.execute(select(Evidence.sha256, Evidence.original_name).where(
+        Evidence.case_id == case.id, Evidence.context == context)).tuples())
     for f in stored_files:
-        if f.sha256 in filed:
+        if (f.sha256, f.original_name) in filed:
             store("evidence").delete(f.stored_name)
             continue
-        filed.add(f.sha256)
+        filed.add((f.sha256, f.original_name))
         row = Evidence(case=case, stored_name=f.stored_name, original_name=f.original_name,
                        sha256=f.sha256, size=f.size, mime=f.mime, context=context,
                        uploaded_by_id=getattr(actor, "id", None), uploaded_at=clock.now(),

@@ -112,13 +112,19 @@ def run_now(task: Task, *args):
     return result.result
 
 
+def _run_in(app: Flask, task: Task, args: tuple):
+    """In a pool thread: run the task in the context of the app that queued it."""
+    with app.app_context():
+        return run_now(task, *args)
+
+
 def _submit(app: Flask, task: Task, args: tuple) -> None:
     global _pool
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=app.config["JOBS_THREADS"],
                                        thread_name_prefix="jobs")
-        future = _pool.submit(run_now, task, *args)
+        future = _pool.submit(_run_in, app, task, args)
         _running.add(future)
     future.add_done_callback(_running.discard)
 
