@@ -45,8 +45,8 @@ from app.audit import services as audit
 from app.audit.models import AuditEntry
 from app.catalogue.services import ensure_2009_code
 from app.demo import DEMO_PASSWORD, DEMO_REGISTRY, DEMO_USERS
-from app.proceedings.documents import DOCUMENT_TYPES
 from app.extensions import db
+from app.proceedings.documents import DOCUMENT_TYPES
 from app.registry.models import Certificant
 
 # (final state, share of the cases, how many days ago it was filed: (min, max))
