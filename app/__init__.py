@@ -80,6 +80,8 @@ def _import_models() -> None:
     from app.coi import models as _coi  # noqa: F401
     from app.documents import models as _documents  # noqa: F401
     from app.jobs import models as _jobs  # noqa: F401
+    from app.letters import models as _letters  # noqa: F401
+    from app.messages import models as _messages  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
     from app.practice_disclosures import models as _practice_disclosures  # noqa: F401
     from app.proceedings import models as _proceedings  # noqa: F401
@@ -95,7 +97,9 @@ def register_blueprints(app: Flask) -> None:
     from app.coi.views import bp as coi
     from app.documents.views import bp as documents
     from app.jobs.views import bp as jobs
+    from app.letters.views import bp as letters
     from app.main.views import bp as main
+    from app.messages.views import bp as messages
     from app.notifications.views import bp as outbox
     from app.practice_disclosures.views import bp as practice_disclosures
     from app.proceedings.filing import bp as filing
@@ -103,7 +107,8 @@ def register_blueprints(app: Flask) -> None:
     from app.registry.views import bp as registry
 
     for blueprint in (main, accounts, account_security, registry, catalogue, cases, filing, coi,
-                      proceedings, documents, practice_disclosures, audit, outbox, jobs):
+                      proceedings, documents, practice_disclosures, audit, outbox, jobs,
+                      messages, letters):
         app.register_blueprint(blueprint)
 
 
@@ -113,11 +118,12 @@ def register_commands(app: Flask) -> None:
     from app.cli import create_admin, seed_demo
     from app.documents.cli import cli as documents_cli
     from app.jobs.cli import cli as deadlines_cli
+    from app.messages.cli import cli as messages_cli
     from app.notifications.cli import cli as outbox_cli
     from app.registry.cli import cli as registry_cli
 
     for group in (audit_cli, catalogue_cli, deadlines_cli, documents_cli, outbox_cli,
-                  registry_cli):
+                  registry_cli, messages_cli):
         app.register_blueprint(group)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)

@@ -12,6 +12,8 @@ gated.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Select, exists, false, or_, select, true
 
 from app.accounts.models import Role, User, UserRole
@@ -277,3 +279,26 @@ def evidence_for(user, case: Case) -> list:
         return []
     return [e for e in case.evidence if e.uploaded_by_id == user.id
             or (role == "respondent" and e.disclosed_to_respondent)]
+
+
+# --- case messages: whose thread is whose --------------------------------------------
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """A party's thread on a case, named by its key ("complainant", "respondent",
+    "witness-<link id>", later "representative-<user id>"), whether or not it has a message."""
+
+    case: Case
+    key: str
+
+
+def thread_key(user, case: Case) -> str | None:
+    """The key of the one thread a person has on a case as a party (None: no thread)."""
+    return party_role(user, case)
+
+
+def may_read_thread(user, ref: ThreadRef) -> bool:
+    """Staff cleared on the case read every thread; a party only their own."""
+    if ref.case.status == "draft":
+        return False
+    return is_staff_on(user, ref.case) or thread_key(user, ref.case) == ref.key

@@ -287,6 +287,18 @@ RULES: dict[str, Rule] = {
     "practice_disclosures.flagged": rule(*ANY_STAFF),
     "practice_disclosure.open_case": rule(ADMIN, CHAIR, check=lambda u, d: d.open_to_staff(u),
                                           description="open a staff-initiated S7 case"),
+    # Case messages (app/messages): the office (staff cleared on the case) talks with each
+    # party in a private thread; a party reads and writes only their own
+    "message.thread": rule(ANYONE, check=case_access.may_read_thread, deny_status=NOT_FOUND,
+                           description="staff on the case: every thread; a party: their own"),
+    "message.office": rule(*ANY_STAFF, check=_staff_on,
+                           description="write as the office, open and revoke witness links"),
+    "message.alert_setting": rule(ANYONE, description="each message, or a daily digest"),
+    "messages.stock_replies": rule(ADMIN, description="keep the office's stock replies"),
+    # Letters the office words (app/letters): a change needs a second administrator
+    "letters.edit": rule(ADMIN, description="propose a wording, preview it, revert"),
+    "letters.approve": rule(ADMIN, check=lambda u, v: v.proposed_by_id != u.id,
+                            description="another administrator than the proposer"),
     # Homes
     "home.committee": rule(CHAIR, MEMBER),
     "home.admin": rule(ADMIN),

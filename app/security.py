@@ -19,6 +19,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "accounts.forgot_password",
     "accounts.reset_password",
     "practice_disclosures.answer",  # an affected party, by personal link
+    "messages.witness",  # a witness without an account, by personal link
     "documents.verify_start",
     "documents.verify",
     "proceedings.public_register",

@@ -166,6 +166,27 @@ EXPECTED: dict[str, dict] = {
     # the public register of sanctions: anyone, signed in or not
     "proceedings.public_register": PUBLIC,
     "proceedings.public_register_json": PUBLIC,
+    # case messages (_messages_for): the thread page points at the respondent's thread on the
+    # second case, which the certificant (its complainant) must not open; the attachment at
+    # the certificant's own thread on the first. Staff cleared on the case are the office.
+    "messages.thread": case_route(certificant=404, member=200, chair=200, admin=200),
+    "messages.attachment": case_route(certificant=200, member=200, chair=200, admin=200),
+    "messages.new_witness_link": case_route(certificant=403, member=200, chair=200, admin=200),
+    "messages.revoke_witness_link": case_route(certificant=403, member=302, chair=302,
+                                               admin=302),
+    # an empty choice is refused with a message on the home page
+    "messages.alert_setting": {r: 302 for r in ROLES},
+    # the matrix passes a token minted for another purpose: a clear error page
+    "messages.witness": {r: 400 for r in ROLES},
+    "messages.stock_replies": ADMIN,
+    "messages.delete_stock_reply": ADMIN_POST,
+    # letters: the matrix's proposed version is the administrator's own: approving it needs
+    # another administrator (403)
+    "letters.index": ADMIN,
+    "letters.edit": ADMIN,
+    "letters.approve": only("admin", ok=403),
+    "letters.reject": ADMIN_POST,
+    "letters.revert": ADMIN_POST,
 }
 
 # URL arguments that differ by route: (endpoint, argument) -> the key in the world's args
@@ -174,6 +195,8 @@ ROUTE_ARGS = {
         "proceedings.vote", "proceedings.investigation", "proceedings.task_done",
         "proceedings.share", "proceedings.add_evidence")},
     ("proceedings.task_done", "item_id"): "task_id",
+    ("messages.thread", "number"): "proceeding_number",
+    ("messages.thread", "key"): "respondent_key",
     ("proceedings.share", "item_id"): "shareable_id",
 }
 
@@ -290,6 +313,40 @@ def _proceeding_for(app, make, people) -> dict:
                 "shareable_id": note.id, "question": "outcome"}
 
 
+def _messages_for(app, people, args) -> dict:
+    """On the first case, a message with a file from the certificant and a witness's link;
+    on the second (served), a message from the office to the respondent; a stock reply; a
+    wording proposed by the administrator."""
+    from app.access import ThreadRef
+    from app.accounts.models import User
+    from app.cases.models import Case
+    from app.letters import services as letters
+    from app.letters.catalogue import ALERT
+    from app.messages import services as messages
+
+    with app.test_request_context():
+        case = db.session.query(Case).filter_by(number=args["number"]).one()
+        other = db.session.query(Case).filter_by(number=args["proceeding_number"]).one()
+        certificant, chair, admin = (db.session.get(User, people[r].id)
+                                     for r in ("certificant", "chair", "admin"))
+        message = messages.send(
+            ThreadRef(case, "complainant"), certificant, "A detail I forgot.",
+            [FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "more.pdf")], as_office=False)
+        messages.send(ThreadRef(other, "respondent"), chair, "A question for you.",
+                      as_office=True)
+        link = messages.open_witness_link(case, chair, name="Wes Witness",
+                                          email="wes@example.com", request="Your notes?",
+                                          days=10)
+        reply = messages.add_stock_reply(admin, "Thanks", "Thank you for your message.")
+        version = letters.propose(ALERT, "New message on {{ case_number }}: {{ read_url }}",
+                                  admin)
+        db.session.commit()
+        return {"key": "complainant", "respondent_key": "respondent",
+                "attachment_id": message.attachments[0].id, "link_id": link.id,
+                "reply_id": reply.id, "letter_key": ALERT.key,
+                "letter_version_id": version.id}
+
+
 @pytest.fixture
 def world(app, make):
     """One of everything a URL can point at, and one account per role."""
@@ -327,6 +384,7 @@ def world(app, make):
     args |= _conflicts_for(app, people, args["number"])
     args |= _practice_disclosure_for(app, make)
     args |= _proceeding_for(app, make, people)
+    args |= _messages_for(app, people, args)
     return people, args
 
 

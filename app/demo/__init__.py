@@ -10,6 +10,7 @@ from app.catalogue.seed import VERSION_2009
 from app.catalogue.services import ensure_2009_code, version_by_name
 from app.demo.cases import load_demo_cases
 from app.demo.documents import load_demo_documents
+from app.demo.messages import load_demo_messages
 from app.demo.proceedings import load_demo_proceedings
 from app.extensions import db
 from app.registry.models import Certificant, CertStatus
@@ -78,4 +79,5 @@ def load_demo() -> int:
     created += load_demo_cases()
     created += load_demo_proceedings()
     created += load_demo_documents()
+    created += load_demo_messages()
     return created

@@ -55,9 +55,12 @@ class Document(db.Model):
         ForeignKey("documents.id", ondelete="RESTRICT"), unique=True)
     correction_reason: Mapped[str] = mapped_column(Text, default="")
     superseded_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # the office's wording of the body (app/letters) it was issued with; None: built in
+    letter_version_id: Mapped[int | None] = mapped_column(ForeignKey("letter_versions.id"))
 
     case = relationship("Case")
     issued_by = relationship("User")
+    letter_version = relationship("LetterVersion")
     supersedes: Mapped[Document | None] = relationship(
         remote_side=[id], back_populates="superseded_by")
     superseded_by: Mapped[Document | None] = relationship(back_populates="supersedes")

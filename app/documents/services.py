@@ -26,6 +26,7 @@ from app.cases.models import Case
 from app.documents import render as renderer
 from app.documents.models import Document
 from app.extensions import db
+from app.letters import services as letters
 from app.locks import lock_row
 from app.notifications.services import queue_mail
 from app.storage import delete_on_rollback, store
@@ -80,9 +81,24 @@ def preview(case: Case, doc_type: DocumentType) -> renderer.Rendered:
     return _render(doc_type, doc_type.build(case), meta)
 
 
-def _render(doc_type: DocumentType, data: dict, meta: dict) -> renderer.Rendered:
+def wording(doc_type: DocumentType):
+    """The approved wording of the type's body (app/letters), or None for the built-in file."""
+    return letters.in_force(f"document:{doc_type.kind}")
+
+
+def _render(doc_type: DocumentType, data: dict, meta: dict, version=None) -> renderer.Rendered:
+    """Render the type's template; with an approved wording, its body comes from that
+    (rendered in the sandbox) inside the same print layout. Any failure issues nothing."""
+    version = version if version is not None else wording(doc_type)
     try:
+        if version is not None:
+            body = letters.render_text(version.body, data, html=True)
+            return renderer.render("_worded.html", data | {"worded_body": body}, meta)
         return renderer.render(doc_type.template, data, meta)
+    except letters.LetterError as error:
+        raise DocumentError(
+            f"The {doc_type.title.lower()} could not be rendered from wording version "
+            f"{version.version}: {error} Nothing was issued and no number was used.") from error
     except Exception as error:
         log.exception("rendering %s failed", doc_type.kind)
         raise DocumentError(
@@ -143,7 +159,8 @@ def issue(case: Case, doc_type: DocumentType, actor, *, supersedes: Document | N
         data = data | {"corrects": {"number": supersedes.number,
                                     "issued_on": supersedes.issued_at.date(),
                                     "reason": reason.strip()}}
-    rendered = _render(doc_type, data, meta)  # may fail: nothing is written before this
+    version = wording(doc_type)
+    rendered = _render(doc_type, data, meta, version)  # may fail: nothing is written before this
 
     if supersedes is not None:
         # Out of force before its correction is written, so the unique index on the
@@ -158,7 +175,8 @@ def issue(case: Case, doc_type: DocumentType, actor, *, supersedes: Document | N
         stored_name=name, sha256=sha256, size=len(rendered.pdf), pages=rendered.pages,
         issued_at=issued_at, issued_by_id=actor.id, recipients=recipients,
         supersedes_id=supersedes.id if supersedes else None,
-        correction_reason=reason.strip())
+        correction_reason=reason.strip(),
+        letter_version_id=version.id if version is not None else None)
     db.session.add(document)
     try:
         db.session.flush()
@@ -167,7 +185,8 @@ def issue(case: Case, doc_type: DocumentType, actor, *, supersedes: Document | N
                             "same moment; reload the case to see it.") from None
     _serve(case, document, actor)
     record("document.issued", actor=actor, target=document, number=number, case=case.number,
-           kind=kind, sha256=sha256, supersedes=supersedes.number if supersedes else None)
+           kind=kind, sha256=sha256, supersedes=supersedes.number if supersedes else None,
+           wording=version.label if version is not None else "built-in")
     return document
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from app.cases.models import Case
 from app.extensions import db
 from app.locks import lock_name, lock_row
+from app.messages.services import send_digests
 from app.proceedings import deadlines
 
 log = logging.getLogger(__name__)
@@ -53,5 +54,7 @@ def run_sweep() -> SweepRun:
             log.exception("sweeping case %s failed; the other cases go on", case_id)
             run.failed.append(case_id)
     run.add(sweep_others())
+    db.session.commit()
+    run.reminders += send_digests()  # daily digests of new case messages
     db.session.commit()
     return run

@@ -57,7 +57,17 @@ def sweep_deadlines() -> dict:
     for case_id in case_ids:
         enqueue(sweep_case, case_id)
     enqueue(sweep_others)
+    enqueue(send_message_digests)
     return {"cases": len(case_ids)}
+
+
+@shared_task(name="jobs.send_message_digests")
+def send_message_digests() -> dict:
+    """Send the day's digests of new case messages (their places, never their text)."""
+    lines = sweeping.send_digests()
+    db.session.commit()
+    deliver_after_commit()
+    return {"digests": len(lines)}
 
 
 @shared_task(name="jobs.sweep_case")

@@ -9,6 +9,7 @@ from app.access import awaiting_cases, cleared_cases, is_respondent, party_cases
 from app.cases.models import OPEN_STATES, Case, State
 from app.extensions import db
 from app.jobs.engine import broker_state
+from app.messages.services import waiting_for
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.services import backlog
 from app.policy import authorize, can
@@ -27,7 +28,8 @@ def home():
             .where(OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.FAILED]))
         ).scalar_one()
         return render_template("main/home_admin.html", pending_mail=pending_mail,
-                               link_requests=len(pending_link_requests()))
+                               link_requests=len(pending_link_requests()),
+                               waiting=waiting_for(current_user))
     if can(current_user, "home.committee"):
         authorize("home.committee")
         # counts by status read the cases' content: only those open to the member;
@@ -38,7 +40,7 @@ def home():
         ).scalar_one()
         return render_template("main/home_committee.html", counts=counts, State=State,
                                open_states=[s for s in State if s in OPEN_STATES],
-                               awaiting=awaiting)
+                               awaiting=awaiting, waiting=waiting_for(current_user))
     authorize("account.profile", current_user)
     mine = db.session.execute(party_cases(current_user).order_by(Case.created_at.desc())).scalars().all()
     complaints = [c for c in mine if c.complainant_id == current_user.id]

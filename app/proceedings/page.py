@@ -17,6 +17,7 @@ from app.coi import forms as coi_forms
 from app.coi import services as coi
 from app.documents import services as documents
 from app.extensions import db
+from app.messages import services as messages
 from app.policy import can
 from app.proceedings import actions as pa
 from app.proceedings import services as p
@@ -40,7 +41,8 @@ SECTIONS = [
     ("allegations", "Allegations"), ("evidence", "Evidence"), ("answer", "The answer"),
     ("investigation", "Investigation"), ("hearing", "Hearing"), ("decision", "Decision"),
     ("votes", "Votes"), ("documents", "Documents"), ("conflicts", "Conflicts of interest"),
-    ("actions", "Actions"), ("timeline", "Timeline"), ("disclosure-log", "Disclosure log"),
+    ("messages", "Messages"), ("actions", "Actions"), ("timeline", "Timeline"),
+    ("disclosure-log", "Disclosure log"),
     ("notes", "Internal notes"),
 ]
 
@@ -195,6 +197,7 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "vote_forms": _vote_forms(case, user, forms) if can(user, "case.vote", case) else [],
         "tallies": _tallies(case) if can(user, "case.see_votes", case) else [],
         "sanction_titles": {k.value: k.title for k in SanctionKind},
+        "messages": messages.case_section(user, case),
     }
     page["sections"] = _sections(case, page, user)
     return page
@@ -219,6 +222,8 @@ def _sections(case: Case, page: dict, user) -> list[tuple[str, str]]:
         present.add("conflicts")
     if page["irreversible"] or can(user, "coi.recuse_self", case):
         present.add("actions")
+    if page["messages"]["parties"]:
+        present.add("messages")
     if can(user, "case.see_disclosure_log", case):
         present.add("disclosure-log")
     if can(user, "case.note", case):

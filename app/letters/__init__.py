@@ -1,0 +1,1 @@
+"""Letters the office words itself: sandboxed templates, versions, a second approval."""
