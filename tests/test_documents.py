@@ -65,25 +65,15 @@ def pdf_text_of(reader: PdfReader) -> str:
 
 
 @pytest.fixture
-def story(app, make, auth, client):
+def story(app, cast, auth, client):
     """A complaint with a withheld identity, served; an extension asked for and granted;
     a second complaint asked for information; a third dismissed."""
-    make.catalogue()
-    rory = make.certificant(number="CCM-300003", name="Rory Respondent", email="rory@example.com")
-    people = {
-        "complainant": make.user(email="clara@example.com", name="Clara Complainant"),
-        "respondent": make.user(email="rory@example.com", name="Rory Respondent",
-                                certificant=rory),
-        "chair": make.user("chair", "member", email="chair@example.com", name="Charles Chair"),
-        "member": make.user("member", email="mina@example.com", name="Mina Member"),
-        "admin": make.user("admin", email="ada@example.com", name="Ada Administrator"),
-        "outsider": make.user(email="olga@example.com", name="Olga Outsider"),
-    }
+    people = cast("complainant", "respondent", "chair", "member", "admin", "outsider")
     clock.freeze(clock.now().replace(year=2026, month=11, day=2, hour=9))
     auth.login(people["complainant"])
     numbers = []
     for _ in range(3):
-        r, _ = file_complaint(app, client, "CCM-300003", withhold_identity_requested="y")
+        r, _ = file_complaint(app, client, "CCM-200002", withhold_identity_requested="y")
         numbers.append(number_in(r.data.decode()))
     served, info, dismissed = numbers
     auth.logout()
@@ -150,7 +140,7 @@ def later(app, make, story):
             user(people["respondent"])
         hearing_panel = [user(panel[k]) for k in ("hana", "hugo", "hilda")]
         appeal_panel = [user(panel[k]) for k in ("alma", "arno", "aria")]
-        record = db.session.query(Certificant).filter_by(cert_number="CCM-300003").one()
+        record = db.session.query(Certificant).filter_by(cert_number="CCM-200002").one()
         clock.freeze(datetime(2026, 11, 2, 9, tzinfo=UTC))
         cases = {}
         for key in LATER:
@@ -228,7 +218,7 @@ EXPECTATIONS = {
                         ["Clara", VOTE_SECRET, REPORT, "Suspended for six months."]),
     # redacted: the certificant, the standard, the sanction; no complainant, no facts
     "public_notice": ("appealed", ["Public notice of a sanction", "Rory Respondent",
-                                   "CCM-300003", "S7", "Public reprimand"],
+                                   "CCM-200002", "S7", "Public reprimand"],
                       ["Clara", "Complainant", "Withheld", "Facts for", GROUNDS, REPORT,
                        DECISION_REASONS, VOTE_SECRET, "Suspension", INTERNAL]),
 }
