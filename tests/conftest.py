@@ -45,6 +45,15 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "committed: commits for real (threads, processes or their own connections); "
                    "the tables are emptied after the test instead of rolled back")
+    config.addinivalue_line("markers", "xdist_group(name): run on one pytest-xdist worker")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep a module that builds data once (the demo, a module's cast) on one xdist worker
+    under `--dist loadgroup`, so the data is built once; other tests spread test by test."""
+    for item in items:
+        if "module_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 def worker_database_url(base: str, worker: str | None) -> str:
@@ -334,6 +343,14 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+def login_client(app, user_or_email, password: str = PASSWORD):
+    """A client of its own, signed in (for a test that has several people at once)."""
+    client = app.test_client()
+    r = Auth(client).login(user_or_email, password)
+    assert r.status_code == 200
+    return client
 
 
 def free_port() -> int:

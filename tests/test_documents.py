@@ -516,25 +516,3 @@ def test_the_renderer_fetches_nothing_from_disk_or_network(app, tmp_path):
     reader = PdfReader(io.BytesIO(rendered.pdf))
     assert not reader.pages[0].images, "a refused image must not appear"
     assert "Hello" in pdf_text(rendered.pdf)
-
-
-def test_demo_data_has_issued_documents_and_a_correction(app, runner, client, auth):
-    from app.demo import DEMO_PASSWORD
-
-    assert runner.invoke(args=["seed-demo", "--quiet"]).exit_code == 0
-    with app.app_context():
-        docs = db.session.query(Document).all()
-        kinds = {d.kind for d in docs}
-        count = len(docs)
-        superseded = [(d.number, d.superseded_by.number) for d in docs if d.superseded]
-        rory_docs = [d.number for d in docs
-                     if any(r["email"] == "cert2@example.org" for r in d.recipients)]
-    assert {"notice_of_complaint", "information_request", "dismissal",
-            "extension_decision"} <= kinds
-    assert len(superseded) == 1, "one corrected notice shows supersession"
-    assert runner.invoke(args=["seed-demo", "--quiet"]).exit_code == 0
-    with app.app_context():
-        assert db.session.query(Document).count() == count, "seed-demo is idempotent"
-    assert rory_docs, "the demo respondent was sent documents"
-    auth.login("cert2@example.org", DEMO_PASSWORD)
-    assert client.get(f"/documents/{rory_docs[0]}.pdf").status_code == 200
