@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The suite runs on every core (pytest-xdist), each worker on its own database; modules
+# that build data once stay on one worker. Override, e.g. PYTEST_ARGS="-x tests/test_coi.py".
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?= -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: run test install install-dev db demo lint bench clean
 
@@ -48,4 +52,4 @@ bench: install-dev
 	@for f in bench/*.py; do [ -e "$$f" ] && $(BIN)/python "$$f"; done; true
 
 clean:
-	rm -rf $(VENV) instance/test.sqlite3 .pytest_cache
+	rm -rf $(VENV) instance/test.sqlite3 instance/test_gw*.sqlite3 .pytest_cache

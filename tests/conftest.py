@@ -26,6 +26,7 @@ from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from app import clock, create_app
 from app.accounts.models import Role, User
@@ -68,15 +69,21 @@ def worker_database_url(base: str, worker: str | None) -> str:
         return url.set(database=str(path.with_name(f"{path.stem}_{worker}{path.suffix}"))) \
             .render_as_string(hide_password=False)
     name = f"{url.database}_{worker}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                  {"name": name}).scalar()
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
+    # Connect to the base database, or to the server's maintenance one if it is not there.
+    for admin_url in (url, url.set(database="postgres")):
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                      {"name": name}).scalar()
+                if not exists:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+            break
+        except OperationalError:
+            if admin_url.database == "postgres":
+                raise
+        finally:
+            admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
 
 
