@@ -50,10 +50,10 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Keep a module that builds data once (the demo, a module's cast) on one xdist worker
-    under `--dist loadgroup`, so the data is built once; other tests spread test by test."""
+    """Keep a module that loads the demo on one xdist worker under `--dist loadgroup`, so
+    it is loaded once; other tests (cheap module data included) spread test by test."""
     for item in items:
-        if "module_data" in getattr(item, "fixturenames", ()):
+        if "demo" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
