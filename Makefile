@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# The suite runs on every core (pytest-xdist), each worker on its own database; modules
-# that build data once stay on one worker. Override, e.g. PYTEST_ARGS="-x tests/test_coi.py".
+# The suite runs on every core (pytest-xdist), each worker on its own database, a test file
+# at a time (its module-scoped data is built once), the biggest files first.
+# Override, e.g. PYTEST_ARGS="-x tests/test_coi.py".
 PYTEST_WORKERS ?= auto
-PYTEST_ARGS ?= -n $(PYTEST_WORKERS) --dist loadgroup
+PYTEST_ARGS ?= -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: run test install install-dev db demo lint bench clean
 

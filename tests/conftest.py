@@ -46,15 +46,6 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "committed: commits for real (threads, processes or their own connections); "
                    "the tables are emptied after the test instead of rolled back")
-    config.addinivalue_line("markers", "xdist_group(name): run on one pytest-xdist worker")
-
-
-def pytest_collection_modifyitems(config, items):
-    """Keep a module that loads the demo on one xdist worker under `--dist loadgroup`, so
-    it is loaded once; other tests (cheap module data included) spread test by test."""
-    for item in items:
-        if "demo" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 def worker_database_url(base: str, worker: str | None) -> str:
