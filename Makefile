@@ -7,6 +7,11 @@ PORT ?= 5000
 # links in mail and documents point at the address `make run` serves
 PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 FLASK := PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/flask --app wsgi
+# The suite runs on every core (pytest-xdist), each worker on its own database, a test file
+# at a time (its module-scoped data is built once), the biggest files first.
+# Override, e.g. PYTEST_ARGS="-x tests/test_coi.py".
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?= -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: run test install install-dev db demo lint bench bench-data bench-pages clean
 
@@ -62,4 +67,4 @@ bench-pages: install-dev
 	$(BIN)/python bench/pages.py --database-url $(BENCH_DB) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance/test.sqlite3 .pytest_cache
+	rm -rf $(VENV) instance/test.sqlite3 instance/test_gw*.sqlite3 .pytest_cache

@@ -10,7 +10,7 @@ from conftest import free_port
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from app.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from app.demo import DEMO_PASSWORD, DEMO_USERS
 from app.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -61,15 +61,6 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
-
-
-@pytest.fixture
-def demo(app):
-    """The demo data, committed; clean_db (autouse) truncates it after each test."""
-    with app.app_context():
-        load_demo()
-        db.session.commit()
-        db.session.remove()
 
 
 @pytest.mark.parametrize("user", DEMO_USERS, ids=[u["email"] for u in DEMO_USERS])

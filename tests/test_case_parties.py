@@ -21,19 +21,6 @@ from app.extensions import db
 NOTE = "Internal: the complainant's account of March is doubtful."
 
 
-def _people(make):
-    make.catalogue()
-    record = make.certificant(number="CCM-200002", name="Rory Respondent", email="rory@example.com")
-    return {
-        "complainant": make.user(email="clara@example.com", name="Clara Complainant"),
-        "respondent": make.user(email="rory@example.com", name="Rory Respondent",
-                                certificant=record),
-        "chair": make.user("chair", "member", email="chair@example.com", name="Charles Chair"),
-        "member": make.user("member", email="mina@example.com", name="Mina Member"),
-        "outsider": make.user(email="otto@example.com", name="Otto Outsider"),
-    }
-
-
 def as_user(auth, user):
     auth.logout()
     auth.login(user)
@@ -44,8 +31,8 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def world(app, make, auth, client, runner, smtp):
-    people = _people(make)
+def world(app, cast, auth, client, runner, smtp):
+    people = cast("complainant", "respondent", "chair", "member", "outsider")
     clock.freeze(clock.now().replace(year=2026, month=11, day=2, hour=9))
     auth.login(people["complainant"])
     r, draft_url = file_complaint(app, client, "CCM-200002", withhold_identity_requested="y")
@@ -107,9 +94,9 @@ def test_each_party_lists_the_case_with_its_status_in_plain_words(world, auth, c
     assert number not in text(client.get("/my/matters"))
 
 
-def test_the_status_words_follow_the_case(app, make, auth, client):
+def test_the_status_words_follow_the_case(app, cast, auth, client):
     """Before the answer: the same case reads "Accepted; waiting..." on both parties' lists."""
-    people = _people(make)
+    people = cast("complainant", "respondent", "chair", "member", "outsider")
     auth.login(people["complainant"])
     r, _ = file_complaint(app, client, "CCM-200002", files=())
     number = number_in(r.data.decode())
@@ -194,9 +181,9 @@ def test_a_withheld_identity_never_reaches_the_respondent(world, auth, client, s
         assert "Clara" not in raw and "clara@example.com" not in raw, message["Subject"]
 
 
-def test_an_identity_not_withheld_is_shown_to_the_respondent(app, make, auth, client, runner, smtp):
+def test_an_identity_not_withheld_is_shown_to_the_respondent(app, cast, auth, client, runner, smtp):
     """The control for the test above: the name does appear where it may."""
-    people = _people(make)
+    people = cast("complainant", "respondent", "chair", "member", "outsider")
     auth.login(people["complainant"])
     r, _ = file_complaint(app, client, "CCM-200002", files=(), withhold_identity_requested="y")
     number = number_in(r.data.decode())
@@ -325,10 +312,10 @@ def test_the_receipt_is_for_the_complainant_and_staff(world, auth, client):
         auth.logout()
 
 
-def test_an_unserved_respondent_cannot_open_the_complaint(app, make, auth, client):
+def test_an_unserved_respondent_cannot_open_the_complaint(app, cast, auth, client):
     """A linked respondent cannot read a complaint before it is served (or if it is
     dismissed before service), though its number is easy to guess."""
-    people = _people(make)
+    people = cast("complainant", "respondent", "chair", "member", "outsider")
     auth.login(people["complainant"])
     r, _ = file_complaint(app, client, "CCM-200002", files=(), withhold_identity_requested="y")
     number = number_in(r.data.decode())

@@ -11,21 +11,8 @@ from app.cases.models import Disclosure
 from app.extensions import db
 
 
-def _people(make):
-    make.catalogue()
-    respondent_record = make.certificant(number="CCM-200002", name="Rory Respondent",
-                                         email="rory@example.com")
-    return {
-        "complainant": make.user(email="clara@example.com", name="Clara Complainant"),
-        "respondent": make.user(email="rory@example.com", name="Rory Respondent",
-                                certificant=respondent_record),
-        "chair": make.user("chair", "member", email="chair@example.com", name="Charles Chair"),
-        "member": make.user("member", email="mina@example.com"),
-    }
-
-
-def test_complaint_from_filing_to_answer(app, make, auth, client, smtp, runner):
-    people = _people(make)
+def test_complaint_from_filing_to_answer(app, cast, auth, client, smtp, runner):
+    people = cast("complainant", "respondent", "chair", "member")
     clock.freeze(clock.now().replace(year=2026, month=11, day=2, hour=9))  # a Monday
     auth.login(people["complainant"])
     r, _ = file_complaint(app, client, "CCM-200002")
@@ -102,8 +89,8 @@ def test_complaint_from_filing_to_answer(app, make, auth, client, smtp, runner):
             "case.respond"} <= actions
 
 
-def test_dismissal_tells_the_complainant_why(app, make, auth, client, smtp, runner):
-    people = _people(make)
+def test_dismissal_tells_the_complainant_why(app, cast, auth, client, smtp, runner):
+    people = cast("complainant", "respondent", "chair", "member")
     auth.login(people["complainant"])
     r, _ = file_complaint(app, client, "CCM-200002", codes=("S13",), files=())
     number = number_in(r.data.decode())
@@ -120,8 +107,8 @@ def test_dismissal_tells_the_complainant_why(app, make, auth, client, smtp, runn
     assert not [m for m in smtp.to("rory@example.com")], "an unserved respondent hears nothing"
 
 
-def test_unanswered_request_for_information_closes_the_complaint(app, make, auth, client, runner):
-    people = _people(make)
+def test_unanswered_request_for_information_closes_the_complaint(app, cast, auth, client, runner):
+    people = cast("complainant", "respondent", "chair", "member")
     clock.freeze(clock.now().replace(year=2026, month=11, day=2, hour=9))
     auth.login(people["complainant"])
     r, _ = file_complaint(app, client, "CCM-200002", codes=("S3",), files=())
@@ -144,8 +131,8 @@ def test_unanswered_request_for_information_closes_the_complaint(app, make, auth
     assert "0 missed" in runner.invoke(args=["deadlines", "sweep"]).output
 
 
-def test_stale_form_is_refused_and_not_applied_twice(app, make, auth, client):
-    people = _people(make)
+def test_stale_form_is_refused_and_not_applied_twice(app, cast, auth, client):
+    people = cast("complainant", "respondent", "chair", "member")
     auth.login(people["complainant"])
     r, _ = file_complaint(app, client, "CCM-200002", codes=("S3",), files=())
     number = number_in(r.data.decode())
@@ -161,8 +148,8 @@ def test_stale_form_is_refused_and_not_applied_twice(app, make, auth, client):
     assert get_case(app, number=number).status == "info_requested"
 
 
-def test_missing_attestations_are_refused_and_draft_kept(app, make, auth, client):
-    people = _people(make)
+def test_missing_attestations_are_refused_and_draft_kept(app, make, cast, auth, client):
+    people = cast("complainant", "respondent", "chair", "member")
     auth.login(people["complainant"])
     r, draft_url = file_complaint(app, client, "CCM-200002", codes=("S3",), files=(),
                                   attest_good_faith="")
@@ -175,8 +162,8 @@ def test_missing_attestations_are_refused_and_draft_kept(app, make, auth, client
         assert db.session.query(Case).one().status == "draft"
 
 
-def test_bad_upload_is_refused_by_name_and_the_rest_is_kept(app, make, auth, client):
-    people = _people(make)
+def test_bad_upload_is_refused_by_name_and_the_rest_is_kept(app, cast, auth, client):
+    people = cast("complainant", "respondent", "chair", "member")
     auth.login(people["complainant"])
     r, _ = file_complaint(app, client, "CCM-200002", codes=("S3",),
                           files=(("scan.png", b"%PDF-1.4 really a pdf"), ("empty.txt", b""),
@@ -192,8 +179,8 @@ def test_bad_upload_is_refused_by_name_and_the_rest_is_kept(app, make, auth, cli
         assert [e.original_name for e in case.evidence] == ["good.pdf"]
 
 
-def test_allegation_must_come_from_the_code_in_force(app, make, auth, client):
-    people = _people(make)
+def test_allegation_must_come_from_the_code_in_force(app, cast, auth, client):
+    people = cast("complainant", "respondent", "chair", "member")
     auth.login(people["complainant"])
     r, _ = file_complaint(app, client, "CCM-200002", codes=("S3",), files=(),
                           conduct=date(2005, 1, 1))

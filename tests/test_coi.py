@@ -27,19 +27,6 @@ MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 FRIENDSHIP = "Rory and I have been friends since we trained together in 2010."
 
 
-def _people(make):
-    make.catalogue()
-    record = make.certificant(number="CCM-200002", name="Rory Respondent", email="rory@example.com")
-    return {
-        "complainant": make.user(email="clara@example.com", name="Clara Complainant"),
-        "respondent": make.user(email="rory@example.com", name="Rory Respondent",
-                                certificant=record),
-        "chair": make.user("chair", "member", email="chair@example.com", name="Charles Chair"),
-        "member": make.user("member", email="mina@example.com", name="Mina Member"),
-        "admin": make.user("admin", email="ada@example.com", name="Ada Administrator"),
-    }
-
-
 def text(response) -> str:
     return html.unescape(response.data.decode())
 
@@ -114,8 +101,8 @@ def _open_count(page: str, status_title: str) -> int:
 # --- the gate ----------------------------------------------------------------------------
 
 def test_a_member_who_has_not_declared_sees_only_the_number_and_the_form(
-        app, make, auth, client, smtp, runner):
-    people = _people(make)
+        app, cast, auth, client, smtp, runner):
+    people = cast("complainant", "respondent", "chair", "member", "admin")
     clock.freeze(MONDAY)
     number = _file(app, auth, client, people)
     case = get_case(app, number=number)
@@ -188,8 +175,8 @@ def test_a_member_who_has_not_declared_sees_only_the_number_and_the_form(
     assert _eligible(app, number) == {"mina@example.com"}
 
 
-def test_an_administrator_who_is_not_a_member_is_not_gated(app, make, auth, client):
-    people = _people(make)
+def test_an_administrator_who_is_not_a_member_is_not_gated(app, make, cast, auth, client):
+    people = cast("complainant", "respondent", "chair", "member", "admin")
     number = _file(app, auth, client, people)
     auth.login(people["admin"])
     page = text(client.get(f"/cases/{number}"))
@@ -204,8 +191,8 @@ def test_an_administrator_who_is_not_a_member_is_not_gated(app, make, auth, clie
 # --- disclosure, objection, recusal, reinstatement ---------------------------------------------
 
 def test_an_objection_to_a_disclosure_recuses_the_member_until_every_objection_is_withdrawn(
-        app, make, auth, client, smtp, runner):
-    people = _people(make)
+        app, cast, auth, client, smtp, runner):
+    people = cast("complainant", "respondent", "chair", "member", "admin")
     clock.freeze(MONDAY)
     number = _served(app, auth, client, people)
     _send(runner)
@@ -319,8 +306,8 @@ def _objection_id(app, number: str) -> int:
 
 
 def test_an_objection_after_the_window_is_refused_with_a_clear_message(
-        app, make, auth, client, smtp, runner):
-    people = _people(make)
+        app, cast, auth, client, smtp, runner):
+    people = cast("complainant", "respondent", "chair", "member", "admin")
     clock.freeze(MONDAY)
     number = _file(app, auth, client, people)
     auth.login(people["member"])
@@ -363,8 +350,8 @@ def test_an_objection_after_the_window_is_refused_with_a_clear_message(
 
 
 def test_a_member_may_withdraw_at_any_time_and_it_cannot_be_undone(
-        app, make, auth, client, smtp, runner):
-    people = _people(make)
+        app, make, cast, auth, client, smtp, runner):
+    people = cast("complainant", "respondent", "chair", "member", "admin")
     number = _file(app, auth, client, people)
     clear(app, people["chair"].id, number)
     marco = make.user("member", email="marco@example.com", name="Marco Member")
@@ -414,8 +401,8 @@ def test_a_member_may_withdraw_at_any_time_and_it_cannot_be_undone(
 
 
 def test_a_member_who_is_a_party_or_filed_the_case_is_recused_by_the_system(
-        app, make, auth, client):
-    people = _people(make)
+        app, make, cast, auth, client):
+    people = cast("complainant", "respondent", "chair", "member", "admin")
     # a member files a complaint: recused at submission, and sees the case as its complainant
     filer = make.user("member", email="fiona@example.com", name="Fiona Filer")
     auth.login(filer)
@@ -449,10 +436,10 @@ def test_a_member_who_is_a_party_or_filed_the_case_is_recused_by_the_system(
 
 
 def test_a_respondent_account_linked_later_is_recused_if_it_belongs_to_a_member(
-        app, make, auth, client):
+        app, make, cast, auth, client):
     """Served at an address with no account; a member who registers it is a party."""
 
-    people = _people(make)
+    people = cast("complainant", "respondent", "chair", "member", "admin")
     make.certificant(number="CCM-600006", name="Nora Newcomer")
     auth.login(people["complainant"])
     r, _ = file_complaint(app, client, "CCM-600006", files=())
@@ -470,8 +457,8 @@ def test_a_respondent_account_linked_later_is_recused_if_it_belongs_to_a_member(
 
 
 def test_mail_to_the_committee_leaves_out_the_recused_and_tells_the_undeclared_little(
-        app, make, auth, client, smtp, runner):
-    people = _people(make)
+        app, make, cast, auth, client, smtp, runner):
+    people = cast("complainant", "respondent", "chair", "member", "admin")
     recused_chair = make.user("chair", "member", email="rita@example.com", name="Rita Recused")
     new_chair = make.user("chair", "member", email="nico@example.com", name="Nico New")
     number = _file(app, auth, client, people)
@@ -500,11 +487,11 @@ def test_mail_to_the_committee_leaves_out_the_recused_and_tells_the_undeclared_l
         assert {u.email for u in intake_staff(case)} == {"chair@example.com", new_chair.email}
 
 
-def test_a_disclosure_must_name_the_relationship_in_the_database_too(app, make, ctx):
+def test_a_disclosure_must_name_the_relationship_in_the_database_too(app, cast, ctx):
     """The CHECK holds even for code that skips the service."""
     from sqlalchemy.exc import IntegrityError
 
-    people = _people(make)
+    people = cast("complainant", "respondent", "chair", "member", "admin")
     with app.test_request_context():
         from case_helpers import case_in_state
 

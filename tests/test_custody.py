@@ -14,35 +14,21 @@ from app.cases.models import Case, Evidence
 from app.extensions import db
 
 
-def _world(app, make):
-    make.catalogue()
-    record = make.certificant(number="CCM-500005", name="Rory Respondent",
-                              email="rory@example.com")
-    people = {
-        "complainant": make.user(email="clara@example.com", name="Clara Complainant"),
-        "respondent": make.user(email="rory@example.com", name="Rory Respondent",
-                                certificant=record),
-        "chair": make.user("chair", "member", email="chair@example.com", name="Charles Chair"),
-        "ivy": make.user("member", email="ivy@example.com", name="Ivy Investigator"),
-        "mina": make.user("member", email="mina@example.com", name="Mina Member"),
-    }
-    return people, record
-
-
-def test_evidence_added_by_the_investigator_keeps_its_chain_of_custody(app, make, auth, client):
-    people, record = _world(app, make)
+def test_evidence_added_by_the_investigator_keeps_its_chain_of_custody(app, cast, auth, client):
+    people = cast("complainant", "respondent", "chair", "investigator", "member", "record")
+    record = people.pop("record")
     with app.test_request_context():
         from app.accounts.models import User
 
         users = {k: db.session.get(User, v.id) for k, v in people.items()}
         case = case_in_state("investigation", users["complainant"], db.session.merge(record),
-                             users["respondent"], investigator=users["ivy"])
+                             users["respondent"], investigator=users["investigator"])
         db.session.commit()
         number = case.number
-    for who in ("ivy", "mina", "chair"):
+    for who in ("investigator", "member", "chair"):
         clear(app, people[who].id, number)
 
-    auth.login(people["ivy"])
+    auth.login(people["investigator"])
     r = client.post(f"/cases/{number}/investigation/evidence", data={
         "evidence": [(io.BytesIO(PDF), "bank-statement.pdf")],
         "source": "Handed over by the clinic's manager, 3 March"},
@@ -52,7 +38,7 @@ def test_evidence_added_by_the_investigator_keeps_its_chain_of_custody(app, make
         item = db.session.query(Evidence).filter_by(original_name="bank-statement.pdf").one()
         assert item.sha256 == hashlib.sha256(PDF).hexdigest()
         assert (item.context, item.source, item.uploaded_by_id) == (
-            "investigation", "Handed over by the clinic's manager, 3 March", people["ivy"].id)
+            "investigation", "Handed over by the clinic's manager, 3 March", people["investigator"].id)
         evidence_id = item.id
     # a batch with a file of the wrong type adds nothing, and leaves no file behind
     upload_dir = app.config["UPLOAD_DIR"]
@@ -82,7 +68,7 @@ def test_evidence_added_by_the_investigator_keeps_its_chain_of_custody(app, make
     auth.logout()
 
     # every later opening is logged and shown on the investigation file
-    auth.login(people["mina"])
+    auth.login(people["member"])
     assert client.get(f"/evidence/{evidence_id}").data == PDF
     page = client.get(f"/cases/{number}/investigation").data.decode()
     assert "Handed over by the clinic" in page and "Mina Member" in page
@@ -95,8 +81,9 @@ def test_evidence_added_by_the_investigator_keeps_its_chain_of_custody(app, make
         assert [a.user.name for a in item.accesses] == ["Mina Member", "Charles Chair"]
 
 
-def test_a_condition_coming_due_is_reminded_once_each_time(app, make, runner, smtp):
-    people, record = _world(app, make)
+def test_a_condition_coming_due_is_reminded_once_each_time(app, cast, runner, smtp):
+    people = cast("complainant", "respondent", "chair", "investigator", "member", "record")
+    record = people.pop("record")
     clock.freeze(datetime(2026, 11, 2, 9, tzinfo=UTC))
     with app.test_request_context():
         from app.accounts.models import User

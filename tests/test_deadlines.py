@@ -26,16 +26,8 @@ MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # 30 days on: Wednesday 2 Dece
 
 
 @pytest.fixture
-def people(app, make):
-    make.catalogue()
-    record = make.certificant(number="CCM-400004", name="Rory Respondent", email="rory@example.com")
-    return {
-        "complainant": make.user(email="clara@example.com", name="Clara Complainant"),
-        "respondent": make.user(email="rory@example.com", name="Rory Respondent",
-                                certificant=record),
-        "chair": make.user("chair", "member", email="chair@example.com", name="Charles Chair"),
-        "record": record,
-    }
+def people(cast):
+    return cast("complainant", "respondent", "chair", "record")
 
 
 def _user(people, who: str) -> User:

@@ -1,33 +1,21 @@
-"""The demo cases: one in every state the proceeding reaches, loaded once, visible to their
-parties."""
+"""The demo cases: one in every state the proceeding reaches, loaded once for the module,
+visible to their parties, each demo login at its home page, the demo's documents."""
 from __future__ import annotations
 
-import pytest
+from conftest import login_client
 from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.cases.models import Case, CaseEvent, Evidence, ExtensionRequest, Response
-from app.demo import DEMO_PASSWORD
+from app.demo import DEMO_PASSWORD, DEMO_USERS
+from app.documents.models import Document
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 
 CERTS = ("cert1@example.org", "cert2@example.org", "cert3@example.org")
-
-
-@pytest.fixture
-def seeded(app, runner):
-    result = runner.invoke(args=["seed-demo", "--quiet"])
-    assert result.exit_code == 0, result.output
-    return app
-
-
-def _login(app, email):
-    client = app.test_client()
-    r = client.post("/login", data={"email": email, "password": DEMO_PASSWORD},
-                    follow_redirects=True)
-    assert r.status_code == 200
-    return client
+HOMES = {"administrator": b"Administration", "chair": b"Committee dashboard",
+         "committee member": b"Committee dashboard", "certificant": b"My matters"}
 
 
 def _counts():
@@ -35,8 +23,8 @@ def _counts():
             for model in (Case, CaseEvent, AuditEntry, OutboxMessage, Evidence)}
 
 
-def test_a_case_in_every_state(seeded):
-    with seeded.app_context():
+def test_a_case_in_every_state(demo):
+    with demo.app_context():
         cases = db.session.execute(select(Case)).scalars().all()
         by_status: dict[str, list[Case]] = {}
         for case in cases:
@@ -77,18 +65,18 @@ def test_a_case_in_every_state(seeded):
             assert all(a.item.code[0] in "SR" and a.facts for a in case.allegations)
 
 
-def test_second_run_changes_nothing(seeded, runner):
-    with seeded.app_context():
+def test_second_run_changes_nothing(demo, runner):
+    with demo.app_context():
         before = _counts()
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
-    with seeded.app_context():
+    with demo.app_context():
         assert _counts() == before
         assert before["cases"] >= 10
 
 
-def test_every_certificant_sees_their_cases(seeded):
-    with seeded.app_context():
+def test_every_certificant_sees_their_cases(demo):
+    with demo.app_context():
         users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(CERTS)))}
         cases = db.session.execute(select(Case)).scalars().all()
         filed = {email: [c.number or "Draft (not submitted)" for c in cases
@@ -98,7 +86,7 @@ def test_every_certificant_sees_their_cases(seeded):
                       for email, u in users.items()}
     for email in CERTS:
         assert filed[email] and concerning[email], email
-        client = _login(seeded, email)
+        client = login_client(demo, email, DEMO_PASSWORD)
         mine = client.get("/my/complaints").get_data(as_text=True)
         matters = client.get("/my/matters").get_data(as_text=True)
         for label in filed[email]:
@@ -108,15 +96,15 @@ def test_every_certificant_sees_their_cases(seeded):
             assert client.get(f"/cases/{number}").status_code == 200
 
 
-def test_chair_sees_the_intake_queue_and_evidence_downloads(seeded):
-    with seeded.app_context():
+def test_chair_sees_the_intake_queue_and_evidence_downloads(demo):
+    with demo.app_context():
         submitted = db.session.scalars(select(Case.number).where(Case.status == "submitted")).all()
         shown = select(Evidence).where(Evidence.case.has(Case.status != "draft")).order_by(Evidence.id)
         pdf = db.session.scalars(shown.where(Evidence.mime == "application/pdf")).first()
         png = db.session.scalars(shown.where(Evidence.mime == "image/png")).first()
         evidence = [(pdf.id, b"%PDF-"), (png.id, b"\x89PNG")]
     assert len(submitted) >= 2
-    chair = _login(seeded, "chair@example.org")
+    chair = login_client(demo, "chair@example.org", DEMO_PASSWORD)
     page = chair.get("/cases/intake").get_data(as_text=True)
     for number in submitted:
         assert number in page
@@ -125,7 +113,38 @@ def test_chair_sees_the_intake_queue_and_evidence_downloads(seeded):
         assert r.status_code == 200 and r.data.startswith(magic)
 
 
-def test_audit_chain_verifies_after_seeding_twice(seeded, runner):
+def test_audit_chain_verifies_after_seeding_twice(demo, runner):
     runner.invoke(args=["seed-demo", "--quiet"])
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "intact" in result.output, result.output
+
+
+def test_every_demo_login_reaches_its_home(demo, runner):
+    runner.invoke(args=["seed-demo", "--quiet"])
+    labels = {u["label"] for u in DEMO_USERS}
+    assert labels == set(HOMES)
+    for user in DEMO_USERS:
+        c = demo.test_client()
+        r = c.post("/login", data={"email": user["email"], "password": DEMO_PASSWORD},
+                   follow_redirects=True)
+        assert HOMES[user["label"]] in r.data, user["email"]
+
+
+def test_demo_data_has_issued_documents_and_a_correction(demo, runner, client, auth):
+    assert runner.invoke(args=["seed-demo", "--quiet"]).exit_code == 0
+    with demo.app_context():
+        docs = db.session.query(Document).all()
+        kinds = {d.kind for d in docs}
+        count = len(docs)
+        superseded = [(d.number, d.superseded_by.number) for d in docs if d.superseded]
+        rory_docs = [d.number for d in docs
+                     if any(r["email"] == "cert2@example.org" for r in d.recipients)]
+    assert {"notice_of_complaint", "information_request", "dismissal",
+            "extension_decision"} <= kinds
+    assert len(superseded) == 1, "one corrected notice shows supersession"
+    assert runner.invoke(args=["seed-demo", "--quiet"]).exit_code == 0
+    with demo.app_context():
+        assert db.session.query(Document).count() == count, "seed-demo is idempotent"
+    assert rory_docs, "the demo respondent was sent documents"
+    auth.login("cert2@example.org", DEMO_PASSWORD)
+    assert client.get(f"/documents/{rory_docs[0]}.pdf").status_code == 200

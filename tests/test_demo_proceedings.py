@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from itertools import pairwise
 
-import pytest
+from conftest import login_client
 from sqlalchemy import func, select
 
 from app import clock
@@ -34,21 +34,6 @@ from app.proceedings.models import (
 from app.registry.models import Certificant
 
 
-@pytest.fixture
-def seeded(app, runner):
-    result = runner.invoke(args=["seed-demo", "--quiet"])
-    assert result.exit_code == 0, result.output
-    return app
-
-
-def _login(app, email):
-    client = app.test_client()
-    r = client.post("/login", data={"email": email, "password": DEMO_PASSWORD},
-                    follow_redirects=True)
-    assert r.status_code == 200
-    return client
-
-
 def _cases() -> dict[str, Case]:
     """The demo proceedings by path, found by the facts of their first allegation."""
     out = {}
@@ -69,8 +54,8 @@ def _finding(decision: Decision, code: str) -> bool:
     return next(f.violated for f in decision.findings if f.allegation.item.code == code)
 
 
-def test_every_path_reaches_its_state(seeded):
-    with seeded.app_context():
+def test_every_path_reaches_its_state(demo):
+    with demo.app_context():
         cases = _cases()
         assert len(cases) == len(PROCEEDINGS) == 7
         today = clock.today()
@@ -167,8 +152,8 @@ def test_every_path_reaches_its_state(seeded):
                 assert after[0] == before[1], (case.number, before, after)
 
 
-def test_separation_of_functions_and_declarations(seeded):
-    with seeded.app_context():
+def test_separation_of_functions_and_declarations(demo):
+    with demo.app_context():
         for path, case in _cases().items():
             investigators = {u.id for u in p.members_in(case, "investigator")}
             hearing = {u.id for u in p.members_in(case, "hearing_panel")}
@@ -198,8 +183,8 @@ def test_separation_of_functions_and_declarations(seeded):
                 assert open_recusal(marco.id, case) is not None, path
 
 
-def test_the_suspension_on_the_public_register_and_in_the_registry(seeded, client):
-    with seeded.app_context():
+def test_the_suspension_on_the_public_register_and_in_the_registry(demo, client):
+    with demo.app_context():
         rory = db.session.scalar(select(Certificant).where(
             Certificant.cert_number == "CCM-100002"))
         assert rory.status == "suspended"
@@ -223,19 +208,20 @@ def test_the_suspension_on_the_public_register_and_in_the_registry(seeded, clien
                         ("CCM-100003", "Probation")}
     assert client.get(f"/verify/{notice}").status_code == 200
 
-    admin = _login(seeded, "admin@example.org")
+    admin = login_client(demo, "admin@example.org", DEMO_PASSWORD)
     registry = admin.get(f"/registry/{rory_id}").get_data(as_text=True)
     assert 'status-suspended">suspended<' in registry
     search = admin.get("/registry/?q=CCM-100002").get_data(as_text=True)
     assert "suspended" in search
 
     # the suspended respondent reads the decision; no party sees the votes
-    rory_client = _login(seeded, "cert2@example.org")
+    rory_client = login_client(demo, "cert2@example.org", DEMO_PASSWORD)
     page = rory_client.get(f"/cases/{case.number}").get_data(as_text=True)
     assert "The decision is final" in page and "Suspension" in page
     assert "Votes so far" not in page and "Cast my vote" not in page
     # Mina, recused from Rory's case, finds it nowhere
-    assert _login(seeded, "member1@example.org").get(f"/cases/{case.number}").status_code == 404
+    member1 = login_client(demo, "member1@example.org", DEMO_PASSWORD)
+    assert member1.get(f"/cases/{case.number}").status_code == 404
 
 
 def _counts():
@@ -246,14 +232,14 @@ def _counts():
             for m in models}
 
 
-def test_a_second_seed_adds_nothing(seeded, runner):
-    with seeded.app_context():
+def test_a_second_seed_adds_nothing(demo, runner):
+    with demo.app_context():
         before = _counts()
         statuses = dict(db.session.execute(select(Case.number, Case.status)).all())
     assert before["decisions"] and before["votes"] and before["appeals"]
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
-    with seeded.app_context():
+    with demo.app_context():
         assert _counts() == before
         assert dict(db.session.execute(select(Case.number, Case.status)).all()) == statuses
     verified = runner.invoke(args=["audit", "verify"])

@@ -65,25 +65,15 @@ def pdf_text_of(reader: PdfReader) -> str:
 
 
 @pytest.fixture
-def story(app, make, auth, client):
+def story(app, cast, auth, client):
     """A complaint with a withheld identity, served; an extension asked for and granted;
     a second complaint asked for information; a third dismissed."""
-    make.catalogue()
-    rory = make.certificant(number="CCM-300003", name="Rory Respondent", email="rory@example.com")
-    people = {
-        "complainant": make.user(email="clara@example.com", name="Clara Complainant"),
-        "respondent": make.user(email="rory@example.com", name="Rory Respondent",
-                                certificant=rory),
-        "chair": make.user("chair", "member", email="chair@example.com", name="Charles Chair"),
-        "member": make.user("member", email="mina@example.com", name="Mina Member"),
-        "admin": make.user("admin", email="ada@example.com", name="Ada Administrator"),
-        "outsider": make.user(email="olga@example.com", name="Olga Outsider"),
-    }
+    people = cast("complainant", "respondent", "chair", "member", "admin", "outsider")
     clock.freeze(clock.now().replace(year=2026, month=11, day=2, hour=9))
     auth.login(people["complainant"])
     numbers = []
     for _ in range(3):
-        r, _ = file_complaint(app, client, "CCM-300003", withhold_identity_requested="y")
+        r, _ = file_complaint(app, client, "CCM-200002", withhold_identity_requested="y")
         numbers.append(number_in(r.data.decode()))
     served, info, dismissed = numbers
     auth.logout()
@@ -150,7 +140,7 @@ def later(app, make, story):
             user(people["respondent"])
         hearing_panel = [user(panel[k]) for k in ("hana", "hugo", "hilda")]
         appeal_panel = [user(panel[k]) for k in ("alma", "arno", "aria")]
-        record = db.session.query(Certificant).filter_by(cert_number="CCM-300003").one()
+        record = db.session.query(Certificant).filter_by(cert_number="CCM-200002").one()
         clock.freeze(datetime(2026, 11, 2, 9, tzinfo=UTC))
         cases = {}
         for key in LATER:
@@ -228,7 +218,7 @@ EXPECTATIONS = {
                         ["Clara", VOTE_SECRET, REPORT, "Suspended for six months."]),
     # redacted: the certificant, the standard, the sanction; no complainant, no facts
     "public_notice": ("appealed", ["Public notice of a sanction", "Rory Respondent",
-                                   "CCM-300003", "S7", "Public reprimand"],
+                                   "CCM-200002", "S7", "Public reprimand"],
                       ["Clara", "Complainant", "Withheld", "Facts for", GROUNDS, REPORT,
                        DECISION_REASONS, VOTE_SECRET, "Suspension", INTERNAL]),
 }
@@ -526,28 +516,3 @@ def test_the_renderer_fetches_nothing_from_disk_or_network(app, tmp_path):
     reader = PdfReader(io.BytesIO(rendered.pdf))
     assert not reader.pages[0].images, "a refused image must not appear"
     assert "Hello" in pdf_text(rendered.pdf)
-
-
-def test_demo_data_has_issued_documents_and_a_correction(app, runner, client, auth):
-    from app.demo import DEMO_PASSWORD
-
-    assert runner.invoke(args=["seed-demo", "--quiet"]).exit_code == 0
-    with app.app_context():
-        docs = db.session.query(Document).all()
-        kinds = {d.kind for d in docs}
-        count = len(docs)
-        superseded = [(d.number, d.superseded_by.number) for d in docs if d.superseded_by]
-        overtaken = [d for d in docs if d.superseded and d.superseded_by is None]
-        rory_docs = [d.number for d in docs
-                     if any(r["email"] == "cert2@example.org" for r in d.recipients)]
-    assert {"notice_of_complaint", "information_request", "dismissal",
-            "extension_decision"} <= kinds
-    assert len(superseded) == 1, "one corrected notice shows supersession"
-    assert [d.kind for d in overtaken] == ["notice_of_hearing"], "a postponed hearing's notice"
-    assert all("postponed" in d.superseded_note for d in overtaken)
-    assert runner.invoke(args=["seed-demo", "--quiet"]).exit_code == 0
-    with app.app_context():
-        assert db.session.query(Document).count() == count, "seed-demo is idempotent"
-    assert rory_docs, "the demo respondent was sent documents"
-    auth.login("cert2@example.org", DEMO_PASSWORD)
-    assert client.get(f"/documents/{rory_docs[0]}.pdf").status_code == 200

@@ -20,7 +20,7 @@ from config import TestingConfig
 def empty_database_url(tmp_path):
     """A brand-new database of the same kind the suite runs on."""
     base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
+    if not base or make_url(base).get_backend_name() == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
         return
     name = f"mig_{uuid.uuid4().hex[:10]}"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from case_helpers import act, declare, get_case, number_in
+from conftest import Cast
 from itsdangerous import URLSafeTimedSerializer
 
 from app import clock
@@ -17,17 +18,6 @@ from app.practice_disclosures.models import DisclosureParty, PracticeDisclosure
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 LINK = re.compile(r"http://localhost(/disclosure-answer/[A-Za-z0-9_.\-]+)")
 DESCRIPTION = "I manage the case of a client whose insurer also pays me as an adviser."
-
-
-def _people(make):
-    make.catalogue()
-    record = make.certificant(number="CCM-300003", name="Dana Discloser", email="dana@example.com")
-    return {
-        "owner": make.user(email="dana@example.com", name="Dana Discloser", certificant=record),
-        "chair": make.user("chair", "member", email="chair@example.com", name="Charles Chair"),
-        "admin": make.user("admin", email="admin@example.com", name="Ada Admin"),
-        "member": make.user("member", email="mina@example.com", name="Mina Member"),
-    }
 
 
 def _disclose(client, parties, kind="conflict", description=DESCRIPTION, **extra):
@@ -66,12 +56,12 @@ def _subjects(smtp, address: str) -> list[str]:
     return [m["Subject"] for m in smtp.to(address)]
 
 
-def test_objection_flow_end_to_end(app, make, auth, client, smtp, runner):
-    people = _people(make)
+def test_objection_flow_end_to_end(app, cast, auth, client, smtp, runner):
+    people = cast("discloser", "chair", "admin", "member")
     clock.freeze(MONDAY)
 
     # the certificant records a conflict affecting two parties
-    auth.login(people["owner"])
+    auth.login(people["discloser"])
     assert "My disclosures" in client.get("/").data.decode()
     assert client.get("/practice-disclosures/new").status_code == 200
     r = _disclose(client, [("Carl Client", "carl@example.com", "client"),
@@ -128,7 +118,7 @@ def test_objection_flow_end_to_end(app, make, auth, client, smtp, runner):
     assert "practice disclosure" not in runner.invoke(args=["deadlines", "sweep"]).output
     _send(runner)
     assert _audit_actions(app).count("practice_disclosure.flagged") == 1
-    for staff in ("chair@example.com", "admin@example.com"):
+    for staff in ("chair@example.com", "ada@example.com"):
         assert sum("withdrawal not confirmed" in s for s in _subjects(smtp, staff)) == 1
     assert not smtp.to("mina@example.com"), "members are not mailed"
     assert not any("not confirmed" in s for s in _subjects(smtp, "dana@example.com"))
@@ -155,7 +145,7 @@ def test_objection_flow_end_to_end(app, make, auth, client, smtp, runner):
     assert r.status_code == 200 and "S7 Conflict of interest" in page, page
     case = get_case(app, number=number)
     assert (case.kind, case.status, case.complainant_id) == ("staff", "submitted", None)
-    assert case.respondent_user_id == people["owner"].id
+    assert case.respondent_user_id == people["discloser"].id
     with app.app_context():
         from app.cases.models import Case
 
@@ -184,7 +174,7 @@ def test_objection_flow_end_to_end(app, make, auth, client, smtp, runner):
 
     # the certificant confirms the withdrawal late; the parties and staff are told
     auth.logout()
-    auth.login(people["owner"])
+    auth.login(people["discloser"])
     url = f"/practice-disclosures/{disclosure.id}/withdrawal"
     r = client.post(url, data={"withdrawn_on": "2026-11-19", "confirm": "y"})
     assert r.status_code == 400 and "cannot be in the future" in r.data.decode()
@@ -215,12 +205,12 @@ def test_objection_flow_end_to_end(app, make, auth, client, smtp, runner):
         assert verify_chain().ok
 
 
-def test_every_party_acknowledges(app, make, auth, client, smtp, runner):
-    people = _people(make)
+def test_every_party_acknowledges(app, cast, auth, client, smtp, runner):
+    people = cast("discloser", "chair", "admin", "member")
     clock.freeze(MONDAY)
     app.config["PRACTICE_DISCLOSURE_WITHDRAWAL_DAYS"] = 3
     try:
-        auth.login(people["owner"])
+        auth.login(people["discloser"])
         _disclose(client, [("Eve Employer", "eve@example.com", "employer"),
                            ("Pete Provider", "pete@example.com", "provider")],
                   kind="dual_relationship")
@@ -243,12 +233,12 @@ def test_every_party_acknowledges(app, make, auth, client, smtp, runner):
     assert client.get(f"/practice-disclosures/{d.id}/withdrawal").status_code == 302
 
 
-def test_withdrawal_date_is_configurable(app, make, auth, client, smtp, runner):
-    people = _people(make)
+def test_withdrawal_date_is_configurable(app, cast, auth, client, smtp, runner):
+    people = cast("discloser", "chair", "admin", "member")
     clock.freeze(MONDAY)
     app.config["PRACTICE_DISCLOSURE_WITHDRAWAL_DAYS"] = 3
     try:
-        auth.login(people["owner"])
+        auth.login(people["discloser"])
         _disclose(client, [("Carl Client", "carl@example.com", "client")])
         _send(runner)
         app.test_client().post(_link(smtp, "carl@example.com"), data={"answer": "objected"})
@@ -270,11 +260,11 @@ def _bad(response, *words):
 
 
 def _two_disclosures(app, make, auth, client, smtp, runner):
-    people = _people(make)
+    people = Cast(make)("discloser", "chair", "admin", "member")
     other_record = make.certificant(number="CCM-300004", name="Otto Other")
     otto = make.user(email="otto@example.com", name="Otto Other", certificant=other_record)
     clock.freeze(MONDAY)
-    auth.login(people["owner"])
+    auth.login(people["discloser"])
     _disclose(client, [("Carl Client", "carl@example.com", "client")])
     auth.logout()
     auth.login(otto)
@@ -360,7 +350,7 @@ def test_replayed_and_replaced_links(app, make, auth, client, smtp, runner):
     _bad(party.get(olga_old), "newer link")
     assert "Olga secret" in party.get(olga_new).data.decode()
     # an answered party cannot be sent a new link
-    auth.login(people["owner"])
+    auth.login(people["discloser"])
     r = client.post(f"/practice-disclosures/{carl_ids[0]}/parties/{carl_ids[1]}/resend",
                     follow_redirects=True)
     assert "already answered" in r.data.decode()
@@ -384,9 +374,9 @@ def test_expired_link(app, make, auth, client, smtp, runner):
             is None
 
 
-def test_validation_errors_keep_what_was_entered(app, make, auth, client, smtp):
-    people = _people(make)
-    auth.login(people["owner"])
+def test_validation_errors_keep_what_was_entered(app, cast, auth, client, smtp):
+    people = cast("discloser", "chair", "admin", "member")
+    auth.login(people["discloser"])
     r = client.post("/practice-disclosures/new", data={
         "description": "", "parties-0-name": "Carl Client", "parties-0-email": "not-an-email",
         "parties-0-role": "", "parties-1-name": "", "parties-1-email": "", "parties-1-role": "",
@@ -455,7 +445,7 @@ def test_validation_errors_keep_what_was_entered(app, make, auth, client, smtp):
 
 def test_who_sees_what(app, make, auth, client, smtp, runner):
     people, otto = _two_disclosures(app, make, auth, client, smtp, runner)
-    dana_d = _disclosure(app, owner_id=people["owner"].id)
+    dana_d = _disclosure(app, owner_id=people["discloser"].id)
     otto_d = _disclosure(app, owner_id=otto.id)
     # an account not linked to the registry cannot record one
     plain = make.user(email="plain@example.com")
@@ -523,18 +513,18 @@ def test_the_database_ties_each_state_to_its_dates(app, make, fields, ok):
 
 
 def test_opening_a_staff_case_tells_an_undeclared_chair_only_the_number(
-        app, make, auth, client, smtp, runner):
+        app, make, cast, auth, client, smtp, runner):
     from datetime import timedelta
 
     from app import clock
     from app.practice_disclosures.models import DisclosureParty
 
-    people = _people(make)
+    people = cast("discloser", "chair", "admin", "member")
     other_chair = make.user("chair", "member", email="cora@example.com", name="Cora Chair")
     with app.app_context():
         now = clock.now()
         d = PracticeDisclosure(
-            owner_id=people["owner"].id, certificant_id=people["owner"].certificant_id,
+            owner_id=people["discloser"].id, certificant_id=people["discloser"].certificant_id,
             kind="conflict", description=DESCRIPTION, status="withdrawal_required",
             disclosed_on=now.date() - timedelta(days=20),
             withdrawal_due_on=now.date() - timedelta(days=2), flagged_at=now)

@@ -12,13 +12,9 @@ from app.extensions import db
 from app.proceedings import workflow
 
 
-def test_a_stay_stops_the_clock_and_lifting_it_moves_the_deadline(app, make, runner):
-    make.catalogue()
-    record = make.certificant(number="CCM-600006", name="Rory Respondent",
-                              email="rory@example.com")
-    clara = make.user(email="clara@example.com")
-    rory = make.user(email="rory@example.com", certificant=record)
-    chair = make.user("chair", "member", email="chair@example.com")
+def test_a_stay_stops_the_clock_and_lifting_it_moves_the_deadline(app, cast, runner):
+    people = cast("complainant", "respondent", "chair", "record")
+    clara, rory, chair, record = (people[who] for who in ("complainant", "respondent", "chair", "record"))
     clock.freeze(datetime(2026, 11, 2, 9, tzinfo=UTC))  # answer due 2026-12-02
     with app.test_request_context():
         from app.accounts.models import User

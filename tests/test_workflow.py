@@ -21,7 +21,7 @@ from case_helpers import (
     action_buttons,
     case_in_state,
 )
-from conftest import PASSWORD
+from conftest import PASSWORD, Cast
 from sqlalchemy import event, func, select
 
 from app import clock
@@ -77,20 +77,12 @@ def _wrong(permission: str) -> list[str]:
     return [w for w in EVERYONE if w not in _may_take(permission)]
 
 
-@pytest.fixture
-def people(app, make):
-    make.catalogue()
-    record = make.certificant(number="CCM-300003", name="Rory Respondent")  # no email on file
-    return {
-        "complainant": make.user(email="clara@example.com", name="Clara Complainant"),
-        "respondent": make.user(email="rory@example.com", name="Rory Respondent",
-                                certificant=record),
-        "chair": make.user("chair", "member", email="chair@example.com"),
-        "member": make.user("member", email="mina@example.com"),
-        "admin": make.user("admin", email="ada@example.com"),
-        "outsider": make.user(email="otto@example.com"),
-        "record": record,
-    }
+@pytest.fixture(scope="module")
+def people(module_make):
+    """The cast, made once for the module; each test rolls back to it. The respondent's
+    registry record has no email on file."""
+    return Cast(module_make)("complainant", "respondent", "chair", "member", "admin", "outsider",
+                             "record", record_email=None)
 
 
 @pytest.fixture
