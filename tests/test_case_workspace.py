@@ -616,6 +616,7 @@ def submitted_row(markup: str) -> str:
     return words(re.search(r"<dt>Submitted</dt><dd>(.*?)</dd>", markup, re.S).group(1))
 
 
+@pytest.mark.committed  # a second app reads what this test commits
 def test_times_show_in_the_committees_time_zone_with_the_zone_named(app, cast, paris):
     winter = build(app, cast, "submitted")  # submitted 2026-11-02 09:00 UTC
     clock.freeze(datetime(2026, 7, 1, 10, 0, tzinfo=UTC))
@@ -653,6 +654,7 @@ def to_hearing(app, cast, number: str, starts_at: str, on=None):
     return chair
 
 
+@pytest.mark.committed  # a second app reads what this test commits
 def test_a_hearing_time_is_typed_and_shown_in_the_committees_time_zone(app, cast, paris):
     number = build(app, cast, "committee_review")
     for who in ("chair", "hana", "hugo"):

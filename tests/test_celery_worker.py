@@ -93,8 +93,10 @@ def broker(app):
 
 
 @pytest.fixture
-def service_env(smtp):
+def service_env(app, smtp):
+    # the worker and beat use this test's database (each xdist worker has its own)
     return dict(os.environ, APP_CONFIG="testing", TEST_CELERY_BROKER_URL=BROKER,
+                TEST_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
                 TEST_MAIL_PORT=str(smtp.controller.port), SWEEP_EVERY_SECONDS="1",
                 OUTBOX_DRAIN_SECONDS="1")
 

@@ -136,12 +136,20 @@ def test_demo_data_has_issued_documents_and_a_correction(demo, runner, client, a
         docs = db.session.query(Document).all()
         kinds = {d.kind for d in docs}
         count = len(docs)
-        superseded = [(d.number, d.superseded_by.number) for d in docs if d.superseded]
+        corrected = [d for d in docs if d.superseded_by is not None]
+        overtaken = [d for d in docs if d.superseded and d.superseded_by is None]
+        in_force = [(d.case_id, d.kind) for d in docs if not d.superseded]
         rory_docs = [d.number for d in docs
                      if any(r["email"] == "cert2@example.org" for r in d.recipients)]
     assert {"notice_of_complaint", "information_request", "dismissal",
             "extension_decision"} <= kinds
-    assert len(superseded) == 1, "one corrected notice shows supersession"
+    # the corrected notice of complaint shows its correction; a postponed hearing's notice
+    # is out of force with the reason; never two of a kind in force on a case
+    assert "notice_of_complaint" in {d.kind for d in corrected}
+    assert all(d.correction_reason for d in docs if d.supersedes_id)
+    assert [d.kind for d in overtaken] == ["notice_of_hearing"]
+    assert "postponed" in overtaken[0].superseded_note
+    assert len(in_force) == len(set(in_force))
     assert runner.invoke(args=["seed-demo", "--quiet"]).exit_code == 0
     with demo.app_context():
         assert db.session.query(Document).count() == count, "seed-demo is idempotent"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from test_browser import browser, demo, live_server, page  # noqa: F401 (fixtures)
+from test_browser import browser, live_server, page  # noqa: F401 (fixtures)
 
 from app.accounts.models import User
 from app.demo import DEMO_PASSWORD

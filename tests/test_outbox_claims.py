@@ -24,6 +24,10 @@ from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.notifications.services import deliver, queue_mail
 
+# senders run in threads and processes with connections of their own: the tables are
+# emptied after each test instead of rolled back
+pytestmark = pytest.mark.committed
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -119,7 +123,9 @@ def test_sender_killed_mid_batch_loses_and_doubles_nothing(app, smtp):
 
     smtp.handle_RCPT = stall_the_fourth
     env = dict(os.environ, APP_CONFIG="testing", TEST_MAIL_PORT=str(smtp.controller.port),
-               OUTBOX_LEASE_SECONDS="30")
+               OUTBOX_LEASE_SECONDS="30",
+               # the suite's own database (each xdist worker has one)
+               TEST_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"])
     proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "send"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

@@ -42,6 +42,7 @@ def _evidence_of(app, user) -> int:
         return evidence.id
 
 
+@pytest.mark.committed  # a second app reads what this test commits
 def test_headers_on_pages_and_downloads_in_production(production, make):
     user = make.user()
     evidence_id = _evidence_of(production, user)

@@ -71,13 +71,16 @@ def two_workers(app):
     connection.flushdb()
     settings = {"RATELIMIT_STORAGE_URI": REDIS_URL, "LOGIN_LIMIT_PER_ADDRESS": "5 per minute",
                 "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": "3 per minute",
-                "MAIL_LIMIT_PER_EMAIL": "4 per minute"}
+                "MAIL_LIMIT_PER_EMAIL": "4 per minute",
+                # the suite's own database (each xdist worker has one)
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
     workers = [create_app(type("SharedRedis", (TestingConfig,), settings)) for _ in range(2)]
     yield [w.test_client() for w in workers]
     connection.flushdb()
     connection.close()
 
 
+@pytest.mark.committed  # a second app reads what this test commits
 def test_limits_are_exact_across_two_workers_sharing_redis(app, make, two_workers):
     a, b = two_workers
     make.user(email="shared@example.com")
