@@ -2,7 +2,6 @@
 workers sharing Redis; mail-sending forms limited; register and reset give nothing away."""
 from __future__ import annotations
 
-import statistics
 import time
 
 import pytest
@@ -132,7 +131,7 @@ def test_mail_forms_are_refused_past_their_limit(app, make, client, monkeypatch)
     assert recipients.count("unverified@example.com") == 2
 
 
-def _median_ms(client, url, data_for, rounds: int) -> tuple[float, float, bytes, bytes]:
+def _fastest_ms(client, url, data_for, rounds: int) -> tuple[float, float, bytes, bytes]:
     known, unknown, pages = [], [], {}
     for n in range(rounds):
         for which, samples in (("known", known), ("unknown", unknown)):
@@ -141,7 +140,9 @@ def _median_ms(client, url, data_for, rounds: int) -> tuple[float, float, bytes,
             samples.append((time.perf_counter() - started) * 1000)
             assert r.status_code == 200
             pages[which] = r.data.replace(data_for(which, n)["email"].encode(), b"EMAIL")
-    return statistics.median(known), statistics.median(unknown), pages["known"], pages["unknown"]
+    # the fastest of each: what the work itself costs, not what a busy machine added to it
+    # (the suite runs on every core, beside other tests)
+    return min(known), min(unknown), pages["known"], pages["unknown"]
 
 
 @pytest.mark.parametrize("url", ["/register", "/forgot-password"])
@@ -151,14 +152,14 @@ def test_known_and_unknown_addresses_take_the_same_time_and_words(app, make, cli
     for key, value in (("ARGON2_TIME_COST", 3), ("ARGON2_MEMORY_COST", 65536),
                        ("ARGON2_PARALLELISM", 2)):
         monkeypatch.setitem(app.config, key, value)
-    known = [make.user(email=f"known{n}@example.com").email for n in range(5)]
+    known = [make.user(email=f"known{n}@example.com").email for n in range(7)]
 
     def data_for(which: str, n: int) -> dict:
         email = known[n] if which == "known" else f"unknown{n}@example.com"
         return {"name": "Probe", "email": email, "password": PASSWORD, "confirm": PASSWORD}
 
     client.post(url, data=data_for("unknown", 99))  # warm up templates and connections
-    known_ms, unknown_ms, known_page, unknown_page = _median_ms(client, url, data_for, 5)
+    known_ms, unknown_ms, known_page, unknown_page = _fastest_ms(client, url, data_for, 7)
     print(f"\n{url}: known {known_ms:.0f} ms, unknown {unknown_ms:.0f} ms")
     assert known_page == unknown_page  # the same words
     # the same time: within a fifth of the slower one, or 15 ms when both are quick
