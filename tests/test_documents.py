@@ -551,3 +551,123 @@ def test_demo_data_has_issued_documents_and_a_correction(app, runner, client, au
     assert rory_docs, "the demo respondent was sent documents"
     auth.login("cert2@example.org", DEMO_PASSWORD)
     assert client.get(f"/documents/{rory_docs[0]}.pdf").status_code == 200
+
+
+def struct_tree(reader: PdfReader) -> list[tuple[str, dict]]:
+    """The structure tree in reading order, as (tag, element) pairs, depth first."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if node.get("/Type") != "/StructElem":
+            return
+        found.append((str(node["/S"])[1:], node))
+        kids = node.get("/K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if hasattr(kid, "get_object") and hasattr(kid.get_object(), "get"):
+                walk(kid)
+
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    kids = root["/K"]
+    for kid in kids if isinstance(kids, list) else [kids]:
+        walk(kid)
+    return found
+
+
+def assert_tagged(pdf: bytes, label: str, *, verify_url: str | None) -> list[str]:
+    """What a screen reader relies on: the catalog's marks and a structure tree."""
+    reader = PdfReader(io.BytesIO(pdf))
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog, f"{label}: no structure tree"
+    assert bool(catalog["/MarkInfo"]["/Marked"]), f"{label}: not marked as tagged"
+    assert catalog["/Lang"] == "en", f"{label}: no document language"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"]), label
+    assert reader.metadata.title.startswith(
+        ("Receipt", "Notice", "Request", "Dismissal", "Decision", "Public")), label
+    tree = struct_tree(reader)
+    tags = [tag for tag, _ in tree]
+    # the title comes first (after the word DRAFT on a draft)
+    assert tags[0] == "Document" and tags.index("H1") <= 3, f"{label}: {tags[:4]}"
+    assert not any(t in ("H2", "P", "Table") for t in tags[:tags.index("H1")]), label
+    assert "P" in tags, label
+    for tag, element in tree:
+        if tag == "Table":
+            cells = [t for t, _ in struct_tree_of(element)]
+            assert "TH" in cells and "TD" in cells, f"{label}: a table without header cells"
+    assert tags.count("Table") >= 1, f"{label}: the document's facts are a table"
+    # the signature block closes the body, after everything else that is read out
+    top_level = [str(k.get_object()["/S"])[1:] for k in tree[0][1]["/K"]]
+    assert top_level[-1] == "Sect", f"{label}: the signature block is not last: {top_level}"
+    figures = [element for tag, element in tree if tag == "Figure"]
+    if verify_url:
+        [qr] = figures
+        assert qr["/Alt"] == f"QR code of the verification address {verify_url}", label
+        assert tags.index("Figure") > tags.index("Table"), "the QR code follows the facts"
+    else:
+        assert not figures, f"{label}: a draft carries no QR code"
+    return tags
+
+
+def struct_tree_of(element) -> list[tuple[str, dict]]:
+    found = []
+    kids = element.get("/K", [])
+    for kid in kids if isinstance(kids, list) else [kids]:
+        if hasattr(kid, "get_object") and hasattr(kid.get_object(), "get") \
+                and kid.get_object().get("/Type") == "/StructElem":
+            found.append((str(kid.get_object()["/S"])[1:], kid.get_object()))
+            found.extend(struct_tree_of(kid.get_object()))
+    return found
+
+
+# The headings, lists and tables a reader must be able to move between, per type.
+STRUCTURE = {
+    "receipt": ["H2", "L", "LI"],            # the allegations are a list, the files a table
+    "notice_of_complaint": ["H2", "L", "LI"],
+    "information_request": ["H2"],
+    "dismissal": ["H2"],
+    "extension_decision": [],
+    "notice_of_hearing": ["H2", "L", "LI"],
+    "decision_and_order": ["H2", "THead"],   # the findings: a table with column headers
+    "appeal_decision": ["H2", "THead"],
+    "public_notice": ["L", "LI"],            # the standards violated
+}
+
+
+def test_every_issued_document_type_is_a_tagged_pdf_a(app, story, later, auth, client):
+    """Each type, as issued: PDF/A-3a, a structure tree with headings, tables with header
+    cells, lists, the signature block last, and the QR code described by its address;
+    the hash still verifies."""
+    assert set(STRUCTURE) == set(DOCUMENT_TYPES)
+    people, numbers = story
+    numbers = numbers | later
+    auth.login(people["admin"])
+    for kind, (which, _, _) in EXPECTATIONS.items():
+        r = _issue(client, numbers[which], kind)
+        assert " issued" in r.data.decode(), f"{kind}: {r.data[:300]}"
+    with app.app_context():
+        issued = db.session.query(Document).all()
+        stored = {d.kind: ((app.config["DOCUMENT_DIR"] / d.stored_name).read_bytes(), d)
+                  for d in issued}
+    assert set(stored) == set(DOCUMENT_TYPES)
+    for kind, (pdf, doc) in sorted(stored.items()):
+        reader = PdfReader(io.BytesIO(pdf))
+        xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+        assert 'pdfaid:part="3"' in xmp or "<pdfaid:part>3</pdfaid:part>" in xmp, kind
+        assert 'pdfaid:conformance="A"' in xmp or \
+            "<pdfaid:conformance>A</pdfaid:conformance>" in xmp, f"{kind}: not PDF/A-3a"
+        assert reader.metadata.title == f"{DOCUMENT_TYPES[kind].title} {doc.number}"
+        tags = assert_tagged(pdf, kind, verify_url=f"http://localhost/verify/{doc.number}")
+        for needed in STRUCTURE[kind]:
+            assert needed in tags, f"{kind}: no {needed} in the structure tree"
+        assert hashlib.sha256(pdf).hexdigest() == doc.sha256
+        page = client.post(f"/verify/{doc.number}", data={"file": (io.BytesIO(pdf), "c.pdf")},
+                           content_type="multipart/form-data").data.decode()
+        assert "Genuine." in page, kind
+
+
+def test_a_draft_is_tagged_too(app, story, auth, client):
+    people, numbers = story
+    auth.login(people["member"])
+    r = client.get(f"/cases/{numbers['served']}/documents/notice_of_complaint/preview")
+    assert r.status_code == 200
+    assert "L" in assert_tagged(r.data, "draft", verify_url=None)
