@@ -32,6 +32,7 @@ DEADLINES = {
     "documents": ("respondent", "Documents due"),
     "witness_documents": ("witness", "A witness's documents due"),
     "appeal": ("parties", "Appeal period ends"),
+    "adjustment": ("office", "Answer to a request for an adjustment due"),
 }
 
 # The page's sections, in order: (anchor, title). Shown in the in-page index when present.
