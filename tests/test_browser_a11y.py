@@ -273,7 +273,8 @@ def test_cast_a_vote(app, cast, journey, page):
     j.axe()
     form = page.locator("form", has=page.get_by_role("button", name="Cast my vote")).first
     # a vote without a choice: refused, the focus on why
-    j.type_into(form.get_by_label("Reasons (never shown to the parties)"), "The file is thin.")
+    j.type_into(form.get_by_label(re.compile(r"^Your reasons on .* \(never shown to the parties\)$")),
+                "The file is thin.")
     j.press_on(form.get_by_role("button", name="Cast my vote"))
     j.assert_error_focused(says="Choose your vote")
     j.axe()
