@@ -322,3 +322,21 @@ def test_issue_and_verify_a_document(app, cast, journey, page, tmp_path):
     j.enter()
     expect(page.get_by_text("Genuine.")).to_be_visible()
     j.axe()
+
+
+def test_ask_for_an_adjustment(app, cast, journey, page):
+    number = build(app, cast, "hearing_scheduled")
+    j = journey
+    j.sign_in(cast["respondent"])
+    page.goto(f"/cases/{number}")
+    j.axe()
+    j.press_on(page.get_by_role("link", name="Ask for an adjustment or another format"))
+    section = page.locator("#act-ask_adjustment")
+    j.press_on(section.get_by_role("button", name="Ask for an adjustment or another format"))
+    j.assert_error_focused(says="Say what you need")
+    j.axe()
+    section = page.locator("#act-ask_adjustment")
+    j.type_into(section.get_by_label("What you need"), "A hearing loop, and large print.")
+    j.press_on(section.get_by_role("button", name="Ask for an adjustment or another format"))
+    expect(page.get_by_text("waiting for the office's answer")).to_be_visible()
+    j.axe()
