@@ -44,8 +44,7 @@ def first_page_ink(pdf: bytes, tmp_path) -> float:
 
 def qr_of(reader: PdfReader) -> str:
     """The verification address (as the footer prints it) whose QR code is the image on
-    page 1 (checked module by
-    module against the code segno makes for it)."""
+    page 1 (checked module by module against the code segno makes for it)."""
     import segno
 
     [image] = reader.pages[0].images
