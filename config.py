@@ -110,6 +110,9 @@ class Config:
     APPEAL_DAYS = _env_int("APPEAL_DAYS", 30)
     # Committee members' disclosures (S7): the parties may object within this many days
     COI_OBJECTION_DAYS = _env_int("COI_OBJECTION_DAYS", 10)
+    # A party's request for an adjustment or a document in another format: the office
+    # answers within this many days
+    ADJUSTMENT_DAYS = _env_int("ADJUSTMENT_DAYS", 10)
 
     # Certificants' practice disclosures (S7, S22): how long a party's personal link
     # works, and how long the certificant has to withdraw after an objection

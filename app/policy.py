@@ -93,6 +93,10 @@ def _filer(user, case) -> bool:
     return case_access.is_complainant(user, case)
 
 
+def _party(user, case) -> bool:
+    return case_access.party_role(user, case) is not None
+
+
 def _respondent(user, case) -> bool:
     return case_access.is_respondent(user, case) and case.served_at is not None
 
@@ -218,6 +222,9 @@ RULES: dict[str, Rule] = {
     "case.withdraw": rule(ANYONE, check=_complainant),
     "case.respond": rule(ANYONE, check=_respondent),
     "case.request_extension": rule(ANYONE, check=_respondent),
+    "case.party": rule(ANYONE, check=_party,
+                       description="the complainant or the served respondent: ask for an "
+                                   "adjustment or another format"),
     "case.view_internal": rule(*ANY_STAFF, check=_staff_on,
                                description="notes, the full file, the disclosure log"),
     "case.note": rule(*ANY_STAFF, check=_staff_on),

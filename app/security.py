@@ -13,6 +13,7 @@ from app.hostile_input import init_hostile_input
 PUBLIC_ENDPOINTS = frozenset({
     "static",
     "main.healthz",
+    "main.accessibility",  # the accessibility statement
     "accounts.login",
     "accounts.register",
     "accounts.verify_email",

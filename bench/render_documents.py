@@ -3,7 +3,7 @@
     .venv/bin/python bench/render_documents.py [--runs 7]
 
 For each type, the median of several runs of `app.documents.render.render()` (Jinja,
-our print stylesheet, the locked URL fetcher, PDF/A for issued copies) beside the
+our print stylesheet, the locked URL fetcher, tagged PDF/A for issued copies) beside the
 median of `weasyprint.HTML(string=...).write_pdf()` on the very same HTML and CSS.
 The data is made up here (a case of the size of a long proceeding), not read from a
 database, so the figures are about rendering alone.
@@ -90,7 +90,8 @@ def sample(kind: str, allegations: int) -> dict:
 
 
 def bare_weasyprint(html: str, css) -> bytes:
-    return weasyprint.HTML(string=html).write_pdf(stylesheets=[css], pdf_variant="pdf/a-3b")
+    return weasyprint.HTML(string=html).write_pdf(stylesheets=[css],
+                                                  pdf_variant=renderer.PDF_VARIANT)
 
 
 def median_ms(fn, runs: int) -> float:
@@ -124,7 +125,7 @@ def main() -> None:
             bare = median_ms(partial(bare_weasyprint, result.html, css), args.runs)
             label = kind if n == 2 else f"{kind} ({n} allegations)"
             rows.append((label, result.pages, len(result.pdf) // 1024, ours, bare))
-    print(f"Rendering, median of {args.runs} runs (PDF/A-3b, as issued)\n")
+    print(f"Rendering, median of {args.runs} runs ({renderer.PDF_VARIANT}, as issued)\n")
     print(f"{'document':42} {'pages':>5} {'KiB':>6} {'ours ms':>9} {'bare ms':>9}")
     for label, pages, kib, ours, bare in rows:
         print(f"{label:42} {pages:>5} {kib:>6} {ours:>9.1f} {bare:>9.1f}")

@@ -54,6 +54,7 @@ ADMIN_POST = only("admin", ok=302)
 EXPECTED: dict[str, dict] = {
     "static": PUBLIC,
     "main.healthz": PUBLIC,
+    "main.accessibility": PUBLIC,
     "main.home": SIGNED_IN,
     # signed-in people are sent home from these
     "accounts.login": {"anon": 200} | {r: 302 for r in ROLES[1:]},

@@ -297,6 +297,9 @@ def test_every_case_page_opens_with_status_deadline_and_next_step(every_page):
             wrong.append(f"{state}/{who}: next step {got_steps}, wanted {steps}")
         if not steps and "Nothing for you to do now." not in top:
             wrong.append(f"{state}/{who}: no next step, and the page does not say so")
+        if who in ("complainant", "respondent") and state not in (
+                "withdrawn", "dismissed", "closed", "abandoned"):
+            forms = forms | {"ask_adjustment"}  # a party may always ask (issue 18)
         if action_buttons(markup) != forms:
             wrong.append(f"{state}/{who}: forms for {sorted(action_buttons(markup))}, "
                          f"wanted {sorted(forms)}")

@@ -43,8 +43,8 @@ def first_page_ink(pdf: bytes, tmp_path) -> float:
 
 
 def qr_of(reader: PdfReader) -> str:
-    """The verification address whose QR code is the image on page 1 (checked module by
-    module against the code segno makes for it)."""
+    """The verification address (as the footer prints it) whose QR code is the image on
+    page 1 (checked module by module against the code segno makes for it)."""
     import segno
 
     [image] = reader.pages[0].images
@@ -302,7 +302,7 @@ def test_issue_numbers_stores_archives_sends_and_logs(app, story, auth, client, 
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert "<pdfaid:part>3</pdfaid:part>" in xmp.replace('pdfaid:part="3"', "<pdfaid:part>3</pdfaid:part>"), \
         "issued documents are archived as PDF/A-3"
-    assert qr_of(reader) == f"http://localhost/verify/{served}-D1", "the footer's QR code"
+    assert qr_of(reader) == f"http://localhost/verify/{served}-D1", "the first page's QR code"
     text = pdf_text(stored)
     assert f"Document {served}-D1" in text and f"http://localhost/verify/{served}-D1" in text
     assert "DRAFT" not in text and "Clara" not in text and "Ada Administrator" in text

@@ -33,8 +33,8 @@ from app.coi import services as coi
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.proceedings import actions as pa
+from app.proceedings import adjustments, workflow
 from app.proceedings import services as p
-from app.proceedings import workflow
 from app.proceedings.models import (
     Appeal,
     Assignment,
@@ -59,10 +59,11 @@ TAKER = {
     "case.withdraw": "complainant", "case.intake": "chair",
     "case.respond": "respondent", "case.request_extension": "respondent", SYSTEM: None,
     "case.chair": "chair", "case.investigate": "member", "case.respondent": "respondent",
-    "case.appeal": "respondent", "case.compliance": "chair",
+    "case.appeal": "respondent", "case.compliance": "chair", "case.party": "complainant",
 }
 # Who else may take it (the policy also gives administrators intake and compliance).
-ALSO = {"case.intake": ("admin",), "case.compliance": ("admin",)}
+ALSO = {"case.intake": ("admin",), "case.compliance": ("admin",),
+        "case.party": ("respondent",)}
 EVERYONE = ("complainant", "respondent", "chair", "member", "admin", "outsider")
 
 
@@ -268,6 +269,8 @@ def _good(name: str, case: Case, users) -> dict:
         "lift_stay": {"text": "The court has ruled."},
         "petition_reinstatement": {"text": "I completed the education asked of me."},
         "decide_reinstatement": {"grant": True, "text": "The petitioner is rehabilitated."},
+        "ask_adjustment": {"text": "The documents in large print, please."},
+        "answer_adjustment": {"text": "Large-print copies are in the post."},
     }.get(name, {})
 
 
@@ -359,6 +362,9 @@ def _prepare(name: str, case: Case, users) -> None:
     elif name == "decide_reinstatement":
         if not pa.petition_pending(case):
             _apply(case, "petition_reinstatement", respondent, users)
+    elif name == "answer_adjustment":
+        if adjustments.pending(case) is None:
+            _apply(case, "ask_adjustment", users["complainant"], users)
 
 
 def _delete(*rows) -> None:
@@ -385,6 +391,12 @@ def _bad(name: str, case: Case, users):
         yield {}, "Confirm that you make the complaint in good faith.", undo
     elif name == "decide_extension":
         yield {"grant": True, "new_due_on": None}, "There is no extension request to decide.", nothing
+    elif name == "ask_adjustment":
+        yield {"text": " "}, "Say what you need", nothing
+    elif name == "answer_adjustment":
+        yield good, "There is no request for an adjustment to answer.", nothing
+        _prepare(name, case, users)
+        yield {"text": ""}, "Write the answer the party will receive.", nothing
     elif name == "request_extension":
         _pending_extension(case, users)
 
@@ -711,6 +723,12 @@ def _check_effect(name: str, case: Case, users, state: str) -> None:
         assert p.open_measure(case, "stay") is None
     elif name == "petition_reinstatement":
         assert pa.petition_pending(case)
+    elif name == "ask_adjustment":
+        deadline = adjustments.pending(case)
+        assert deadline.due_on == clock.due_after(10)
+    elif name == "answer_adjustment":
+        assert adjustments.pending(case) is None
+        assert [d.status for d in case.deadlines if d.kind == "adjustment"] == ["met"]
     elif name == "decide_reinstatement":
         assert not pa.petition_pending(case)
         assert [s.status for s in decision.sanctions] == \
@@ -806,7 +824,7 @@ def test_apply_allows_exactly_what_the_table_says(app, people, status_writes, na
 # final state's corrective action has a condition still to meet).
 OFFERED_ONCE_ON_FILE = {"decide_extension", "answer_request", "sign_consent",
                         "decide_postponement", "lift_interim_suspension", "lift_stay",
-                        "decide_reinstatement"}
+                        "decide_reinstatement", "answer_adjustment"}
 
 
 def _expected_offers(state: str, who: str, case: Case) -> list[str]:
@@ -815,6 +833,9 @@ def _expected_offers(state: str, who: str, case: Case) -> list[str]:
     return [a.name for a in ACTIONS.values()
             if state in a.sources and who in _may_take(a.permission)
             and _taker_may_reach(a.permission, state)
+            # a party's action: the respondent is a party once served
+            and not (a.permission == "case.party" and who == "respondent"
+                     and state not in SERVED_STATES)
             and (a.offered is None or a.offered(case))]
 
 

@@ -56,6 +56,14 @@ def _status_counts(query) -> dict[str, int]:
         select(sub.c.status, func.count()).group_by(sub.c.status)).all())
 
 
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement (public): the standard aimed at, what was tested, the
+    known exceptions, and how to ask for another format or an adjustment."""
+    return render_template("main/accessibility.html",
+                           adjustment_days=current_app.config["ADJUSTMENT_DAYS"])
+
+
 @bp.route("/healthz")
 def healthz():
     """Report the app's, the database's and the broker's state, and the mail backlog (public)."""

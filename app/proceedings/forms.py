@@ -77,6 +77,19 @@ def text_form(label: str, hint: str = "", *, files: bool = False,
     return type("TextActionForm", (ActionForm,), fields)
 
 
+# --- accessibility: adjustments and other formats (issue 18) ------------------------------
+
+AdjustmentRequestForm = text_form(
+    "What you need",
+    "For example: documents in large print, braille, audio or an accessible Word file; a "
+    "sign language interpreter, a hearing loop, step-free access, breaks or a remote link "
+    "at the hearing. Say what you need; you need not say why. The other party may read "
+    "this request on the case page.")
+AdjustmentAnswerForm = text_form(
+    "The office's answer", "The party who asked receives it by email; both parties may "
+    "read it on the case page.")
+
+
 class ConfirmActionForm(ActionForm):
     """An action with nothing to fill in."""
 

@@ -44,6 +44,10 @@ def to_respondent_only(case: Case, subject: str, paragraphs: list[str]) -> None:
     base._to_respondent(case, f"{case.number}: {subject}", paragraphs)
 
 
+def to_complainant_only(case: Case, subject: str, paragraphs: list[str]) -> None:
+    base._to_complainant(case, f"{case.number}: {subject}", paragraphs)
+
+
 def to_parties(case: Case, subject: str, paragraphs: list[str]) -> None:
     base._to_complainant(case, f"{case.number}: {subject}", paragraphs)
     if case.served_at is not None:

@@ -33,7 +33,11 @@ DEADLINES = {
     "documents": ("respondent", "Documents due"),
     "witness_documents": ("witness", "A witness's documents due"),
     "appeal": ("parties", "Appeal period ends"),
+    "adjustment": ("office", "Answer to a request for an adjustment due"),
 }
+
+# Actions offered on the case page but not listed under "Your next step".
+ASIDE = {"ask_adjustment"}
 
 # The page's sections, in order: (anchor, title). Shown in the in-page index when present.
 SECTIONS = [
@@ -160,7 +164,10 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "deadlines": deadlines,
         "next_deadline": deadlines[0] if deadlines else None,
         "actions": actions,
-        "steps": [a for a in ready if not a.irreversible],
+        # (a request for an adjustment is open to a party all along: not a step of the
+        # proceeding, it is named apart so that "Nothing for you to do now" stays true)
+        "steps": [a for a in ready if not a.irreversible and a.name not in ASIDE],
+        "aside": [a for a in ready if a.name in ASIDE],
         "irreversible": [a for a in ready if a.irreversible],
         "waiting": [(a, why) for a, why in actions if why is not None],
         "timeline": access.events_for(user, case),

@@ -22,6 +22,7 @@ from app.coi import services as coi
 from app.extensions import db
 from app.policy import can
 from app.proceedings import actions as pa
+from app.proceedings import adjustments as adj
 from app.proceedings import forms
 
 SYSTEM = "system"  # the permission of actions only the deadline sweep takes
@@ -279,6 +280,16 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            to_complainant=False, to_respondent=True, summary="Extension request decided",
            form=F.ExtensionDecisionForm, body_to_parties=True,
            offered=lambda c: services.pending_extension(c) is not None),
+    # --- accessibility (issue 18): guards and effects in app/proceedings/adjustments.py -----
+    Action("ask_adjustment", "Ask for an adjustment or another format", OPEN_STATES | {S.FINAL},
+           None, "case.party", adj.guard_ask, adj.ask, to_complainant=True, to_respondent=True,
+           summary="A party asked for an adjustment or a document in another format",
+           form=F.AdjustmentRequestForm, body_to_parties=True, ready=adj.waiting),
+    Action("answer_adjustment", "Answer the adjustment request", OPEN_STATES | {S.FINAL}, None,
+           "case.intake", adj.guard_answer, adj.answer, to_complainant=True, to_respondent=True,
+           summary="The office answered the request for an adjustment",
+           form=F.AdjustmentAnswerForm, body_to_parties=True,
+           offered=lambda c: adj.pending(c) is not None),
     Action("withdraw", "Withdraw my complaint", OPEN_STATES, S.WITHDRAWN, "case.withdraw",
            None, _withdraw, to_respondent=True, summary="The complainant withdrew the complaint",
            form=F.text_form("Why you withdraw (optional)",
