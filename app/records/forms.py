@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.records.services import OUTCOMES
 
@@ -21,7 +21,7 @@ class _ScheduleBase(FlaskForm):
 def schedule_form(current: dict, formdata=None) -> FlaskForm:
     """A form with one field of years per outcome, filled with the schedule in force."""
     fields = {f"years_{key}": IntegerField(f"{title} (years)", validators=[
-        DataRequired(message="Give a number of years."),
+        InputRequired(message="Give a number of years."),
         NumberRange(min=1, max=100, message="Between 1 and 100 years.")])
         for key, title in OUTCOMES.items()}
     form_class = type("ScheduleForm", (_ScheduleBase,), fields)

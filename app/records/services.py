@@ -257,7 +257,7 @@ def _in_open_batch() -> set[int]:
 
 def administrators() -> list[User]:
     return list(db.session.execute(select(User).join(UserRole).where(
-        UserRole.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id)).scalars())
+        UserRole.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)).scalars())
 
 
 def warn(today: date | None = None) -> DisposalBatch | None:
@@ -316,10 +316,10 @@ def disposal_problem(case: Case, data: dict) -> str | None:
     batch = data.get("batch")
     if item_of(batch, case) is None:
         return "The case is in no disposal batch: administrators are warned first."
-    if not may_dispose(batch):
-        return "An administrator has not confirmed this disposal batch."
     if holds_on(case):
         return "The case is under a legal hold."
+    if not may_dispose(batch):
+        return "An administrator has not confirmed this disposal batch."
     kept = retention(case)
     if kept is None or kept.disposal_on > clock.today():
         return "The case is not yet due for disposal."
