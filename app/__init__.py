@@ -103,8 +103,8 @@ def register_blueprints(app: Flask) -> None:
     from app.messages.views import bp as messages
     from app.notifications.views import bp as outbox
     from app.practice_disclosures.views import bp as practice_disclosures
-    from app.proceedings.filing import bp as filing
     from app.proceedings.disposal_views import bp as disposal
+    from app.proceedings.filing import bp as filing
     from app.proceedings.views import bp as proceedings
     from app.records.views import bp as records
     from app.registry.views import bp as registry
