@@ -114,6 +114,20 @@ class Config:
     # answers within this many days
     ADJUSTMENT_DAYS = _env_int("ADJUSTMENT_DAYS", 10)
 
+    # Records (S20, app/records): years a closed case keeps its full file, per outcome
+    # (administrators edit them at /admin/records/schedule; these are version 0); the
+    # administrators' warning before disposal; whether a warned batch is disposed without
+    # confirmation once the warning period has run
+    RETENTION_YEARS = {
+        "withdrawn_abandoned": 2, "dismissed_intake": 3, "dismissed_review": 5,
+        "no_violation": 5, "consent": 7, "self_report": 7,
+        "sanction_caution": 5, "sanction_corrective": 7, "sanction_private_reprimand": 7,
+        "sanction_public_reprimand": 10, "sanction_probation": 10, "sanction_suspension": 15,
+        "sanction_revocation": 25, "sanction_denial": 10,
+    }
+    RETENTION_WARNING_DAYS = _env_int("RETENTION_WARNING_DAYS", 30)
+    RETENTION_AUTO_DISPOSE = os.environ.get("RETENTION_AUTO_DISPOSE", "") == "1"
+
     # Certificants' practice disclosures (S7, S22): how long a party's personal link
     # works, and how long the certificant has to withdraw after an objection
     PRACTICE_DISCLOSURE_LINK_DAYS = _env_int("PRACTICE_DISCLOSURE_LINK_DAYS", 30)

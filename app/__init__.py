@@ -85,6 +85,7 @@ def _import_models() -> None:
     from app.notifications import models as _notifications  # noqa: F401
     from app.practice_disclosures import models as _practice_disclosures  # noqa: F401
     from app.proceedings import models as _proceedings  # noqa: F401
+    from app.records import models as _records  # noqa: F401
     from app.registry import models as _registry  # noqa: F401
 
 
@@ -102,13 +103,15 @@ def register_blueprints(app: Flask) -> None:
     from app.messages.views import bp as messages
     from app.notifications.views import bp as outbox
     from app.practice_disclosures.views import bp as practice_disclosures
+    from app.proceedings.disposal_views import bp as disposal
     from app.proceedings.filing import bp as filing
     from app.proceedings.views import bp as proceedings
+    from app.records.views import bp as records
     from app.registry.views import bp as registry
 
     for blueprint in (main, accounts, account_security, registry, catalogue, cases, filing, coi,
                       proceedings, documents, practice_disclosures, audit, outbox, jobs,
-                      messages, letters):
+                      messages, letters, records, disposal):
         app.register_blueprint(blueprint)
 
 

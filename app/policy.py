@@ -306,6 +306,12 @@ RULES: dict[str, Rule] = {
     "letters.edit": rule(ADMIN, description="propose a wording, preview it, revert"),
     "letters.approve": rule(ADMIN, check=lambda u, v: v.proposed_by_id != u.id,
                             description="another administrator than the proposer"),
+    # Records (S20, app/records): retention, legal holds, disposal
+    "records.see": rule(*ANY_STAFF, check=_staff_on,
+                        description="a case's disposal date and the holds on it"),
+    "records.schedule": rule(ADMIN, description="edit the retention schedule (a new version)"),
+    "records.holds": rule(ADMIN, description="list, place and lift legal holds"),
+    "records.dispose": rule(ADMIN, description="see disposal batches, confirm one"),
     # Homes
     "home.committee": rule(CHAIR, MEMBER),
     "home.admin": rule(ADMIN),

@@ -23,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 _KEY = "files_to_remove_on_rollback"
+_DELETE_KEY = "files_to_delete_on_commit"
 
 
 def write_atomically(directory: Path, data: bytes, suffix: str = "") -> tuple[str, str]:
@@ -110,14 +111,23 @@ def remove_on_rollback(session: Session, path: Path) -> None:
     delete_on_rollback(session, FileSystemStore(path.parent), path.name)
 
 
+def delete_on_commit(session: Session, file_store: FileStore, name: str) -> None:
+    """Delete this stored file once the session's transaction commits (kept if it rolls
+    back): a row removed in the transaction never loses its file before it is gone."""
+    session.info.setdefault(_DELETE_KEY, []).append((file_store, name))
+
+
 @event.listens_for(Session, "after_commit")
 def _keep_files(session: Session) -> None:
     session.info.pop(_KEY, None)
+    for file_store, name in session.info.pop(_DELETE_KEY, []):
+        file_store.delete(name)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _remove_files(session: Session, transaction) -> None:
     if transaction.parent is not None or transaction.nested:
         return
+    session.info.pop(_DELETE_KEY, None)  # rolled back: the rows, and so the files, stay
     for file_store, name in session.info.pop(_KEY, []):
         file_store.delete(name)

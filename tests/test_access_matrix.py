@@ -11,10 +11,12 @@ from datetime import date
 import pytest
 from werkzeug.datastructures import FileStorage
 
+from app import clock
 from app.accounts.tokens import fingerprint, make_token
 from app.extensions import db
 from app.jobs.models import Job
 from app.notifications.models import OutboxMessage
+from app.records.models import DisposalBatch, LegalHold
 from app.registry.models import LinkRequest
 
 # "certificant" files the matrix's case; "outsider" is another plain account,
@@ -100,6 +102,12 @@ EXPECTED: dict[str, dict] = {
     "jobs.detail": ADMIN,
     "jobs.bulk_issue": ADMIN,
     "jobs.resend": ADMIN_POST,
+    "records.schedule": ADMIN,
+    "records.holds": ADMIN,
+    "records.lift_hold": ADMIN,
+    "disposal.index": ADMIN,
+    "disposal.batch": ADMIN,
+    "disposal.confirm": ADMIN_POST,
     # cases
     "filing.new_complaint": SIGNED_IN,
     "filing.new_self_report": only(),  # nobody in the matrix is linked to the registry
@@ -372,12 +380,16 @@ def world(app, make):
         msg = OutboxMessage(recipient="x@example.com", subject="s", template="t",
                             text_body="t", html_body="h")
         job = Job(kind="resend_failed", title="t", status="done")
-        db.session.add_all([req, msg, job])
+        batch = DisposalBatch(due_by=clock.today(), status="warned")
+        hold = LegalHold(certificant_id=cert.id, reason="Matrix hold", placed_by_id=people[
+            "admin"].id)
+        db.session.add_all([req, msg, job, batch, hold])
         db.session.commit()
         args = {
             "user_id": target.id, "certificant_id": cert.id, "request_id": req.id,
             "version_id": version_id, "item_id": item_id, "message_id": msg.id,
-            "filename": "style.css", "job_id": job.id,
+            "filename": "style.css", "job_id": job.id, "batch_id": batch.id,
+            "hold_id": hold.id,
         }
         args["token"] = make_token("verify", {"uid": target.id,
                                               "email": fingerprint(target.email)})

@@ -48,6 +48,7 @@ from app.proceedings.models import (
     Vote,
 )
 from app.proceedings.workflow import ACTIONS, SYSTEM, NotAllowed, StaleCase, State, WorkflowError
+from app.records.models import DisposalBatch, DisposalItem
 from app.registry.models import Certificant
 
 APP_DIR = Path(__file__).resolve().parent.parent / "app"
@@ -207,6 +208,10 @@ def _open_condition(case: Case) -> tuple[int | None, int | None]:
 def _good(name: str, case: Case, users) -> dict:
     """Data with which the action goes through (see _prepare for what the case needs)."""
     today = clock.today()
+    if name == "dispose":  # the batch _prepare warned and confirmed, if any
+        item = db.session.execute(select(DisposalItem).where(
+            DisposalItem.case_id == case.id)).scalar_one_or_none()
+        return {"batch": item.batch if item else None}
     if name == "decide_extension":
         deadline = case.open_deadline("response")
         due = deadline.due_on if deadline else today
@@ -312,7 +317,14 @@ def _apply(case: Case, name: str, actor, users) -> None:
 def _prepare(name: str, case: Case, users) -> None:
     """What must be on file before the action can be taken (beyond the state)."""
     chair, respondent = users["chair"], users["respondent"]
-    if name == "decide_extension":
+    if name == "dispose":  # closed long ago, warned, and the batch confirmed
+        case.closed_at = clock.now() - timedelta(days=365 * 40)
+        batch = DisposalBatch(due_by=clock.today(), status="confirmed",
+                              confirmed_by_id=users["admin"].id, confirmed_at=clock.now())
+        batch.items = [DisposalItem(case_id=case.id, disposal_on=clock.today(), rule="test")]
+        db.session.add(batch)
+        db.session.commit()
+    elif name == "decide_extension":
         _pending_extension(case, users)
     elif name == "answer_request":
         _request_for_respondent(case, users)
@@ -381,7 +393,9 @@ def _bad(name: str, case: Case, users):
     nothing = lambda: None  # noqa: E731
     chair, member, respondent = users["chair"], users["member"], users["respondent"]
     good = _good(name, case, users)
-    if name == "submit":
+    if name == "dispose":
+        yield {"batch": None}, "in no disposal batch", nothing
+    elif name == "submit":
         case.attest_good_faith = False
         db.session.commit()
 
@@ -608,6 +622,7 @@ SERVICE_AUDIT = {
     "interim_suspension": ["registry.status_changed"],
     "lift_interim_suspension": ["registry.status_changed"],
     "decide_reinstatement": ["sanction.lifted", "registry.status_changed"],
+    "dispose": ["audit.redacted"],  # the case's entries lose their personal part
 }
 
 
@@ -806,7 +821,7 @@ def test_apply_allows_exactly_what_the_table_says(app, people, status_writes, na
         assert new_event.to_respondent is (action.to_respondent and case.served_at is not None)
         assert not new_event.internal
         new_audit = db.session.execute(
-            select(AuditEntry).where(AuditEntry.id > audit_before)).scalars().all()
+            select(AuditEntry).where(AuditEntry.id > audit_before).order_by(AuditEntry.id)).scalars().all()
         assert [e.action for e in new_audit] == SERVICE_AUDIT.get(name, []) + [f"case.{name}"]
         assert new_audit[-1].target_id == str(case.id)
         assert new_audit[-1].details["from_status"] == state

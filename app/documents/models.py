@@ -57,6 +57,8 @@ class Document(db.Model):
     superseded_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     # the office's wording of the body (app/letters) it was issued with; None: built in
     letter_version_id: Mapped[int | None] = mapped_column(ForeignKey("letter_versions.id"))
+    # the file was destroyed with its case (S20); the row keeps its number and SHA-256
+    disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case = relationship("Case")
     issued_by = relationship("User")

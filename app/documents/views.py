@@ -31,6 +31,8 @@ def download(doc_number: str):
     if document is None:
         abort(404)
     authorize("document.download", document)
+    if document.disposed_at is not None:
+        abort(410)  # destroyed with its case's file (S20); /verify still answers
     data = services.stored_bytes(document)
     record("document.downloaded", actor=current_user, target=document, number=number)
     db.session.commit()

@@ -12,9 +12,9 @@ from app.cases import notices, services
 from app.cases.models import Case, Deadline
 from app.extensions import db
 from app.practice_disclosures.services import flag_overdue_withdrawals
+from app.proceedings import disposal, workflow
 from app.proceedings import notices as proceedings_notices
 from app.proceedings import services as proceedings
-from app.proceedings import workflow
 
 # What the workflow does when a deadline of this kind passes unmet.
 ON_MISSED = {"response": "record_default", "information": "abandon",
@@ -90,6 +90,8 @@ def sweep(case_id: int | None = None, *, cases: bool = True, others: bool = True
         report.missed += ended
         # Certificants' withdrawals after an objection (S7) are deadlines too.
         report.missed += flag_overdue_withdrawals()
+        # Records (S20): warn of disposals falling due; dispose of confirmed batches.
+        report.missed += disposal.sweep_retention()
     db.session.flush()
     return report
 

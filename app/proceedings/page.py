@@ -25,6 +25,7 @@ from app.proceedings import workflow
 from app.proceedings.documents import applicable
 from app.proceedings.forms import VoteForm
 from app.proceedings.models import SanctionKind
+from app.records import services as records
 
 # Who each kind of deadline binds, and how the page names it.
 DEADLINES = {
@@ -205,6 +206,7 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "tallies": _tallies(case) if can(user, "case.see_votes", case) else [],
         "sanction_titles": {k.value: k.title for k in SanctionKind},
         "messages": messages.case_section(user, case),
+        "records": records.case_panel(user, case),
     }
     page["sections"] = _sections(case, page, user)
     return page

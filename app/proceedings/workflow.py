@@ -24,6 +24,7 @@ from app.policy import can
 from app.proceedings import actions as pa
 from app.proceedings import adjustments as adj
 from app.proceedings import forms
+from app.records import services as records
 
 SYSTEM = "system"  # the permission of actions only the deadline sweep takes
 
@@ -443,6 +444,11 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            pa.decide_reinstatement, to_complainant=False, to_respondent=True,
            summary="Petition for reinstatement decided", form=F.GrantForm,
            offered=pa.petition_pending),
+    # Records (S20): a confirmed disposal batch (app/proceedings/disposal.py) takes it for
+    # each case that is due and not held; the batch names who confirmed it
+    Action("dispose", "Dispose of the file", records.DISPOSABLE, S.DISPOSED, SYSTEM,
+           records.disposal_problem, records.erase, to_complainant=False,
+           summary="The retention period ended: the case's file was disposed of"),
 ]}
 
 

@@ -1,0 +1,1 @@
+"""Records management (S20): the retention schedule, legal holds, disposal batches."""
