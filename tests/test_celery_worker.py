@@ -29,6 +29,10 @@ from app.notifications.models import OutboxMessage
 from app.proceedings import workflow
 from app.registry.models import Certificant
 
+# a worker and beat in processes of their own read what the requests commit:
+# the tables are emptied after each test instead of rolled back
+pytestmark = pytest.mark.committed
+
 ROOT = Path(__file__).resolve().parent.parent
 BROKER = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/4")
 

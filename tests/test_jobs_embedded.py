@@ -9,6 +9,10 @@ from app.extensions import db
 from app.jobs.engine import wait_for_background
 from app.notifications.models import OutboxMessage
 
+# tasks run in a thread after the response, on connections of their own:
+# the tables are emptied after each test instead of rolled back
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def background_mail(app):
