@@ -195,6 +195,9 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "vote_forms": _vote_forms(case, user, forms) if can(user, "case.vote", case) else [],
         "tallies": _tallies(case) if can(user, "case.see_votes", case) else [],
         "sanction_titles": {k.value: k.title for k in SanctionKind},
+        # separation of functions: why this member takes no part in deciding
+        "separation": access.separation_reason(user, case)
+        if staff and case.status in p.STAGE_OF else None,
     }
     page["sections"] = _sections(case, page, user)
     return page
@@ -210,7 +213,7 @@ def _sections(case: Case, page: dict, user) -> list[tuple[str, str]]:
         present.add("hearing")
     if page["decision"] or page["consent"]:
         present.add("decision")
-    if page["tallies"] or page["vote_forms"]:
+    if page["tallies"] or page["vote_forms"] or page["separation"]:
         present.add("votes")
     if page["documents"] or page["document_types"]:
         present.add("documents")

@@ -21,6 +21,7 @@ from app.access import may_appeal as may_appeal
 from app.access import members_in as members_in
 from app.access import serves_as as serves_as
 from app.access import voters as voters
+from app.access import witness_members as witness_members
 from app.accounts.models import User
 from app.audit.services import record
 from app.cases import services as case_services
@@ -81,6 +82,10 @@ def panel_problems(case: Case, member_ids: list[int], capacity: str) -> list[str
         investigators = {u.id for u in members_in(case, Capacity.INVESTIGATOR)}
         if investigators & set(ids):
             problems.append("The case's investigator may not sit on its panel.")
+        witnesses = [u for u in witness_members(case) if u.id in set(ids)]
+        if witnesses:
+            problems.append(f"{', '.join(u.name for u in witnesses)} is a witness in the case "
+                            "and may not sit on its panel.")
     if capacity == Capacity.APPEAL_PANEL:
         hearing = {u.id for u in members_in(case, Capacity.HEARING_PANEL)}
         if hearing & set(ids):
