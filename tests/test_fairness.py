@@ -13,6 +13,7 @@ from test_proceedings import (  # noqa: F401  (w is the fixture)
     HEARING_PANEL,
     REVIEWERS,
     hold,
+    panel_votes,
     mail_to,
     open_case,
     text,
@@ -55,3 +56,55 @@ def test_the_investigator_and_a_witness_never_vote_and_the_quorum_is_counted_wit
               "on its panel.", member_ids=w.ids("hana", "hugo", "hilda"),
               starts_at="2026-12-14T10:00", place="Room 4",
               allegation_ids=list(w.allegations().values()))
+
+
+# --- withdrawal after acceptance -------------------------------------------------------------
+
+def decided_with_suspension(w, starts_on="2027-02-15", ends_on="2027-08-15") -> None:
+    """From the investigation to a hearing decision: S7 violated, a suspension."""
+    to_review(w)
+    to_hearing(w)
+    hold(w)
+    panel_votes(w, {"S7": "violated", "S23": "not_violated"}, sanction="suspension")
+    w.do("chair", "decide", text="The panel finds a violation of S7.", terms="Suspended.",
+         starts_on=starts_on, ends_on=ends_on)
+
+
+def test_after_acceptance_a_withdrawal_is_a_request_the_committee_decides(w):  # noqa: F811
+    open_case(w)
+    w.mail()
+    page = w.page("clara")
+    assert "Ask to withdraw my complaint" in page and "Withdraw my complaint" not in page
+    assert w.post("clara", "withdraw", text="We settled.").status_code == 400
+    w.refused("clara", "request_withdrawal", "Say why you wish to withdraw", text=" ")
+    w.do("clara", "request_withdrawal", text="We settled privately.")
+    assert w.status() == "investigation"
+    assert mail_to(w.mail(), "chair@example.com", "asks to withdraw")
+    w.refused("clara", "request_withdrawal", "already waiting for the committee's decision",
+              text="Again.")
+    w.refused("chair", "decide_withdrawal", "Give the committee's reasons", decision="continue",
+              text="")
+    w.do("chair", "decide_withdrawal", decision="continue",
+         text="The conduct concerns clients other than the complainant.")
+    assert w.status() == "investigation"
+    sent = w.mail()
+    assert mail_to(sent, "rory@example.com", "The case goes on")
+    assert mail_to(sent, "clara@example.com", "The case goes on")
+    assert "clients other than the complainant" in w.page("clara")
+
+    # on the respondent's own appeal, a withdrawal never closes the case
+    decided_with_suspension(w)
+    w.do("rory", "appeal", text="The panel misread the invoice.")
+    w.do("clara", "request_withdrawal", text="I no longer wish to pursue this.")
+    w.refused("chair", "decide_withdrawal", "The respondent's own appeal goes on",
+              decision="close", text="Accepted.")
+    w.do("chair", "decide_withdrawal", decision="continue", text="The appeal is the respondent's.")
+    assert w.status() == "under_appeal"
+
+
+def test_a_withdrawal_the_committee_accepts_closes_the_case(w):  # noqa: F811
+    open_case(w)
+    w.do("clara", "request_withdrawal", text="We settled privately.")
+    w.do("chair", "decide_withdrawal", decision="close", text="Nothing in the public interest.")
+    assert w.status() == "withdrawn"
+    assert mail_to(w.mail(), "rory@example.com", "withdrawn")

@@ -33,6 +33,7 @@ from app.coi import services as coi
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.proceedings import actions as pa
+from app.proceedings import fairness as fair
 from app.proceedings import services as p
 from app.proceedings import workflow
 from app.proceedings.models import (
@@ -242,6 +243,10 @@ def _good(name: str, case: Case, users) -> dict:
         "respond": {"text": "I deny the allegations."},
         "request_extension": {"text": "I am abroad until January."},
         "withdraw": {"text": "We settled."},
+        "request_withdrawal": {"text": "We settled."},
+        # (the respondent's own appeal is never closed by a withdrawal: case_in_state's is)
+        "decide_withdrawal": {"close": case.status != "under_appeal",
+                              "text": "The committee has decided."},
         "continue": {"text": "The conduct concerns the public."},
         "assign_investigators": {"member_ids": [users["member"].id]},
         "request_documents": {"addressee_role": "respondent", "addressee_name": "",
@@ -367,6 +372,9 @@ def _prepare(name: str, case: Case, users) -> None:
     elif name == "decide_reinstatement":
         if not pa.petition_pending(case):
             _apply(case, "petition_reinstatement", respondent, users)
+    elif name == "decide_withdrawal":
+        if not fair.withdrawal_pending(case):
+            _apply(case, "request_withdrawal", users["complainant"], users)
 
 
 def _delete(*rows) -> None:
@@ -559,6 +567,18 @@ def _bad(name: str, case: Case, users):
             lambda: _delete(petition)
     elif name == "decide_reinstatement":
         yield good, "There is no petition to decide.", nothing
+    elif name == "request_withdrawal":
+        yield {"text": " "}, "Say why you wish to withdraw", nothing
+        _apply(case, "request_withdrawal", users["complainant"], users)
+        request = case.events[-1]
+        yield good, "already waiting for the committee's decision", lambda: _delete(request)
+    elif name == "decide_withdrawal":
+        yield good, "There is no request to withdraw to decide.", nothing
+        _apply(case, "request_withdrawal", users["complainant"], users)
+        yield {**good, "close": None}, "Choose whether the case goes on or closes.", nothing
+        yield {**good, "text": ""}, "Give the committee's reasons", nothing
+        if case.status == "under_appeal":
+            yield {**good, "close": True}, "The respondent's own appeal goes on", nothing
     else:
         data, message = {
             "accept": ({}, "Give an email address at which to serve the respondent."),
@@ -786,7 +806,8 @@ def test_apply_allows_exactly_what_the_table_says(app, people, status_writes, na
         db.session.commit()
 
         # (case_in_state withdraws from investigation)
-        target = action.target or ("investigation" if name == "continue" else state)
+        target = workflow.target_of(action, case, data) if name == "decide_withdrawal" \
+            else action.target or ("investigation" if name == "continue" else state)
         assert case.status == target
         assert case.row_version > before["row_version"]
         [new_event] = [e for e in case.events if e.id not in events_before]
@@ -814,7 +835,7 @@ def test_apply_allows_exactly_what_the_table_says(app, people, status_writes, na
 # final state's corrective action has a condition still to meet).
 OFFERED_ONCE_ON_FILE = {"decide_extension", "answer_request", "sign_consent",
                         "decide_postponement", "lift_interim_suspension", "lift_stay",
-                        "decide_reinstatement"}
+                        "decide_reinstatement", "decide_withdrawal"}
 
 
 def _expected_offers(state: str, who: str, case: Case) -> list[str]:

@@ -357,3 +357,17 @@ class InvestigationEvidenceForm(FlaskForm):
                          validators=[DataRequired("Say where the files come from."),
                                      Length(max=300)])
     submit = SubmitField("Add to the evidence")
+
+
+# --- procedural fairness (issue 14) ---------------------------------------------------------
+
+class WithdrawalDecisionForm(ActionForm):
+    decision = RadioField("The committee's decision", choices=[
+        SelectChoice("continue", "The case goes on (the public interest)"),
+        SelectChoice("close", "Close the case: the withdrawal is accepted")],
+        validators=[DataRequired("Choose whether the case goes on or closes.")])
+    text = TextAreaField("Reasons given to both parties", validators=[Length(max=5000)])
+
+    def effect_data(self) -> dict:
+        return super().effect_data() | {
+            "close": None if self.decision.data is None else self.decision.data == "close"}

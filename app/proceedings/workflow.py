@@ -22,6 +22,7 @@ from app.coi import services as coi
 from app.extensions import db
 from app.policy import can
 from app.proceedings import actions as pa
+from app.proceedings import fairness as fair
 from app.proceedings import forms
 
 SYSTEM = "system"  # the permission of actions only the deadline sweep takes
@@ -279,11 +280,26 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            to_complainant=False, to_respondent=True, summary="Extension request decided",
            form=F.ExtensionDecisionForm, body_to_parties=True,
            offered=lambda c: services.pending_extension(c) is not None),
-    Action("withdraw", "Withdraw my complaint", OPEN_STATES, S.WITHDRAWN, "case.withdraw",
+    # after acceptance a withdrawal is a request the committee decides (request_withdrawal)
+    Action("withdraw", "Withdraw my complaint", frozenset({S.SUBMITTED, S.INFO_REQUESTED}),
+           S.WITHDRAWN, "case.withdraw",
            None, _withdraw, to_respondent=True, summary="The complainant withdrew the complaint",
            form=F.text_form("Why you withdraw (optional)",
                             "The committee may still continue the case on its own motion."),
            irreversible=True),
+    Action("request_withdrawal", "Ask to withdraw my complaint",
+           OPEN_STATES - {S.SUBMITTED, S.INFO_REQUESTED}, None, "case.withdraw",
+           fair.guard_withdrawal_request, fair.request_withdrawal, to_respondent=False,
+           summary="The complainant asked to withdraw the complaint",
+           form=F.text_form("Why you wish to withdraw",
+                            "The complaint has been accepted: the committee decides whether "
+                            "the case goes on in the public interest or closes."),
+           offered=lambda c: not fair.withdrawal_pending(c)),
+    Action("decide_withdrawal", "Decide the request to withdraw",
+           OPEN_STATES - {S.SUBMITTED, S.INFO_REQUESTED}, None, "case.chair",
+           fair.guard_withdrawal_decision, fair.decide_withdrawal, to_respondent=True,
+           summary="The request to withdraw was decided", body_to_parties=True,
+           form=F.WithdrawalDecisionForm, offered=fair.withdrawal_pending),
     Action("continue", "Continue on the committee's own motion", frozenset({S.WITHDRAWN}),
            None, "case.intake", _guard_continue, _continue, to_respondent=True,
            summary="The committee continues the case on its own motion", body_to_parties=True,
@@ -435,9 +451,11 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
 ]}
 
 
-def target_of(action: Action, case: Case) -> str:
+def target_of(action: Action, case: Case, data: dict | None = None) -> str:
     if action.name == "continue":
         return case.status_before_withdrawal or case.status
+    if action.name == "decide_withdrawal" and (data or {}).get("close"):
+        return S.WITHDRAWN
     return action.target or case.status
 
 
@@ -492,7 +510,7 @@ def apply(case: Case, name: str, actor, seen_version: int | None = None, **data)
         if problem:
             raise WorkflowError(problem)
     before = case.status
-    after = target_of(action, case)
+    after = target_of(action, case, data)
     if action.effect is not None:
         action.effect(case, actor, data)
     case.status = after
