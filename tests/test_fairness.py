@@ -13,9 +13,9 @@ from test_proceedings import (  # noqa: F401  (w is the fixture)
     HEARING_PANEL,
     REVIEWERS,
     hold,
-    panel_votes,
     mail_to,
     open_case,
+    panel_votes,
     text,
     to_hearing,
     to_review,
@@ -60,13 +60,13 @@ def test_the_investigator_and_a_witness_never_vote_and_the_quorum_is_counted_wit
 
 # --- withdrawal after acceptance -------------------------------------------------------------
 
-def decided_with_suspension(w, starts_on="2027-02-15", ends_on="2027-08-15") -> None:
+def decided_with_suspension(walk, starts_on="2027-02-15", ends_on="2027-08-15") -> None:
     """From the investigation to a hearing decision: S7 violated, a suspension."""
-    to_review(w)
-    to_hearing(w)
-    hold(w)
-    panel_votes(w, {"S7": "violated", "S23": "not_violated"}, sanction="suspension")
-    w.do("chair", "decide", text="The panel finds a violation of S7.", terms="Suspended.",
+    to_review(walk)
+    to_hearing(walk)
+    hold(walk)
+    panel_votes(walk, {"S7": "violated", "S23": "not_violated"}, sanction="suspension")
+    walk.do("chair", "decide", text="The panel finds a violation of S7.", terms="Suspended.",
          starts_on=starts_on, ends_on=ends_on)
 
 
