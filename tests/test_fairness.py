@@ -8,10 +8,13 @@ message.
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 from test_proceedings import (  # noqa: F401  (w is the fixture)
     HEARING_PANEL,
     REVIEWERS,
+    body,
     hold,
     mail_to,
     open_case,
@@ -23,6 +26,7 @@ from test_proceedings import (  # noqa: F401  (w is the fixture)
     words,
 )
 
+from app import clock
 from app.extensions import db
 from app.proceedings.models import Vote
 
@@ -108,3 +112,38 @@ def test_a_withdrawal_the_committee_accepts_closes_the_case(w):  # noqa: F811
     w.do("chair", "decide_withdrawal", decision="close", text="Nothing in the public interest.")
     assert w.status() == "withdrawn"
     assert mail_to(w.mail(), "rory@example.com", "withdrawn")
+
+
+# --- panels that can be completed ------------------------------------------------------------
+
+def test_a_panel_member_who_withdraws_is_replaced_and_the_hearing_moves_if_it_must(w):  # noqa: F811
+    open_case(w)
+    to_review(w)
+    to_hearing(w)  # on 2026-12-14, set on 2026-11-02
+    w.mail()
+    assert "Every member of the hearing panel may still serve" in w.page("chair")
+    # 18 days on, Hugo withdraws from the case
+    clock.freeze(datetime(2026, 11, 20, 9, tzinfo=UTC))
+    r = w.clients["hugo"].post(f"/cases/{w.number}/recusal",
+                               data={"recuse-reason": "I have just learned I know the complainant."})
+    assert r.status_code == 302
+    w.refused("chair", "replace_panel_member", "Choose 1 member to replace Hugo Hearing.",
+              member_ids=[])
+    w.refused("chair", "replace_panel_member", "The case's investigator may not sit on its panel.",
+              member_ids=w.ids("ivy"))
+    w.refused("chair", "replace_panel_member", "A member chosen already sits on the panel.",
+              member_ids=w.ids("hana"))
+    w.do("chair", "replace_panel_member", member_ids=w.ids("alma"))
+    # the parties' window to object to Alma runs to 2026-11-30 and the notice period to
+    # 2026-12-20 (a Sunday): the hearing of 2026-12-14 moves to Monday 2026-12-21
+    sent = w.mail()
+    for who in ("clara", "rory"):
+        [told] = mail_to(sent, f"{who}@example.com", "A new member sits on the hearing panel")
+        assert "Alma Appeal replaces Hugo Hearing" in body(told)
+        assert "until 2026-11-30" in body(told)
+        assert mail_to(sent, f"{who}@example.com", "notice of hearing on 2026-12-21 10:00")
+    assert mail_to(sent, "alma@example.com", "You sit on a hearing panel")
+    page = words(w.page("rory"))
+    assert "Set for 2026-12-21" in page
+    assert "Panel: Hana Hearing, Hilda Hearing, Alma Appeal" in words(w.page("chair"))
+    assert "there is no one to replace" in w.page("chair")

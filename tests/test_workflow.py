@@ -232,6 +232,8 @@ def _good(name: str, case: Case, users) -> dict:
                 "text": "Granted: counsel is unavailable."}
     if name == "set_appeal_panel":
         return {"member_ids": [u.id for u in _existing_extras(APPEAL_PANEL_EXTRAS)]}
+    if name == "replace_panel_member":  # extra 3 in place of extra 2 (recused: _prepare)
+        return {"member_ids": [u.id for u in _existing_extras(APPEAL_PANEL_EXTRAS[:1])]}
     if name == "record_compliance":
         sanction_id, index = _open_condition(case)
         return {"sanction_id": sanction_id, "condition": index}
@@ -372,9 +374,19 @@ def _prepare(name: str, case: Case, users) -> None:
     elif name == "decide_reinstatement":
         if not pa.petition_pending(case):
             _apply(case, "petition_reinstatement", respondent, users)
+    elif name == "replace_panel_member":
+        _recuse_panel_member(case, users)
     elif name == "decide_withdrawal":
         if not fair.withdrawal_pending(case):
             _apply(case, "request_withdrawal", users["complainant"], users)
+
+
+def _recuse_panel_member(case: Case, users) -> None:
+    """Extra 2 withdraws from the case after the hearing is set; extra 3 may replace them."""
+    _extras(case, APPEAL_PANEL_EXTRAS[:1])
+    if not fair.unfit_panel_members(case):
+        coi.recuse_self(case, _existing_extras(HEARING_PANEL_EXTRAS[1:])[0], "I know the family.")
+        db.session.commit()
 
 
 def _delete(*rows) -> None:
@@ -567,6 +579,13 @@ def _bad(name: str, case: Case, users):
             lambda: _delete(petition)
     elif name == "decide_reinstatement":
         yield good, "There is no petition to decide.", nothing
+    elif name == "replace_panel_member":
+        yield good, "there is no one to replace", nothing
+        _recuse_panel_member(case, users)
+        yield {"member_ids": []}, "Choose 1 member to replace Eli Extra 2.", nothing
+        yield ({"member_ids": [member.id]}, "The case's investigator may not sit on its panel.",
+               nothing)
+        yield {"member_ids": [chair.id]}, "A member chosen already sits on the panel.", nothing
     elif name == "request_withdrawal":
         yield {"text": " "}, "Say why you wish to withdraw", nothing
         _apply(case, "request_withdrawal", users["complainant"], users)
@@ -615,6 +634,7 @@ SERVICE_AUDIT = {
     "decide": ["case.decision_recorded"],
     "finalize": ["registry.status_changed"],  # the suspension takes effect
     "set_appeal_panel": ["case.assigned_appeal_panel"],
+    "replace_panel_member": ["case.panel_member_replaced"],
     "appeal_affirm": ["case.decision_recorded", "registry.status_changed"],
     "appeal_modify": ["case.decision_recorded"],
     "appeal_reverse": ["case.decision_recorded"],
@@ -701,6 +721,14 @@ def _check_effect(name: str, case: Case, users, state: str) -> None:
         assert [s.status for s in decision.sanctions] == ["in_force", "in_force"]
         assert record.status == "suspended"
         assert case.open_deadline("appeal") is None
+    elif name == "replace_panel_member":
+        [extra2], [extra3] = _existing_extras((2,)), _existing_extras((3,))
+        rows = db.session.execute(select(Assignment).where(
+            Assignment.case_id == case.id, Assignment.capacity == "hearing_panel")).scalars()
+        assert {(a.member_id, a.replaces_id) for a in rows} == {
+            (users["chair"].id, None), (_existing_extras((1,))[0].id, None),
+            (extra3.id, extra2.id)}
+        assert p.current_hearing(case).status == "scheduled"  # 31 days away: it need not move
     elif name == "set_appeal_panel":
         assert {u.id for u in p.members_in(case, "appeal_panel")} == \
             {u.id for u in _existing_extras(APPEAL_PANEL_EXTRAS)}

@@ -31,6 +31,7 @@ from app.coi.models import (
 )
 from app.extensions import db
 from app.locks import lock_row
+from app.proceedings.models import Assignment
 
 
 class CoiError(Exception):
@@ -88,6 +89,13 @@ def objection_deadline(declaration: CoiDeclaration, role: str) -> date | None:
     if seen is None:
         return None
     start = max(declaration.declared_at, seen)
+    # a member appointed to a panel in place of another: the parties learn of it then
+    appointed = db.session.execute(select(Assignment.assigned_at).where(
+        Assignment.case_id == case.id, Assignment.member_id == declaration.member_id,
+        Assignment.replaces_id.is_not(None)).order_by(Assignment.assigned_at.desc()).limit(1)
+    ).scalar()
+    if appointed is not None:
+        start = max(start, appointed)
     return clock.due_after(objection_days(), start.date())
 
 

@@ -7,11 +7,22 @@ The table that names them is `app/proceedings/workflow.py`'s ACTIONS, as for
 """
 from __future__ import annotations
 
-from app import clock
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app import access, clock
+from app.accounts.models import User
+from app.audit.services import record
 from app.cases import notices as case_notices
 from app.cases.models import Case
+from app.coi import services as coi
+from app.documents import services as documents
+from app.extensions import db
 from app.proceedings import notices
 from app.proceedings import services as p
+from app.proceedings.models import Assignment, Capacity, HearingPostponement
 
 
 def _pending(case: Case, asked: str, decided: str) -> bool:
@@ -74,3 +85,108 @@ def decide_withdrawal(case: Case, actor, data: dict) -> None:
         notices.to_parties(case, "The case goes on", [
             "The complainant asked to withdraw; the committee decided that the case goes on "
             "in the public interest.", data["text"].strip()])
+
+
+# --- panels that can be completed ---------------------------------------------------------
+
+def unfit_panel_members(case: Case) -> list:
+    """Hearing-panel members who can no longer serve (recused, withdrew, deactivated, or
+    now kept apart as a witness)."""
+    pool = {u.id for u in p.voters(case, "hearing")}
+    return [u for u in p.members_in(case, Capacity.HEARING_PANEL) if u.id not in pool]
+
+
+def ready_replacement(case: Case) -> str | None:
+    if not unfit_panel_members(case):
+        return "Every member of the hearing panel may still serve: there is no one to replace."
+    return None
+
+
+def prepare_replacement(case: Case, form, fresh: bool) -> None:
+    sitting = {u.id for u in p.members_in(case, Capacity.HEARING_PANEL)}
+    apart = access.separated_ids(case)
+    form.member_ids.choices = [SelectChoice(u.id, u.name) for u in p.eligible(case)
+                               if u.id not in sitting and u.id not in apart]
+
+
+def guard_replacement(case: Case, data: dict) -> str | None:
+    unfit = unfit_panel_members(case)
+    chosen = list(dict.fromkeys(data.get("member_ids") or []))
+    if len(chosen) != len(unfit):
+        return (f"Choose {len(unfit)} member{'s' if len(unfit) != 1 else ''} to replace "
+                f"{', '.join(u.name for u in unfit)}.")
+    sitting = {u.id for u in p.members_in(case, Capacity.HEARING_PANEL)}
+    if sitting & set(chosen):
+        return "A member chosen already sits on the panel."
+    gone = {u.id for u in unfit}
+    rest = [u.id for u in p.members_in(case, Capacity.HEARING_PANEL) if u.id not in gone]
+    return " ".join(p.panel_problems(case, rest + chosen, Capacity.HEARING_PANEL)) or None
+
+
+def earliest_after_replacement(case: Case) -> date:
+    """The earliest day a hearing may take place after a panel member is replaced: after
+    the parties' window to object to the new member, and the notice period from today."""
+    window_ends = clock.due_after(coi.objection_days())
+    return max(window_ends + timedelta(days=1),
+               clock.today() + timedelta(days=p.hearing_notice_days()))
+
+
+def move_hearing(case: Case, actor, starts_at: datetime, why: str):
+    """Postpone the current hearing to a new time (a new hearing row; the notice of the old
+    one superseded; both parties and the panel sent the new notice and invitation)."""
+    old = p.current_hearing(case)
+    old.status = "postponed"
+    documents.mark_superseded(
+        case, "notice_of_hearing", f"The hearing set for {old.starts_at:%Y-%m-%d %H:%M} UTC "
+        f"was postponed ({why}); a new notice of hearing replaces this one.", actor)
+    for request in db.session.execute(select(HearingPostponement).where(
+            HearingPostponement.hearing_id == old.id,
+            HearingPostponement.status == "pending")).scalars():
+        # the hearing moves anyway: the request is answered by it
+        request.status, request.decided_at = "granted", clock.now()
+        request.decided_by_id = getattr(actor, "id", None)
+        request.note = f"The hearing was postponed: {why}."
+    new = p.schedule_hearing(case, actor, {
+        "starts_at": starts_at, "place": old.place, "video_link": old.video_link,
+        "allegation_ids": old.allegation_ids})
+    db.session.flush()
+    record("case.hearing_moved", actor=actor, target=case, number=case.number,
+           starts_at=starts_at.isoformat(), why=why)
+    notices.hearing_scheduled(case, new, postponed_from=old)
+    return new
+
+
+def replace_panel_members(case: Case, actor, data: dict) -> None:
+    unfit = unfit_panel_members(case)
+    rows = db.session.execute(select(Assignment).where(
+        Assignment.case_id == case.id, Assignment.capacity == Capacity.HEARING_PANEL,
+        Assignment.member_id.in_([u.id for u in unfit]))).scalars().all()
+    new_members = []
+    for old, member_id in zip(rows, list(dict.fromkeys(data["member_ids"])), strict=True):
+        db.session.delete(old)
+        db.session.flush()
+        db.session.add(Assignment(case_id=case.id, member_id=member_id,
+                                  capacity=Capacity.HEARING_PANEL, assigned_by_id=actor.id,
+                                  assigned_at=clock.now(), replaces_id=old.member_id))
+        new_members.append(db.session.get(User, member_id))
+    db.session.flush()
+    names = ", ".join(u.name for u in new_members)
+    replaced = ", ".join(u.name for u in unfit)
+    record("case.panel_member_replaced", actor=actor, target=case, number=case.number,
+           replaced=[u.id for u in unfit], members=[u.id for u in new_members])
+    window_ends = clock.due_after(coi.objection_days())
+    notices.to_parties(case, "A new member sits on the hearing panel", [
+        f"{names} replaces {replaced} on the hearing panel.",
+        f"You may object to the new member's disclosure of any conflict of interest on your "
+        f"case page until {window_ends.isoformat()}."])
+    notices.to_members(case, new_members, "You sit on a hearing panel",
+                       [f"The chair appointed you to the hearing panel in place of {replaced}."])
+    hearing = p.current_hearing(case)
+    earliest = earliest_after_replacement(case)
+    if hearing is not None and hearing.status == "scheduled" and \
+            hearing.starts_at.date() < earliest:
+        day = clock.next_weekday(earliest)
+        move_hearing(case, actor, hearing.starts_at.replace(
+            year=day.year, month=day.month, day=day.day),
+            "a panel member was replaced: the parties' window to object to the new member "
+            "and the notice period must run first")

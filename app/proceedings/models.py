@@ -39,8 +39,11 @@ class Assignment(db.Model):
     capacity: Mapped[str] = mapped_column(String(20))
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # appointed in place of a panel member who could no longer serve (recused, withdrew)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     member = relationship("User", foreign_keys=[member_id])
+    replaces = relationship("User", foreign_keys=[replaces_id])
 
 
 class InvestigationItem(db.Model):
