@@ -147,3 +147,52 @@ def test_a_panel_member_who_withdraws_is_replaced_and_the_hearing_moves_if_it_mu
     assert "Set for 2026-12-21" in page
     assert "Panel: Hana Hearing, Hilda Hearing, Alma Appeal" in words(w.page("chair"))
     assert "there is no one to replace" in w.page("chair")
+
+
+# --- sanctions over time ---------------------------------------------------------------------
+
+def test_a_suspension_marks_the_registry_from_its_start_and_once_served_stays_served(w):  # noqa: F811
+    open_case(w)
+    decided_with_suspension(w, starts_on="2027-02-15", ends_on="2027-08-16")
+    clock.freeze(datetime(2027, 1, 20, 9, tzinfo=UTC))
+    w.sweep()  # the appeal period ended: final, but the suspension has not begun
+    assert w.status() == "final"
+    assert w.certificant_status() == "active"
+    clock.freeze(datetime(2027, 2, 15, 9, tzinfo=UTC))
+    assert "suspension begins 2027-02-15" in w.sweep()
+    assert w.certificant_status() == "suspended"
+    clock.freeze(datetime(2027, 8, 17, 9, tzinfo=UTC))
+    w.sweep()
+    assert w.certificant_status() == "active"
+    assert w.status() == "closed"
+    assert "served" in w.page("rory")
+    w.refused("rory", "petition_reinstatement",
+              "There is no suspension or revocation in force to be reinstated from.",
+              text="Please reinstate me.")
+    [decision] = [d for d in w.decisions() if d.sanctions]
+    assert [s.status for s in decision.sanctions] == ["completed"]
+
+
+def test_a_revocation_stays_and_reinstatement_is_a_petition_after_the_bar(w):  # noqa: F811
+    open_case(w)
+    to_review(w)
+    to_hearing(w)
+    hold(w)
+    panel_votes(w, {"S7": "violated", "S23": "violated"}, sanction="revocation")
+    w.do("chair", "decide", text="Revoked.", bar_years="1", terms="Certification revoked.")
+    clock.freeze(datetime(2027, 1, 20, 9, tzinfo=UTC))
+    w.sweep()  # final: revoked, and the case closes as final with the revocation standing
+    assert w.certificant_status() == "revoked"
+    assert w.status() == "closed"
+    w.refused("rory", "petition_reinstatement", "The bar on reapplying runs until 2028-01-20",
+              text="I have changed.")
+    clock.freeze(datetime(2028, 1, 20, 9, tzinfo=UTC))
+    w.sweep()
+    assert w.certificant_status() == "revoked"
+    w.do("rory", "petition_reinstatement", text="A year of supervised practice abroad.")
+    w.do("chair", "decide_reinstatement", decision="refuse", text="Not yet rehabilitated.")
+    assert w.certificant_status() == "revoked"
+    assert mail_to(w.mail(), "rory@example.com", "The petition for reinstatement is decided")
+    w.do("rory", "petition_reinstatement", text="Two references attached.")
+    w.do("chair", "decide_reinstatement", decision="grant", text="Rehabilitated.")
+    assert w.certificant_status() == "active"

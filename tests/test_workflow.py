@@ -371,7 +371,10 @@ def _prepare(name: str, case: Case, users) -> None:
         if p.open_measure(case, kind) is None:
             pa.measure_effect(kind)(case, chair, {"text": "In place."})
             db.session.commit()
+    elif name == "petition_reinstatement":
+        _revoked(case, users, bar_ended=True)
     elif name == "decide_reinstatement":
+        _revoked(case, users, bar_ended=True)
         if not pa.petition_pending(case):
             _apply(case, "petition_reinstatement", respondent, users)
     elif name == "replace_panel_member":
@@ -379,6 +382,21 @@ def _prepare(name: str, case: Case, users) -> None:
     elif name == "decide_withdrawal":
         if not fair.withdrawal_pending(case):
             _apply(case, "request_withdrawal", users["complainant"], users)
+
+
+def _revoked(case: Case, users, *, bar_ended: bool) -> None:
+    """A closed case's suspension was served: what a petition may end is a revocation (with
+    a one-year bar, ended or not). A final case's suspension is still in force."""
+    if case.status != "closed":
+        return
+    decision = p.latest_decision(case)
+    revocation = next((s for s in decision.sanctions if s.kind == "revocation"), None)
+    if revocation is None:
+        revocation = Sanction(kind="revocation", terms="Revoked.", bar_years=1,
+                              status="in_force", registry_status_before="active")
+        decision.sanctions.append(revocation)
+    decision.final_at = clock.now() - timedelta(days=400 if bar_ended else 30)
+    db.session.commit()
 
 
 def _recuse_panel_member(case: Case, users) -> None:
@@ -572,6 +590,12 @@ def _bad(name: str, case: Case, users):
         db.session.commit()
         yield {"text": ""}, "Give the reason for lifting it.", nothing
     elif name == "petition_reinstatement":
+        if case.status == "closed":  # the suspension was served: nothing to reinstate from
+            yield (good, "There is no suspension or revocation in force to be reinstated from.",
+                   nothing)
+            _revoked(case, users, bar_ended=False)
+            yield good, "The bar on reapplying runs until", \
+                lambda: _revoked(case, users, bar_ended=True)
         yield {"text": ""}, "Give the grounds of the petition.", nothing
         _apply(case, "petition_reinstatement", respondent, users)
         petition = case.events[-1]
@@ -769,8 +793,10 @@ def _check_effect(name: str, case: Case, users, state: str) -> None:
         assert pa.petition_pending(case)
     elif name == "decide_reinstatement":
         assert not pa.petition_pending(case)
-        assert [s.status for s in decision.sanctions] == \
-            ["lifted", "in_force" if state == "final" else "completed"]
+        # a served suspension stays served; what was in force is lifted
+        assert [s.status for s in decision.sanctions] == (
+            ["lifted", "in_force"] if state == "final" else ["completed", "completed", "lifted"])
+        assert decision.sanctions[0].status_title == ("lifted" if state == "final" else "served")
         assert record.status == "active"
 
 

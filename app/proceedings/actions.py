@@ -320,17 +320,6 @@ def guard_compliance(case: Case, data: dict) -> str | None:
     return "Choose a condition of a sanction in force."
 
 
-def guard_reinstatement(case: Case, data: dict) -> str | None:
-    if petition_pending(case):
-        return "A petition is already waiting for the committee's decision."
-    decision = p.operative_decision(case)
-    if decision is None or not any(
-            s.kind in (SanctionKind.SUSPENSION, SanctionKind.REVOCATION)
-            for s in decision.sanctions):
-        return "There is no suspension or revocation to be reinstated from."
-    return needs("text", message="Give the grounds of the petition.")(case, data)
-
-
 # --- effects ---------------------------------------------------------------------------
 
 def assign_investigators(case: Case, actor, data: dict) -> None:
@@ -594,18 +583,3 @@ def lift_effect(kind: str):
 
 def petition(case: Case, actor, data: dict) -> None:
     notices.to_intake(case, "A petition for reinstatement", [data["text"].strip()])
-
-
-def decide_reinstatement(case: Case, actor, data: dict) -> None:
-    if data.get("grant"):
-        for s in p.operative_decision(case).sanctions:
-            if s.kind in (SanctionKind.SUSPENSION, SanctionKind.REVOCATION) \
-                    and s.status in ("in_force", "completed"):
-                p.end_sanction(s, "lifted", actor)
-        if case.respondent_certificant is not None:
-            registry.change_status(case.respondent_certificant, CertStatus.ACTIVE, actor=actor,
-                                   reason="reinstated", case_number=case.number)
-    _parties_told(case, "The petition for reinstatement is decided", [
-        "Granted: the certification is reinstated." if data.get("grant") else
-        "Refused.", str(data.get("text") or "").strip()])
-

@@ -104,6 +104,10 @@ def _sanctions(today) -> tuple[list[str], list[str]]:
         record("sanction.condition_reminder_sent", target=case, number=case.number,
                sanction=sanction.id, due_on=condition["due_on"], days_left=days_left)
         reminders.append(f"{case.number} condition due {condition['due_on']} in {days_left} days")
+    for sanction in proceedings.suspensions_starting(today):
+        if proceedings.start_suspension(sanction):
+            case = db.session.get(Case, sanction.decision.case_id)
+            lines.append(f"{case.number} suspension begins {sanction.starts_on}")
     for sanction, outcome in proceedings.sanctions_due(today):
         case = db.session.get(Case, sanction.decision.case_id)
         if outcome == "breached" and case.status in workflow.ACTIONS["condition_missed"].sources:
@@ -113,7 +117,7 @@ def _sanctions(today) -> tuple[list[str], list[str]]:
         lines.append(f"{case.number} sanction {sanction.kind} {outcome}")
     finished = db.session.execute(select(Case).where(Case.status == "final")).scalars()
     for case in finished:
-        if not proceedings.open_sanctions(case):
+        if not proceedings.running_sanctions(case):  # (a revocation stays, the case closes)
             workflow.apply(case, "close", None)
             lines.append(f"{case.number} closed: sanctions complete")
     return reminders, lines

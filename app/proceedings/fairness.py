@@ -20,9 +20,12 @@ from app.cases.models import Case
 from app.coi import services as coi
 from app.documents import services as documents
 from app.extensions import db
+from app.proceedings import actions as pa
 from app.proceedings import notices
 from app.proceedings import services as p
-from app.proceedings.models import Assignment, Capacity, HearingPostponement
+from app.proceedings.models import Assignment, Capacity, HearingPostponement, SanctionKind
+from app.registry import services as registry
+from app.registry.models import CertStatus
 
 
 def _pending(case: Case, asked: str, decided: str) -> bool:
@@ -190,3 +193,42 @@ def replace_panel_members(case: Case, actor, data: dict) -> None:
             year=day.year, month=day.month, day=day.day),
             "a panel member was replaced: the parties' window to object to the new member "
             "and the notice period must run first")
+
+
+# --- sanctions over time: reinstatement -----------------------------------------------------
+
+def _reinstatable(case: Case) -> list:
+    """The suspensions and revocations in force a petition may ask to end (a suspension
+    served is over: nothing to reinstate from)."""
+    decision = p.operative_decision(case)
+    return [s for s in (decision.sanctions if decision else []) if s.status == "in_force"
+            and s.kind in (SanctionKind.SUSPENSION, SanctionKind.REVOCATION)]
+
+
+def guard_reinstatement(case: Case, data: dict) -> str | None:
+    if pa.petition_pending(case):
+        return "A petition is already waiting for the committee's decision."
+    running = _reinstatable(case)
+    if not running:
+        return "There is no suspension or revocation in force to be reinstated from."
+    if all(s.kind == SanctionKind.REVOCATION for s in running):
+        ends = max(p.bar_ends_on(s) or clock.today() for s in running)
+        if clock.today() < ends:
+            return (f"The bar on reapplying runs until {ends.isoformat()}: a petition for "
+                    "reinstatement may be filed from that day.")
+    return pa.needs("text", message="Give the grounds of the petition.")(case, data)
+
+
+def decide_reinstatement(case: Case, actor, data: dict) -> None:
+    reasons = str(data.get("text") or "").strip()
+    if data.get("grant"):
+        for s in _reinstatable(case):
+            p.end_sanction(s, "lifted", actor)
+        if case.respondent_certificant is not None:
+            registry.change_status(case.respondent_certificant, CertStatus.ACTIVE, actor=actor,
+                                   reason="reinstated", case_number=case.number)
+    else:
+        record("sanction.reinstatement_refused", actor=actor, target=case, number=case.number)
+    notices.to_parties(case, "The petition for reinstatement is decided", [
+        "Granted: the certification is reinstated." if data.get("grant") else
+        "Refused: the sanction stays as it is.", reasons])

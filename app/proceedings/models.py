@@ -280,6 +280,8 @@ class Sanction(db.Model):
 
     @property
     def status_title(self) -> str:
+        if self.kind == SanctionKind.SUSPENSION and self.status == SanctionStatus.COMPLETED:
+            return "served"
         return SanctionStatus(self.status).title
 
 

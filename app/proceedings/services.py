@@ -336,6 +336,9 @@ def finalize(case: Case, actor=None) -> Decision:
         sanction.status = "in_force"
         if certificant is None:
             continue
+        if sanction.kind == SanctionKind.SUSPENSION and sanction.starts_on \
+                and sanction.starts_on > clock.today():
+            continue  # the registry shows it from its start date (the sweep: start_suspension)
         if sanction.kind in (SanctionKind.SUSPENSION, SanctionKind.REVOCATION):
             sanction.registry_status_before = registry.change_status(
                 certificant, CertStatus.SUSPENDED if sanction.kind == SanctionKind.SUSPENSION
@@ -362,6 +365,43 @@ def sanctions_due(today: date) -> list[tuple[Sanction, str]]:
                 all(c.get("met_on") for c in s.conditions or []):
             due.append((s, "completed"))
     return due
+
+
+def suspensions_starting(today: date) -> list[Sanction]:
+    """Final suspensions whose start date has come and that the registry does not show yet."""
+    return list(db.session.execute(select(Sanction).where(
+        Sanction.status == "in_force", Sanction.kind == SanctionKind.SUSPENSION,
+        Sanction.starts_on <= today, Sanction.registry_status_before.is_(None))
+        .order_by(Sanction.id)).scalars())
+
+
+def start_suspension(sanction: Sanction) -> bool:
+    """The suspension's start date has come: the registry shows the certificant suspended."""
+    case = db.session.get(Case, sanction.decision.case_id)
+    certificant = case.respondent_certificant
+    if certificant is None:
+        return False
+    sanction.registry_status_before = registry.change_status(
+        certificant, CertStatus.SUSPENDED, reason="suspension begins",
+        case_number=case.number, sanction=sanction.id)
+    return True
+
+
+def bar_ends_on(sanction: Sanction) -> date | None:
+    """The day a revocation's bar on reapplying ends (from the day it became final)."""
+    final_at = sanction.decision.final_at
+    if sanction.kind != SanctionKind.REVOCATION or final_at is None or not sanction.bar_years:
+        return None
+    start = final_at.date()
+    try:
+        return start.replace(year=start.year + sanction.bar_years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + sanction.bar_years, day=28)
+
+
+def running_sanctions(case: Case) -> list[Sanction]:
+    """Sanctions in force that still run their course (a revocation stays for good)."""
+    return [s for s in open_sanctions(case) if s.kind != SanctionKind.REVOCATION]
 
 
 def condition_reminders(today: date) -> list[tuple[Sanction, dict, int]]:
