@@ -196,3 +196,19 @@ def test_a_revocation_stays_and_reinstatement_is_a_petition_after_the_bar(w):  #
     w.do("rory", "petition_reinstatement", text="Two references attached.")
     w.do("chair", "decide_reinstatement", decision="grant", text="Rehabilitated.")
     assert w.certificant_status() == "active"
+
+
+# --- votes ---------------------------------------------------------------------------------
+
+def test_a_member_sees_the_tally_only_after_casting_their_own_vote(w):  # noqa: F811
+    open_case(w)
+    to_review(w)
+    w.votes(["chair", "alma"], "outcome", "hearing")
+    arno = words(w.page("arno"))
+    assert "2 of 7 voted — how they voted is shown once you have cast your own vote" in arno
+    assert "Refer to a hearing: 2" not in arno
+    assert "Refer to a hearing: 2" in words(w.page("chair"))  # the chair has voted
+    assert "Refer to a hearing: 2" in words(w.page("ada"))  # staff who do not vote
+    w.votes(["arno"], "outcome", "dismiss")
+    arno = words(w.page("arno"))
+    assert "Refer to a hearing: 2" in arno and "3 of 7 voted" in arno

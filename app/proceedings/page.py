@@ -100,10 +100,22 @@ def _tallies(case) -> list[dict]:
     out = []
     for question, label, choices in vote_questions(case):
         cast = p.votes(case, stage, question)
-        out.append({"label": label, "cast": len(cast), "voters": voters,
+        out.append({"label": label, "question": question, "cast": len(cast), "voters": voters,
                     "by_choice": {choices.get(k, k): n for k, n in
                                   p.majority(case, stage, question)[1].items()}})
     return out
+
+
+def _tallies_seen(case, user) -> list[dict]:
+    """The tallies as this reader may see them: a member who votes in the round sees a
+    question's tally only once they have cast their own vote on it (so that nobody votes
+    with the running count before them); the round closed, the case has moved on."""
+    stage = p.STAGE_OF.get(case.status)
+    if stage is None or user.id not in {u.id for u in p.voters(case, stage)}:
+        return _tallies(case)
+    mine = {v.question for v in p.votes(case, stage) if v.member_id == user.id}
+    return [t if t["question"] in mine else {**t, "by_choice": {}, "hidden": True}
+            for t in _tallies(case)]
 
 
 def _deadlines(case: Case, user, role: str | None, staff: bool) -> list[DeadlineLine]:
@@ -193,7 +205,7 @@ def case_page(case: Case, user, forms: dict) -> dict:
                                  p.open_measure(case, "stay")) if m],
         "sanctions": decision.sanctions if decision else [],
         "vote_forms": _vote_forms(case, user, forms) if can(user, "case.vote", case) else [],
-        "tallies": _tallies(case) if can(user, "case.see_votes", case) else [],
+        "tallies": _tallies_seen(case, user) if can(user, "case.see_votes", case) else [],
         "sanction_titles": {k.value: k.title for k in SanctionKind},
         # separation of functions: why this member takes no part in deciding
         "separation": access.separation_reason(user, case)
