@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 from test_proceedings import (  # noqa: F401  (w is the fixture)
+    APPEAL_PANEL,
     HEARING_PANEL,
     REVIEWERS,
     body,
@@ -28,7 +29,7 @@ from test_proceedings import (  # noqa: F401  (w is the fixture)
 
 from app import clock
 from app.extensions import db
-from app.proceedings.models import Vote
+from app.proceedings.models import HearingPostponement, Vote
 
 # --- separation of functions at review ------------------------------------------------------
 
@@ -212,3 +213,40 @@ def test_a_member_sees_the_tally_only_after_casting_their_own_vote(w):  # noqa: 
     w.votes(["arno"], "outcome", "dismiss")
     arno = words(w.page("arno"))
     assert "Refer to a hearing: 2" in arno and "3 of 7 voted" in arno
+
+
+# --- hearings ------------------------------------------------------------------------------
+
+def test_a_postponement_is_asked_before_the_hearing_and_holding_it_answers_the_request(w):  # noqa: F811
+    open_case(w)
+    to_review(w)
+    to_hearing(w)  # 2026-12-14 10:00
+    clock.freeze(datetime(2026, 12, 14, 11, tzinfo=UTC))
+    assert "The hearing has begun: a postponement can no longer be asked." in w.page("rory")
+    w.refused("rory", "request_postponement", "The hearing has begun", text="Counsel is ill.")
+    # asked in time, and still pending when the hearing is held: holding it answers it
+    clock.freeze(datetime(2026, 12, 14, 9, tzinfo=UTC))
+    w.do("rory", "request_postponement", text="My counsel is ill.")
+    hold(w)
+    with w.app.app_context():
+        [request] = db.session.execute(select(HearingPostponement)).scalars().all()
+        assert (request.status, request.note) == ("refused", "Answered when the hearing was held.")
+
+
+def test_a_hearing_and_decision_set_aside_on_remand_say_so_with_the_reason(w):  # noqa: F811
+    open_case(w)
+    to_review(w)
+    to_hearing(w)
+    hold(w)
+    panel_votes(w, {"S7": "not_violated", "S23": "not_violated"})
+    w.do("chair", "decide", text="No violation.")
+    w.do("clara", "appeal", text="The panel did not hear my witness.")
+    w.do("chair", "set_appeal_panel", member_ids=w.ids(*APPEAL_PANEL))
+    w.votes(APPEAL_PANEL, "outcome", "remand")
+    w.do("chair", "appeal_remand", text="The witness must be heard.")
+    chair = words(w.page("chair"))
+    assert "This hearing was set aside" in chair and "Held (set aside)" in chair
+    assert "Set aside on appeal (sent back to the committee): The witness must be heard." in chair
+    clara = words(w.page("clara"))
+    assert "Decisions set aside" in clara
+    assert "The hearing panel found no violation" in clara and "set aside on" in clara

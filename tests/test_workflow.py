@@ -661,8 +661,8 @@ SERVICE_AUDIT = {
     "replace_panel_member": ["case.panel_member_replaced"],
     "appeal_affirm": ["case.decision_recorded", "registry.status_changed"],
     "appeal_modify": ["case.decision_recorded"],
-    "appeal_reverse": ["case.decision_recorded"],
-    "appeal_remand": ["case.decision_recorded"],
+    "appeal_reverse": ["case.decision_recorded", "case.set_aside"],
+    "appeal_remand": ["case.decision_recorded", "case.set_aside"],
     "record_compliance": ["sanction.condition_met"],
     "condition_missed": ["sanction.breached"],
     "interim_suspension": ["registry.status_changed"],
@@ -763,7 +763,13 @@ def _check_effect(name: str, case: Case, users, state: str) -> None:
         kinds = {"affirm": ["suspension", "corrective"], "modify": ["private_reprimand"],
                  "reverse": [], "remand": []}[outcome]
         assert [s.kind for s in decision.sanctions] == kinds
+        appealed = p.appeal_of(case).decision
+        assert (appealed.set_aside_reason or "").endswith(
+            "" if outcome in ("affirm", "modify") else SET_ASIDE_REASONS[outcome])
+        assert (appealed.set_aside_at is not None) is (outcome in ("remand", "reverse"))
         if outcome == "remand":
+            assert p.current_hearing(case).set_aside_reason.startswith(
+                "Set aside on appeal (sent back to the committee)")
             assert decision.final_at is None and record.status == "active"
         else:
             assert decision.final_at is not None
@@ -799,6 +805,9 @@ def _check_effect(name: str, case: Case, users, state: str) -> None:
         assert decision.sanctions[0].status_title == ("lifted" if state == "final" else "served")
         assert record.status == "active"
 
+
+SET_ASIDE_REASONS = {"remand": "The committee must hear the witness.",
+             "reverse": "The evidence does not support the finding."}
 
 PAIRS = [(name, state.value) for name in ACTIONS for state in State]
 

@@ -512,6 +512,8 @@ def appeal_effect(outcome: str):
                                      sanctions=sanctions if outcome != "remand" else [],
                                      appealable=False)
         p.appeal_of(case).outcome_decision_id = decision.id
+        if outcome in ("remand", "reverse"):
+            p.set_aside(case, appealed, outcome, data["text"], actor)
         if outcome != "remand":
             p.finalize(case, actor)
         _parties_told(case, "The appeal is decided", [

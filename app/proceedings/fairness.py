@@ -23,7 +23,7 @@ from app.extensions import db
 from app.proceedings import actions as pa
 from app.proceedings import notices
 from app.proceedings import services as p
-from app.proceedings.models import Assignment, Capacity, HearingPostponement, SanctionKind
+from app.proceedings.models import Assignment, Capacity, SanctionKind
 from app.registry import services as registry
 from app.registry.models import CertStatus
 
@@ -142,13 +142,7 @@ def move_hearing(case: Case, actor, starts_at: datetime, why: str):
     documents.mark_superseded(
         case, "notice_of_hearing", f"The hearing set for {old.starts_at:%Y-%m-%d %H:%M} UTC "
         f"was postponed ({why}); a new notice of hearing replaces this one.", actor)
-    for request in db.session.execute(select(HearingPostponement).where(
-            HearingPostponement.hearing_id == old.id,
-            HearingPostponement.status == "pending")).scalars():
-        # the hearing moves anyway: the request is answered by it
-        request.status, request.decided_at = "granted", clock.now()
-        request.decided_by_id = getattr(actor, "id", None)
-        request.note = f"The hearing was postponed: {why}."
+    p.answer_pending_postponements(case, actor, "postponed")
     new = p.schedule_hearing(case, actor, {
         "starts_at": starts_at, "place": old.place, "video_link": old.video_link,
         "allegation_ids": old.allegation_ids})
@@ -232,3 +226,17 @@ def decide_reinstatement(case: Case, actor, data: dict) -> None:
     notices.to_parties(case, "The petition for reinstatement is decided", [
         "Granted: the certification is reinstated." if data.get("grant") else
         "Refused: the sanction stays as it is.", reasons])
+
+
+# --- hearings -------------------------------------------------------------------------------
+
+def ready_postponement_request(case: Case) -> str | None:
+    hearing = p.current_hearing(case)
+    if hearing is not None and hearing.starts_at <= clock.now():
+        return "The hearing has begun: a postponement can no longer be asked."
+    return None
+
+
+def hold(case: Case, actor, data: dict) -> None:
+    p.answer_pending_postponements(case, actor, "held")
+    pa.hold(case, actor, data)

@@ -23,7 +23,7 @@ from app.proceedings import services as p
 from app.proceedings import workflow
 from app.proceedings.documents import applicable
 from app.proceedings.forms import VoteForm
-from app.proceedings.models import SanctionKind
+from app.proceedings.models import Decision, SanctionKind
 
 # Who each kind of deadline binds, and how the page names it.
 DEADLINES = {
@@ -207,6 +207,10 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "vote_forms": _vote_forms(case, user, forms) if can(user, "case.vote", case) else [],
         "tallies": _tallies_seen(case, user) if can(user, "case.see_votes", case) else [],
         "sanction_titles": {k.value: k.title for k in SanctionKind},
+        # decisions set aside on appeal, with the reason (the parties received them)
+        "set_aside": [d for d in db.session.execute(select(Decision).where(
+            Decision.case_id == case.id, Decision.set_aside_at.is_not(None))
+            .order_by(Decision.id)).scalars()] if staff or role else [],
         # separation of functions: why this member takes no part in deciding
         "separation": access.separation_reason(user, case)
         if staff and case.status in p.STAGE_OF else None,
@@ -223,7 +227,7 @@ def _sections(case: Case, page: dict, user) -> list[tuple[str, str]]:
         present.add("investigation")
     if page["hearing_shown"]:
         present.add("hearing")
-    if page["decision"] or page["consent"]:
+    if page["decision"] or page["consent"] or page["set_aside"]:
         present.add("decision")
     if page["tallies"] or page["vote_forms"] or page["separation"]:
         present.add("votes")

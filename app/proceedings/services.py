@@ -506,6 +506,33 @@ def heard_allegations(case: Case) -> list[Allegation]:
     return [a for a in case.allegations if a.id in ids]
 
 
+def set_aside(case: Case, decision: Decision, outcome: str, reasons: str, actor) -> None:
+    """An appeal panel set aside the decision appealed (remand, reverse), and on a remand
+    the hearing it came from: each is marked, with the reasons, wherever it shows."""
+    how = "sent back to the committee" if outcome == "remand" else "reversed"
+    why = f"Set aside on appeal ({how}): {reasons.strip()}"
+    decision.set_aside_at, decision.set_aside_reason = clock.now(), why
+    hearing = current_hearing(case)
+    if outcome == "remand" and hearing is not None and hearing.status == "held" \
+            and hearing.set_aside_at is None:
+        hearing.set_aside_at, hearing.set_aside_reason = clock.now(), why
+    record("case.set_aside", actor=actor, target=case, number=case.number,
+           decision=decision.id, hearing=hearing.id if outcome == "remand" and hearing else None)
+
+
+def answer_pending_postponements(case: Case, actor, how: str) -> None:
+    """Holding or moving the hearing answers every request to postpone it still pending."""
+    hearing = current_hearing(case)
+    if hearing is None:
+        return
+    for request in db.session.execute(select(HearingPostponement).where(
+            HearingPostponement.hearing_id == hearing.id,
+            HearingPostponement.status == "pending")).scalars():
+        request.status = "granted" if how == "postponed" else "refused"
+        request.decided_at, request.decided_by_id = clock.now(), getattr(actor, "id", None)
+        request.note = f"Answered when the hearing was {how}."
+
+
 # --- appeals ----------------------------------------------------------------------------
 
 def appeal_of(case: Case) -> Appeal | None:
