@@ -8,8 +8,10 @@ message.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from case_helpers import declare
+from conftest import PASSWORD, Auth
 from sqlalchemy import select
 from test_proceedings import (  # noqa: F401  (w is the fixture)
     APPEAL_PANEL,
@@ -28,6 +30,8 @@ from test_proceedings import (  # noqa: F401  (w is the fixture)
 )
 
 from app import clock
+from app.accounts.services import create_user
+from app.cases.models import Deadline
 from app.extensions import db
 from app.proceedings.models import HearingPostponement, Vote
 
@@ -122,12 +126,13 @@ def test_a_panel_member_who_withdraws_is_replaced_and_the_hearing_moves_if_it_mu
     to_review(w)
     to_hearing(w)  # on 2026-12-14, set on 2026-11-02
     w.mail()
-    assert "Every member of the hearing panel may still serve" in w.page("chair")
+    assert "Appoint a replacement to the hearing panel" not in w.page("chair")  # none needed
     # 18 days on, Hugo withdraws from the case
     clock.freeze(datetime(2026, 11, 20, 9, tzinfo=UTC))
     r = w.clients["hugo"].post(f"/cases/{w.number}/recusal",
                                data={"recuse-reason": "I have just learned I know the complainant."})
     assert r.status_code == 302
+    assert "Appoint a replacement to the hearing panel" in w.page("chair")
     w.refused("chair", "replace_panel_member", "Choose 1 member to replace Hugo Hearing.",
               member_ids=[])
     w.refused("chair", "replace_panel_member", "The case's investigator may not sit on its panel.",
@@ -147,7 +152,7 @@ def test_a_panel_member_who_withdraws_is_replaced_and_the_hearing_moves_if_it_mu
     page = words(w.page("rory"))
     assert "Set for 2026-12-21" in page
     assert "Panel: Hana Hearing, Hilda Hearing, Alma Appeal" in words(w.page("chair"))
-    assert "there is no one to replace" in w.page("chair")
+    assert "Appoint a replacement to the hearing panel" not in w.page("chair")
 
 
 # --- sanctions over time ---------------------------------------------------------------------
@@ -181,14 +186,23 @@ def test_a_revocation_stays_and_reinstatement_is_a_petition_after_the_bar(w):  #
     hold(w)
     panel_votes(w, {"S7": "violated", "S23": "violated"}, sanction="revocation")
     w.do("chair", "decide", text="Revoked.", bar_years="1", terms="Certification revoked.")
-    clock.freeze(datetime(2027, 1, 20, 9, tzinfo=UTC))
-    w.sweep()  # final: revoked, and the case closes as final with the revocation standing
+    w.mail()
+    # the appeal window is a clock: the respondent is reminded (7 days, then 1 day before)
+    received = _days(w, date(2027, 1, 5), date(2027, 1, 20))
+    assert [s for _, s in _subjects(received, "rory@example.com") if "Reminder" in s] == [
+        f"{w.number}: Reminder: the appeal period ends in 7 days",
+        f"{w.number}: Reminder: the appeal period ends tomorrow"]
+    # final: revoked, and the case closes as final with the revocation standing
     assert w.certificant_status() == "revoked"
     assert w.status() == "closed"
-    w.refused("rory", "petition_reinstatement", "The bar on reapplying runs until 2028-01-20",
+    w.refused("rory", "petition_reinstatement", "The bar on reapplying runs until 2028-01-14",
               text="I have changed.")
-    clock.freeze(datetime(2028, 1, 20, 9, tzinfo=UTC))
-    w.sweep()
+    # the end of the bar is a clock too: the respondent is told when they may petition
+    received = _days(w, date(2028, 1, 7), date(2028, 1, 7)) + \
+        _days(w, date(2028, 1, 15), date(2028, 1, 15))
+    assert _subjects(received, "rory@example.com") == [
+        (date(2028, 1, 7), f"{w.number}: The bar on reapplying ends in 7 days"),
+        (date(2028, 1, 15), f"{w.number}: You may now petition for reinstatement")]
     assert w.certificant_status() == "revoked"
     w.do("rory", "petition_reinstatement", text="A year of supervised practice abroad.")
     w.do("chair", "decide_reinstatement", decision="refuse", text="Not yet rehabilitated.")
@@ -250,3 +264,69 @@ def test_a_hearing_and_decision_set_aside_on_remand_say_so_with_the_reason(w):  
     clara = words(w.page("clara"))
     assert "Decisions set aside" in clara
     assert "The hearing panel found no violation" in clara and "set aside on" in clara
+
+
+# --- every clock reminds ------------------------------------------------------------------------
+
+def _days(walk, first, last, hour=9) -> list:
+    """Sweep every day from `first` to `last` (dates) and deliver: the mail received."""
+    received = []
+    day = first
+    while day <= last:
+        clock.freeze(datetime(day.year, day.month, day.day, hour, tzinfo=UTC))
+        walk.sweep()
+        received += [(day, m) for m in walk.mail()]
+        day += timedelta(days=1)
+    return received
+
+
+def _subjects(received, address) -> list:
+    return [(day, " ".join(m["Subject"].split())) for day, m in received if address in m["To"]]
+
+
+def test_every_clock_reminds_whom_it_binds_once_each_and_the_sweep_covers_it_running_out(w):  # noqa: F811
+    open_case(w)
+    # a late member declares a disclosure: each party's window to object is a clock
+    with w.app.app_context():
+        create_user("olga@example.com", "Olga Late", PASSWORD, verified=True,
+                    roles=("member",))
+        db.session.commit()
+    olga_client = w.app.test_client()
+    Auth(olga_client).login("olga@example.com")
+    assert declare(olga_client, w.number, "disclosure", "professional",
+                   "I trained with the respondent in 2019.").status_code == 200
+    w.do("chair", "assign_investigators", member_ids=w.ids("ivy"))
+    w.do("ivy", "request_documents", addressee_role="respondent", days="14",
+         text="Your appointment book.")
+    w.do("ivy", "request_documents", addressee_role="witness", addressee_name="Wendy Witness",
+         addressee_email="wendy@example.com", days="14", text="Your notes.")
+    w.do("chair", "interim_suspension", text="Clients are at risk.", review_on="2026-11-20")
+    w.mail()
+    received = _days(w, date(2026, 11, 3), date(2026, 11, 24))
+    n = w.number
+    assert _subjects(received, "rory@example.com") == [
+        (date(2026, 11, 5), f"{n}: Reminder: the time to object ends in 7 days"),
+        (date(2026, 11, 9), f"{n}: Reminder: the documents asked for are due in 7 days"),
+        (date(2026, 11, 11), f"{n}: Reminder: the time to object ends tomorrow"),
+        (date(2026, 11, 15), f"{n}: Reminder: the documents asked for are due tomorrow"),
+    ], _subjects(received, "rory@example.com")
+    assert _subjects(received, "clara@example.com") == [
+        (date(2026, 11, 5), f"{n}: Reminder: the time to object ends in 7 days"),
+        (date(2026, 11, 11), f"{n}: Reminder: the time to object ends tomorrow")]
+    assert _subjects(received, "wendy@example.com") == [
+        (date(2026, 11, 9), f"{n}: reminder, the documents asked for are due in 7 days"),
+        (date(2026, 11, 15), f"{n}: reminder, the documents asked for are due tomorrow")]
+    assert (date(2026, 11, 17), f"{n}: A witness did not send the documents") in \
+        _subjects(received, "ivy@example.com")
+    chair = _subjects(received, "chair@example.com")
+    assert (date(2026, 11, 13), f"{n}: Reminder: the interim suspension is to be reviewed "
+            "in 7 days") in chair
+    assert (date(2026, 11, 19), f"{n}: Reminder: the interim suspension is to be reviewed "
+            "tomorrow") in chair
+    assert (date(2026, 11, 21), f"{n}: The interim suspension's review is overdue") in chair
+    assert len([s for s in chair if "review" in s[1]]) == 3, "each once"
+    with w.app.app_context():
+        kinds = {(d.kind, d.status) for d in db.session.execute(select(Deadline)).scalars()}
+    assert {("objection_complainant", "met"), ("objection_respondent", "met"),
+            ("documents", "missed"), ("witness_documents", "missed"),
+            ("interim_review", "missed")} <= kinds

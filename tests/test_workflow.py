@@ -898,7 +898,7 @@ def test_apply_allows_exactly_what_the_table_says(app, people, status_writes, na
 # final state's corrective action has a condition still to meet).
 OFFERED_ONCE_ON_FILE = {"decide_extension", "answer_request", "sign_consent",
                         "decide_postponement", "lift_interim_suspension", "lift_stay",
-                        "decide_reinstatement", "decide_withdrawal"}
+                        "decide_reinstatement", "decide_withdrawal", "replace_panel_member"}
 
 
 def _expected_offers(state: str, who: str, case: Case) -> list[str]:

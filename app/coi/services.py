@@ -19,7 +19,7 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.cases import notices
 from app.cases import services as case_services
-from app.cases.models import Case, CaseKind
+from app.cases.models import Case, CaseKind, Deadline
 from app.coi.models import (
     CoiDeclaration,
     CoiObjection,
@@ -200,7 +200,15 @@ def declare(case: Case, member, kind: str, relation: str | None = None,
             deadline = objection_deadline(declaration, role)
             if deadline is not None:
                 notices.coi_disclosure(case, declaration, role, deadline)
+                open_objection_window(case, role, deadline)
     return declaration
+
+
+def open_objection_window(case: Case, role: str, due: date) -> None:
+    """A party's window to object to a disclosure is a clock: reminded, and swept when it
+    ends (deadline kind objection_<role>)."""
+    db.session.add(Deadline(case=case, kind=f"objection_{role}", due_on=due, original_due_on=due,
+                            status="open", set_at=clock.now(), reminders_sent=[]))
 
 
 def tell_served_respondent(case: Case) -> None:
@@ -210,6 +218,7 @@ def tell_served_respondent(case: Case) -> None:
             deadline = objection_deadline(declaration, PartyRole.RESPONDENT)
             if deadline is not None:
                 notices.coi_disclosure(case, declaration, PartyRole.RESPONDENT, deadline)
+                open_objection_window(case, PartyRole.RESPONDENT, deadline)
 
 
 # --- recusal ----------------------------------------------------------------------

@@ -558,6 +558,8 @@ def measure_effect(kind: str):
                 cert, CertStatus.SUSPENDED, actor=actor, reason="interim suspension",
                 case_number=case.number)
         db.session.add(measure)
+        if kind == "interim_suspension" and measure.review_on:  # a clock for the chair
+            p.open_dated_deadline(case, "interim_review", measure.review_on)
         _parties_told(case, "Interim suspension" if kind == "interim_suspension"
                       else "The proceeding is stayed", [data["text"].strip()])
     return effect
@@ -567,6 +569,7 @@ def lift_effect(kind: str):
     def effect(case: Case, actor, data: dict) -> None:
         measure = p.open_measure(case, kind)
         measure.lifted_at, measure.lifted_reason = clock.now(), data["text"].strip()
+        case_services.close_deadlines(case, "met", kinds=("interim_review",))
         cert = case.respondent_certificant
         if kind == "interim_suspension" and cert is not None \
                 and cert.status == CertStatus.SUSPENDED:

@@ -99,10 +99,8 @@ def unfit_panel_members(case: Case) -> list:
     return [u for u in p.members_in(case, Capacity.HEARING_PANEL) if u.id not in pool]
 
 
-def ready_replacement(case: Case) -> str | None:
-    if not unfit_panel_members(case):
-        return "Every member of the hearing panel may still serve: there is no one to replace."
-    return None
+def panel_needs_replacing(case: Case) -> bool:
+    return bool(unfit_panel_members(case))
 
 
 def prepare_replacement(case: Case, form, fresh: bool) -> None:
@@ -114,6 +112,8 @@ def prepare_replacement(case: Case, form, fresh: bool) -> None:
 
 def guard_replacement(case: Case, data: dict) -> str | None:
     unfit = unfit_panel_members(case)
+    if not unfit:
+        return "Every member of the hearing panel may still serve: there is no one to replace."
     chosen = list(dict.fromkeys(data.get("member_ids") or []))
     if len(chosen) != len(unfit):
         return (f"Choose {len(unfit)} member{'s' if len(unfit) != 1 else ''} to replace "
@@ -176,6 +176,13 @@ def replace_panel_members(case: Case, actor, data: dict) -> None:
         f"{names} replaces {replaced} on the hearing panel.",
         f"You may object to the new member's disclosure of any conflict of interest on your "
         f"case page until {window_ends.isoformat()}."])
+    for member in new_members:
+        declaration = coi.declaration_of(member, case)
+        if declaration is not None and declaration.is_disclosure:
+            for role in ("complainant", "respondent"):
+                due = coi.objection_deadline(declaration, role)
+                if due is not None:
+                    coi.open_objection_window(case, role, due)
     notices.to_members(case, new_members, "You sit on a hearing panel",
                        [f"The chair appointed you to the hearing panel in place of {replaced}."])
     hearing = p.current_hearing(case)

@@ -32,6 +32,10 @@ DEADLINES = {
     "documents": ("respondent", "Documents due"),
     "witness_documents": ("witness", "A witness's documents due"),
     "appeal": ("parties", "Appeal period ends"),
+    "interim_review": ("chair", "Interim suspension to be reviewed"),
+    "objection_complainant": ("complainant", "Time to object to a disclosure ends"),
+    "objection_respondent": ("respondent", "Time to object to a disclosure ends"),
+    "reinstatement_bar": ("respondent", "Bar on reapplying ends"),
 }
 
 # The page's sections, in order: (anchor, title). Shown in the in-page index when present.

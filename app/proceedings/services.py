@@ -345,7 +345,20 @@ def finalize(case: Case, actor=None) -> Decision:
                 else CertStatus.REVOKED, actor=actor, reason="final sanction",
                 case_number=case.number, sanction=sanction.id)
     case_services.close_deadlines(case, "met", kinds=("appeal",))
+    for sanction in decision.sanctions:  # the end of a revocation's bar is a clock too
+        ends = bar_ends_on(sanction)
+        if ends is not None:
+            open_dated_deadline(case, "reinstatement_bar", ends)
     return decision
+
+
+def open_dated_deadline(case: Case, kind: str, due: date) -> Deadline:
+    """A clock that ends on a given day (not counted in days from today)."""
+    deadline = Deadline(case=case, kind=kind, due_on=due, original_due_on=due, status="open",
+                        set_at=clock.now(), reminders_sent=[])
+    db.session.add(deadline)
+    db.session.flush()
+    return deadline
 
 
 def sanctions_due(today: date) -> list[tuple[Sanction, str]]:
@@ -557,6 +570,7 @@ def end_interim_suspension(case: Case, reason: str, actor=None) -> None:
     if measure is None:
         return
     measure.lifted_at, measure.lifted_reason = clock.now(), reason
+    case_services.close_deadlines(case, "cancelled", kinds=("interim_review",))
     certificant = case.respondent_certificant
     if certificant is not None and certificant.status == CertStatus.SUSPENDED:
         registry.change_status(certificant, measure.registry_status_before or CertStatus.ACTIVE,
