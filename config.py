@@ -110,6 +110,8 @@ class Config:
     APPEAL_DAYS = _env_int("APPEAL_DAYS", 30)
     # Committee members' disclosures (S7): the parties may object within this many days
     COI_OBJECTION_DAYS = _env_int("COI_OBJECTION_DAYS", 10)
+    # the respondent has what the panel will see at least this many days before a hearing
+    DISCLOSURE_DAYS = _env_int("DISCLOSURE_DAYS", 14)
 
     # Certificants' practice disclosures (S7, S22): how long a party's personal link
     # works, and how long the certificant has to withdraw after an objection

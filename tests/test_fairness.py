@@ -8,9 +8,10 @@ message.
 """
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
-from case_helpers import declare
+from case_helpers import PDF, declare
 from conftest import PASSWORD, Auth
 from sqlalchemy import select
 from test_proceedings import (  # noqa: F401  (w is the fixture)
@@ -31,7 +32,7 @@ from test_proceedings import (  # noqa: F401  (w is the fixture)
 
 from app import clock
 from app.accounts.services import create_user
-from app.cases.models import Deadline
+from app.cases.models import Deadline, Disclosure, Evidence
 from app.extensions import db
 from app.proceedings.models import HearingPostponement, Vote
 
@@ -330,3 +331,54 @@ def test_every_clock_reminds_whom_it_binds_once_each_and_the_sweep_covers_it_run
     assert {("objection_complainant", "met"), ("objection_respondent", "met"),
             ("documents", "missed"), ("witness_documents", "missed"),
             ("interim_review", "missed")} <= kinds
+
+
+# --- disclosure before the hearing -------------------------------------------------------------
+
+def _late_evidence(walk, name: str) -> None:
+    r = walk.clients["ivy"].post(f"/cases/{walk.number}/investigation/evidence", data={
+        "source": "Handed in by the practice manager.",
+        "evidence": [(io.BytesIO(PDF + f"% {name}".encode()), name)]}, content_type="multipart/form-data",
+        follow_redirects=True)
+    assert "file(s) added to the evidence" in text(r)
+
+
+def test_what_the_panel_sees_is_disclosed_in_time_or_waived_moved_or_excluded(w):  # noqa: F811
+    open_case(w)
+    to_review(w)
+    assert "Findings report (disclosed to you" not in w.page("rory")
+    to_hearing(w)  # 2026-12-14: the report and the complaint's evidence go to Rory now
+    rory = words(w.page("rory"))
+    assert "Findings report (disclosed to you for the hearing)" in rory
+    with w.app.app_context():
+        logged = {d.item_label for d in db.session.execute(select(Disclosure)).scalars()}
+    assert {"Findings report", "invoice.pdf"} <= logged
+    # nine days before the hearing the investigator adds a statement: disclosed at once, late
+    clock.freeze(datetime(2026, 12, 5, 9, tzinfo=UTC))
+    _late_evidence(w, "statement.pdf")
+    assert "statement.pdf" in w.page("rory")
+    clock.freeze(datetime(2026, 12, 14, 11, tzinfo=UTC))
+    assert ("Not disclosed to the respondent at least 14 days before the hearing: "
+            "statement.pdf") in w.page("chair")
+    w.refused("chair", "hold_hearing", "Not disclosed to the respondent at least 14 days",
+              attendance="Rory Respondent — respondent", minutes="Heard.")
+    # Rory waives in writing: the hearing may be held
+    w.refused("rory", "waive_disclosure", "Write your waiver", text=" ")
+    w.do("rory", "waive_disclosure", text="I have read the statement and am ready.")
+    assert "Not disclosed to the respondent" not in w.page("chair")
+    # another late item, an hour later: the chair decides, with reasons
+    clock.freeze(datetime(2026, 12, 14, 12, tzinfo=UTC))
+    _late_evidence(w, "ledger.pdf")
+    w.refused("chair", "decide_late_evidence", "Give the chair's reasons", decision="exclude",
+              text="")
+    w.refused("chair", "decide_late_evidence", "Give a later date for the hearing, on or after "
+              "2026-12-28", decision="move", starts_at="2026-12-21T10:00", text="Time to read.")
+    w.do("chair", "decide_late_evidence", decision="exclude",
+         text="The ledger adds nothing the panel needs.")
+    with w.app.app_context():
+        excluded = db.session.execute(select(Evidence).where(
+            Evidence.original_name == "ledger.pdf")).scalar_one()
+        assert excluded.excluded_reason == "The ledger adds nothing the panel needs."
+    assert "The late evidence is excluded" in body(mail_to(w.mail(), "rory@example.com",
+                                                           "Evidence disclosed late")[0])
+    hold(w, datetime(2026, 12, 14, 15, tzinfo=UTC))

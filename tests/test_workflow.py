@@ -232,6 +232,11 @@ def _good(name: str, case: Case, users) -> dict:
                 "text": "Granted: counsel is unavailable."}
     if name == "set_appeal_panel":
         return {"member_ids": [u.id for u in _existing_extras(APPEAL_PANEL_EXTRAS)]}
+    if name == "decide_late_evidence":
+        hearing = p.current_hearing(case)
+        when = hearing.starts_at if hearing else clock.now() + timedelta(days=60)
+        return {"move": True, "starts_at": when + timedelta(days=14),
+                "text": "The respondent needs time to read the report."}
     if name == "replace_panel_member":  # extra 3 in place of extra 2 (recused: _prepare)
         return {"member_ids": [u.id for u in _existing_extras(APPEAL_PANEL_EXTRAS[:1])]}
     if name == "record_compliance":
@@ -245,6 +250,7 @@ def _good(name: str, case: Case, users) -> dict:
         "respond": {"text": "I deny the allegations."},
         "request_extension": {"text": "I am abroad until January."},
         "withdraw": {"text": "We settled."},
+        "waive_disclosure": {"text": "I have read the report and am ready."},
         "request_withdrawal": {"text": "We settled."},
         # (the respondent's own appeal is never closed by a withdrawal: case_in_state's is)
         "decide_withdrawal": {"close": case.status != "under_appeal",
@@ -339,8 +345,18 @@ def _prepare(name: str, case: Case, users) -> None:
     elif name == "decide_postponement":
         if p.pending_postponement(case) is None:
             _apply(case, "request_postponement", respondent, users)
-    elif name == "hold_hearing":  # the hearing has taken place
+    elif name == "hold_hearing":  # the hearing has taken place, its file disclosed in time
         clock.freeze(p.current_hearing(case).starts_at + timedelta(hours=3))
+    elif name == "waive_disclosure":
+        if fair.undisclosed(case):  # (what _bad left) disclosed five days before
+            clock.freeze(p.current_hearing(case).starts_at - timedelta(days=5))
+            fair.disclose_file(case, users["chair"])
+            db.session.commit()
+        elif not fair.late_items(case):
+            _late_report(case, users, disclosed=True)
+    elif name == "decide_late_evidence":
+        if not fair.late_items(case):
+            _late_report(case, users, disclosed=False)
     elif name == "decide":  # the panel voted: S7 violated, and a suspension
         panel = p.voters(case, "hearing")
         for allegation in p.heard_allegations(case):
@@ -382,6 +398,17 @@ def _prepare(name: str, case: Case, users) -> None:
     elif name == "decide_withdrawal":
         if not fair.withdrawal_pending(case):
             _apply(case, "request_withdrawal", users["complainant"], users)
+
+
+def _late_report(case: Case, users, *, disclosed: bool) -> InvestigationItem:
+    """An addendum to the findings report, filed after the panel's file was disclosed:
+    undisclosed, or disclosed late (five days before the hearing, the clock left there)."""
+    item = p.add_item(case, users["member"], "report", "Findings report", text="Addendum.")
+    if disclosed:
+        clock.freeze(p.current_hearing(case).starts_at - timedelta(days=5))
+        fair.disclose_file(case, users["chair"])
+    db.session.commit()
+    return item
 
 
 def _revoked(case: Case, users, *, bar_ended: bool) -> None:
@@ -519,6 +546,10 @@ def _bad(name: str, case: Case, users):
     elif name == "hold_hearing":
         yield good, "The hearing has not started yet", nothing
         clock.freeze(p.current_hearing(case).starts_at + timedelta(hours=3))
+        addendum = _late_report(case, users, disclosed=False)
+        yield good, "Not disclosed to the respondent at least 14 days before the hearing: " \
+            "Findings report.", lambda: _delete(addendum)
+        clock.freeze(p.current_hearing(case).starts_at + timedelta(hours=3))
         yield {**good, "attendance": []}, "Record who attended.", nothing
         yield ({**good, "minutes": " ", "recording_ref": ""},
                "Write the minutes, or where the recording is.", nothing)
@@ -610,6 +641,21 @@ def _bad(name: str, case: Case, users):
         yield ({"member_ids": [member.id]}, "The case's investigator may not sit on its panel.",
                nothing)
         yield {"member_ids": [chair.id]}, "A member chosen already sits on the panel.", nothing
+    elif name == "waive_disclosure":
+        yield good, "there is nothing to waive", nothing
+        _late_report(case, users, disclosed=False)
+        yield good, "it cannot be waived before you have it", nothing
+        clock.freeze(p.current_hearing(case).starts_at - timedelta(days=5))
+        fair.disclose_file(case, chair)
+        db.session.commit()
+        yield {"text": ""}, "Write your waiver", nothing
+    elif name == "decide_late_evidence":
+        yield good, "there is nothing to decide", nothing
+        _late_report(case, users, disclosed=False)
+        yield {**good, "move": None}, "Choose whether the hearing moves", nothing
+        yield {**good, "move": False}, "The findings report cannot be excluded", nothing
+        yield {**good, "starts_at": None}, "Give a later date for the hearing", nothing
+        yield {**good, "text": ""}, "Give the chair's reasons", nothing
     elif name == "request_withdrawal":
         yield {"text": " "}, "Say why you wish to withdraw", nothing
         _apply(case, "request_withdrawal", users["complainant"], users)
@@ -659,6 +705,8 @@ SERVICE_AUDIT = {
     "finalize": ["registry.status_changed"],  # the suspension takes effect
     "set_appeal_panel": ["case.assigned_appeal_panel"],
     "replace_panel_member": ["case.panel_member_replaced"],
+    "waive_disclosure": ["case.disclosure_waived"],
+    "decide_late_evidence": ["case.hearing_moved"],
     "appeal_affirm": ["case.decision_recorded", "registry.status_changed"],
     "appeal_modify": ["case.decision_recorded"],
     "appeal_reverse": ["case.decision_recorded", "case.set_aside"],
@@ -745,6 +793,13 @@ def _check_effect(name: str, case: Case, users, state: str) -> None:
         assert [s.status for s in decision.sanctions] == ["in_force", "in_force"]
         assert record.status == "suspended"
         assert case.open_deadline("appeal") is None
+    elif name == "waive_disclosure":
+        assert not fair.late_items(case)
+    elif name == "decide_late_evidence":
+        assert not fair.late_items(case)
+        hearings = db.session.execute(select(Hearing).where(Hearing.case_id == case.id)
+                                      .order_by(Hearing.id)).scalars().all()
+        assert [h.status for h in hearings] == ["postponed", "scheduled"]
     elif name == "replace_panel_member":
         [extra2], [extra3] = _existing_extras((2,)), _existing_extras((3,))
         rows = db.session.execute(select(Assignment).where(
@@ -898,7 +953,8 @@ def test_apply_allows_exactly_what_the_table_says(app, people, status_writes, na
 # final state's corrective action has a condition still to meet).
 OFFERED_ONCE_ON_FILE = {"decide_extension", "answer_request", "sign_consent",
                         "decide_postponement", "lift_interim_suspension", "lift_stay",
-                        "decide_reinstatement", "decide_withdrawal", "replace_panel_member"}
+                        "decide_reinstatement", "decide_withdrawal", "replace_panel_member",
+                        "waive_disclosure", "decide_late_evidence"}
 
 
 def _expected_offers(state: str, who: str, case: Case) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -16,7 +17,8 @@ from app import access, clock
 from app.accounts.models import User
 from app.audit.services import record
 from app.cases import notices as case_notices
-from app.cases.models import Case
+from app.cases import services as case_services
+from app.cases.models import Case, Disclosure
 from app.coi import services as coi
 from app.documents import services as documents
 from app.extensions import db
@@ -247,3 +249,161 @@ def ready_postponement_request(case: Case) -> str | None:
 def hold(case: Case, actor, data: dict) -> None:
     p.answer_pending_postponements(case, actor, "held")
     pa.hold(case, actor, data)
+
+
+# --- disclosure before the hearing -------------------------------------------------------------
+
+def disclosure_days() -> int:
+    return int(current_app.config["DISCLOSURE_DAYS"])
+
+
+def panel_file(case: Case) -> list[tuple[str, int, str, object]]:
+    """What the hearing panel will see that the respondent must have first: the findings
+    report and every item of evidence (not the respondent's own files, not an excluded
+    item, not the hearing's exhibits): (item type, id, label, the row)."""
+    out = []
+    report = p.report_of(case)
+    if report is not None:
+        out.append(("report", report.id, "Findings report", report))
+    mine = {case.respondent_user_id} - {None}
+    for e in case.evidence:
+        if e.excluded_at is None and e.uploaded_by_id not in mine and e.context != "exhibit":
+            out.append(("evidence", e.id, e.original_name, e))
+    return out
+
+
+def _first_disclosed(case: Case) -> dict[tuple[str, int], datetime]:
+    rows = db.session.execute(select(Disclosure.item_type, Disclosure.item_id, Disclosure.at)
+                              .where(Disclosure.case_id == case.id)
+                              .order_by(Disclosure.at)).all()
+    first: dict[tuple[str, int], datetime] = {}
+    for item_type, item_id, at in rows:
+        key = ("evidence" if item_type == "evidence" else item_type, item_id)
+        first.setdefault(key, at)
+    return first
+
+
+def disclose_file(case: Case, actor) -> list[str]:
+    """Disclose to the respondent, through the disclosure log, whatever of the panel's file
+    they do not have yet; returns what was disclosed."""
+    first = _first_disclosed(case)
+    address = case_services.service_address(case)
+    done = []
+    for item_type, item_id, label, row in panel_file(case):
+        if (item_type, item_id) in first:
+            continue
+        case_services.disclose(case, item_type, item_id, label, how="case page",
+                               recipient_user=case.respondent_user, recipient_email=address,
+                               by=actor)
+        if item_type == "evidence":
+            row.disclosed_to_respondent = True
+        done.append(label)
+    if done:
+        db.session.flush()
+        notices.to_respondent_only(case, "What the hearing panel will see", [
+            "These are disclosed to you on your case page, for the hearing: "
+            + ", ".join(done) + "."])
+    return done
+
+
+def _waived_at(case: Case) -> datetime | None:
+    waived = [e.at for e in case.events if e.action == "waive_disclosure"]
+    return max(waived) if waived else None
+
+
+def late_items(case: Case) -> list[str]:
+    """What the panel has that the respondent did not have at least DISCLOSURE_DAYS before
+    the hearing (and did not waive in writing)."""
+    hearing = p.current_hearing(case)
+    if hearing is None or hearing.status != "scheduled":
+        return []
+    limit = hearing.starts_at.date() - timedelta(days=disclosure_days())
+    first, waived = _first_disclosed(case), _waived_at(case)
+    late = []
+    for item_type, item_id, label, _row in panel_file(case):
+        at = first.get((item_type, item_id))
+        if at is None:
+            late.append(label)
+        elif at.date() > limit and not (waived is not None and waived >= at):
+            late.append(label)
+    return late
+
+
+def ready_hold(case: Case) -> str | None:
+    problem = pa.ready_hearing_held(case)
+    if problem:
+        return problem
+    late = late_items(case)
+    if late:
+        return (f"Not disclosed to the respondent at least {disclosure_days()} days before the "
+                f"hearing: {', '.join(late)}. The chair moves the hearing or excludes it, "
+                "unless the respondent waives the time in writing.")
+    return None
+
+
+def undisclosed(case: Case) -> bool:
+    first = _first_disclosed(case)
+    return any((t, i) not in first for t, i, _, _ in panel_file(case))
+
+
+def guard_waiver(case: Case, data: dict) -> str | None:
+    if not late_items(case):
+        return "Everything the panel has was disclosed to you in time: there is nothing to waive."
+    if undisclosed(case):
+        return ("Something the panel has was not disclosed to you yet: it cannot be waived "
+                "before you have it.")
+    return None if str(data.get("text") or "").strip() else \
+        "Write your waiver: that you had enough time to read what was disclosed late."
+
+
+def waive_disclosure(case: Case, actor, data: dict) -> None:
+    record("case.disclosure_waived", actor=actor, target=case, number=case.number,
+           items=late_items(case))
+    notices.to_intake(case, "The respondent waived the disclosure period", [
+        data["text"].strip()])
+
+
+def guard_late_evidence(case: Case, data: dict) -> str | None:
+    late = late_items(case)
+    if not late:
+        return "Everything the panel has was disclosed in time: there is nothing to decide."
+    if data.get("move") is None:
+        return "Choose whether the hearing moves or the late evidence is excluded."
+    if data["move"]:
+        starts_at, hearing = data.get("starts_at"), p.current_hearing(case)
+        earliest = clock.today() + timedelta(days=disclosure_days())
+        if starts_at is None or starts_at.date() < earliest or starts_at <= hearing.starts_at:
+            return (f"Give a later date for the hearing, on or after {earliest.isoformat()} "
+                    f"({disclosure_days()} days after disclosing it now).")
+    elif "Findings report" in late:
+        return "The findings report cannot be excluded: move the hearing."
+    return None if str(data.get("text") or "").strip() else \
+        "Give the chair's reasons; both parties receive them."
+
+
+def decide_late_evidence(case: Case, actor, data: dict) -> None:
+    late = late_items(case)
+    reasons = data["text"].strip()
+    if data["move"]:
+        disclose_file(case, actor)
+        move_hearing(case, actor, data["starts_at"],
+                     "evidence was disclosed to the respondent too late for the date set")
+    else:
+        first, waived = _first_disclosed(case), _waived_at(case)
+        limit = p.current_hearing(case).starts_at.date() - timedelta(days=disclosure_days())
+        for item_type, item_id, _label, row in panel_file(case):
+            at = first.get((item_type, item_id))
+            if item_type == "evidence" and (at is None or (
+                    at.date() > limit and not (waived is not None and waived >= at))):
+                row.excluded_at, row.excluded_reason = clock.now(), reasons
+        record("case.evidence_excluded", actor=actor, target=case, number=case.number,
+               items=late)
+    notices.to_parties(case, "Evidence disclosed late", [
+        ("The hearing is moved so that the respondent has the evidence in time: "
+         if data["move"] else "The late evidence is excluded: the panel will not see it: ")
+        + ", ".join(late) + ".", reasons])
+
+
+def set_hearing(case: Case, actor, data: dict) -> None:
+    pa.set_hearing(case, actor, data)
+    disclose_file(case, actor)  # the respondent has the panel's file with the notice

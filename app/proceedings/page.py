@@ -215,6 +215,9 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "set_aside": [d for d in db.session.execute(select(Decision).where(
             Decision.case_id == case.id, Decision.set_aside_at.is_not(None))
             .order_by(Decision.id)).scalars()] if staff or role else [],
+        # the findings report, once disclosed to the respondent for the hearing
+        "disclosed_report": p.report_of(case) if role == "respondent" and any(
+            d.item_type == "report" for d in case_services.disclosures_of(case)) else None,
         # separation of functions: why this member takes no part in deciding
         "separation": access.separation_reason(user, case)
         if staff and case.status in p.STAGE_OF else None,
