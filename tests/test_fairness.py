@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime, timedelta
 
-from case_helpers import PDF, declare
+from case_helpers import PDF, declare, file_complaint, number_in
 from conftest import PASSWORD, Auth
 from sqlalchemy import select
 from test_proceedings import (  # noqa: F401  (w is the fixture)
@@ -33,6 +33,7 @@ from test_proceedings import (  # noqa: F401  (w is the fixture)
 from app import clock
 from app.accounts.services import create_user
 from app.cases.models import Deadline, Disclosure, Evidence
+from app.coi.models import Recusal
 from app.extensions import db
 from app.proceedings.models import HearingPostponement, Vote
 
@@ -382,3 +383,35 @@ def test_what_the_panel_sees_is_disclosed_in_time_or_waived_moved_or_excluded(w)
     assert "The late evidence is excluded" in body(mail_to(w.mail(), "rory@example.com",
                                                            "Evidence disclosed late")[0])
     hold(w, datetime(2026, 12, 14, 15, tzinfo=UTC))
+
+
+# --- accounts that change ----------------------------------------------------------------------
+
+def test_a_party_given_a_committee_role_is_recused_at_once(w):  # noqa: F811
+    open_case(w)
+    clara = w.users["clara"]
+    r = w.clients["ada"].post(f"/admin/accounts/{clara.id}", data={
+        "member": "y", "seen": ""}, follow_redirects=True)
+    assert "Recused at once from 1 open case(s) to which they are a party." in text(r)
+    with w.app.app_context():
+        [recusal] = db.session.execute(select(Recusal).where(
+            Recusal.member_id == clara.id)).scalars().all()
+        assert recusal.reinstated_at is None
+    assert w.clients["clara"].get(f"/cases/{w.number}").status_code == 200  # still a party
+
+
+def test_continuing_a_withdrawn_case_sets_a_fresh_deadline(w):  # noqa: F811
+    r, _ = file_complaint(w.app, w.clients["clara"], "CCM-400004", codes=("S7",))
+    w.number = number_in(text(r))
+    declare(w.clients["chair"], w.number)
+    w.do("chair", "accept", respondent_email="rory@example.com")  # answer due 2026-12-02
+    w.do("clara", "request_withdrawal", text="We settled.")
+    w.do("chair", "decide_withdrawal", decision="close", text="Accepted.")
+    clock.freeze(datetime(2026, 12, 21, 9, tzinfo=UTC))
+    w.sweep()
+    assert w.status() == "withdrawn"
+    w.do("chair", "continue", text="Other clients are concerned.")
+    assert w.status() == "awaiting_response"
+    assert "2027-01-20" in words(w.page("rory"))  # 30 days from 2026-12-21
+    w.sweep()
+    assert w.status() == "awaiting_response", "no default for the time it was withdrawn"

@@ -19,7 +19,7 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.cases import notices
 from app.cases import services as case_services
-from app.cases.models import Case, CaseKind, Deadline
+from app.cases.models import OPEN_STATES, Case, CaseKind, Deadline
 from app.coi.models import (
     CoiDeclaration,
     CoiObjection,
@@ -255,6 +255,19 @@ def link_respondent_account(user) -> int:
     for case in cases:
         recuse_party_members(case)
     return len(cases)
+
+
+def recuse_new_member(user) -> int:
+    """An account just given a committee role: recuse it at once from every open case it is
+    a party to (or filed), as if it had sat on the committee when the case began. Return
+    how many recusals were made."""
+    if not access.is_committee(user):
+        return 0
+    made = 0
+    for case in db.session.execute(access.party_cases(user).where(
+            Case.status.in_(sorted(OPEN_STATES | {"draft", "final"})))).scalars():
+        made += len(recuse_party_members(case))
+    return made
 
 
 def recuse_party_members(case: Case) -> list[Recusal]:

@@ -407,3 +407,16 @@ def decide_late_evidence(case: Case, actor, data: dict) -> None:
 def set_hearing(case: Case, actor, data: dict) -> None:
     pa.set_hearing(case, actor, data)
     disclose_file(case, actor)  # the respondent has the panel's file with the notice
+
+
+# --- accounts and cases that change ------------------------------------------------------------
+
+def fresh_deadlines(case: Case) -> None:
+    """A withdrawn case the committee continues: every open clock runs again, in full, from
+    the day it continues (so a deadline that passed meanwhile never records a default)."""
+    for deadline in case.deadlines:
+        if deadline.status != "open":
+            continue
+        length = max(1, (deadline.original_due_on - deadline.set_at.date()).days)
+        deadline.due_on = clock.due_after(length)
+        deadline.reminders_sent = []

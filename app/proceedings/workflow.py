@@ -217,6 +217,7 @@ def _withdraw(case: Case, actor, data: dict) -> None:
 
 def _continue(case: Case, actor, data: dict) -> None:
     case.closed_at = None
+    fair.fresh_deadlines(case)  # time stood still while withdrawn: each clock starts again
     notices.continued(case, data["text"].strip())
 
 
