@@ -935,7 +935,8 @@ def test_apply_allows_exactly_what_the_table_says(app, people, status_writes, na
         assert new_event.to_respondent is (action.to_respondent and case.served_at is not None)
         assert not new_event.internal
         new_audit = db.session.execute(
-            select(AuditEntry).where(AuditEntry.id > audit_before)).scalars().all()
+            select(AuditEntry).where(AuditEntry.id > audit_before).order_by(AuditEntry.id)
+        ).scalars().all()
         assert [e.action for e in new_audit] == SERVICE_AUDIT.get(name, []) + [f"case.{name}"]
         assert new_audit[-1].target_id == str(case.id)
         assert new_audit[-1].details["from_status"] == state
