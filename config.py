@@ -127,6 +127,8 @@ class Config:
     }
     RETENTION_WARNING_DAYS = _env_int("RETENTION_WARNING_DAYS", 30)
     RETENTION_AUTO_DISPOSE = os.environ.get("RETENTION_AUTO_DISPOSE", "") == "1"
+    # the respondent has what the panel will see at least this many days before a hearing
+    DISCLOSURE_DAYS = _env_int("DISCLOSURE_DAYS", 14)
 
     # Certificants' practice disclosures (S7, S22): how long a party's personal link
     # works, and how long the certificant has to withdraw after an objection

@@ -20,7 +20,7 @@ from app.accounts.models import Role, User, UserRole
 from app.cases.models import Case
 from app.coi.models import CoiDeclaration, Recusal
 from app.extensions import db
-from app.proceedings.models import Assignment, Capacity, Decision
+from app.proceedings.models import Assignment, Capacity, Decision, DocumentRequest
 
 STAFF_ROLES = {Role.ADMIN.value, Role.CHAIR.value, Role.MEMBER.value}
 INTAKE_ROLES = {Role.ADMIN.value, Role.CHAIR.value}
@@ -225,12 +225,50 @@ def serves_as(user, case: Case, capacity: str) -> bool:
 STAGE_OF = {"committee_review": "review", "deliberation": "hearing", "under_appeal": "appeal"}
 
 
+def witness_members(case: Case) -> list[User]:
+    """Committee members named as witnesses in the case (asked for documents as one, or
+    heard as one at a hearing)."""
+    emails = {e.lower() for e in db.session.execute(select(DocumentRequest.addressee_email).where(
+        DocumentRequest.case_id == case.id, DocumentRequest.addressee_role == "witness")
+    ).scalars() if e}
+    return [u for u in committee_members(active_only=False) if u.email.lower() in emails]
+
+
+def separation_reason(user, case: Case) -> str | None:
+    """Why a member keeps apart from deciding the case (separation of functions), in the
+    words the case page shows them; None if they do not."""
+    if case.id is None:
+        return None
+    if serves_as(user, case, Capacity.INVESTIGATOR):
+        return ("You investigated this case: you present the findings, and you do not vote "
+                "at review, sit on its panels or advise the panel; the quorum is counted "
+                "without you.")
+    if is_complainant(user, case):
+        return "You filed this case: you take no part in deciding it."
+    if user.id in {u.id for u in witness_members(case)}:
+        return ("You are a witness in this case: you do not vote at review or sit on its "
+                "panels; the quorum is counted without you.")
+    return None
+
+
+def separated_ids(case: Case) -> set[int]:
+    """The members who never vote on the case nor sit on its panels: its investigator, its
+    filer, its witnesses."""
+    ids = {u.id for u in members_in(case, Capacity.INVESTIGATOR)}
+    ids |= {u.id for u in witness_members(case)}
+    if case.complainant_id is not None:
+        ids.add(case.complainant_id)
+    return ids
+
+
 def voters(case: Case, stage: str) -> list[User]:
-    """Who may vote at this stage: every eligible member at review; the panel after."""
+    """Who may vote at this stage: every eligible member at review; the panel after;
+    never the investigator, the filer or a witness (separation of functions)."""
+    apart = separated_ids(case)
     if stage == "review":
-        return eligible_members(case)
+        return [u for u in eligible_members(case) if u.id not in apart]
     capacity = Capacity.HEARING_PANEL if stage == "hearing" else Capacity.APPEAL_PANEL
-    pool = {u.id for u in eligible_members(case)}
+    pool = {u.id for u in eligible_members(case)} - apart
     return [u for u in members_in(case, capacity) if u.id in pool]
 
 

@@ -5,6 +5,8 @@ import io
 import re
 from datetime import date
 
+from sqlalchemy import select
+
 from app.cases.models import Case
 from app.catalogue.models import CodeItem
 from app.extensions import db
@@ -182,6 +184,11 @@ def _proceeding_rows(case: Case, state: str, respondent_user, investigator, chai
                                   capacity=Capacity.HEARING_PANEL, assigned_at=now,
                                   assigned_by_id=chair.id))
     allegation = case.allegations[0]
+    report = db.session.execute(select(InvestigationItem).where(
+        InvestigationItem.case_id == case.id, InvestigationItem.kind == "report")).scalar()
+    if report is not None:  # set_hearing disclosed the panel's file to the respondent
+        services.disclose(case, "report", report.id, "Findings report", how="case page",
+                          recipient_user=respondent_user, by=chair)
     if state == "hearing_scheduled":
         starts = (now + timedelta(days=services.days_setting("HEARING_NOTICE_DAYS") + 1)) \
             .replace(hour=10, minute=0, second=0, microsecond=0)

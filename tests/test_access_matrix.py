@@ -160,12 +160,12 @@ EXPECTED: dict[str, dict] = {
     # the matrix passes a token minted for another purpose: a clear error page
     "practice_disclosures.answer": {r: 400 for r in ROLES},
     # after the answer: these routes point at the matrix's second case, before the committee
-    # (see _proceeding_for), where "member" is the investigator and votes with the chair.
-    # An empty vote is refused with a message on the case page (302); the administrator,
-    # not a committee member, has no vote.
+    # (see _proceeding_for), where "member" is the investigator: separation of functions,
+    # the investigator never votes (403). The chair's empty vote is refused with a message
+    # on the case page; the administrator, not a committee member, has no vote.
     # no hearing is scheduled on the matrix case: nobody gets an invitation
     "proceedings.hearing_calendar": case_route(certificant=404, member=404, chair=404, admin=404),
-    "proceedings.vote": case_route(certificant=403, member=400, chair=400, admin=403),
+    "proceedings.vote": case_route(certificant=403, member=403, chair=400, admin=403),
     # the investigation file: staff on the case read it; only the investigator writes to it
     "proceedings.investigation": case_route(certificant=403, member=200, chair=200, admin=200),
     "proceedings.task_done": case_route(certificant=403, member=302, chair=403, admin=403),

@@ -221,7 +221,8 @@ LEADS = {
         "Accepted; waiting for the respondent's answer",
         "2026-12-02: Respondent's answer due (for the respondent)", [], set()),
     ("awaiting_response", "complainant"): ("Accepted; waiting for the respondent's answer",
-                                           "none running", [WITHDRAW], {"withdraw"}),
+                                           "none running", ["Ask to withdraw my complaint"],
+                                           {"request_withdrawal"}),
     ("investigation", "member"): (
         "Under investigation", "none running",
         ["Ask for documents", "Close the investigation and refer the case to the committee"],
@@ -496,8 +497,7 @@ def test_after_a_stale_refusal_the_kept_form_can_be_sent_again(app, cast):
 def test_irreversible_actions_sit_apart_after_the_others(every_page):
     for state, who, irreversible, others in (
             ("submitted", "chair", {"dismiss"}, {"accept", "request_info"}),
-            ("info_requested", "complainant", {"withdraw"}, {"provide_info"}),
-            ("awaiting_response", "complainant", {"withdraw"}, set())):
+            ("info_requested", "complainant", {"withdraw"}, {"provide_info"})):
         markup = every_page[state, who]
         start = markup.index('<section class="apart"')
         assert markup.index('<h2 id="actions">Actions that cannot be undone</h2>') > start
@@ -514,7 +514,7 @@ def test_irreversible_actions_sit_apart_after_the_others(every_page):
 
 @pytest.mark.parametrize("state, who, action, fields", [
     ("submitted", "chair", "dismiss", {"reason": "duplicate", "text": "Same as another."}),
-    ("investigation", "complainant", "withdraw", {"text": "I settled with the respondent."}),
+    ("submitted", "complainant", "withdraw", {"text": "I settled with the respondent."}),
 ])
 def test_an_irreversible_action_without_the_confirmation_does_nothing(
         app, cast, state, who, action, fields):

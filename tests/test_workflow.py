@@ -34,6 +34,7 @@ from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.proceedings import actions as pa
 from app.proceedings import adjustments, workflow
+from app.proceedings import fairness as fair
 from app.proceedings import services as p
 from app.proceedings.models import (
     Appeal,
@@ -229,6 +230,13 @@ def _good(name: str, case: Case, users) -> dict:
                 "text": "Granted: counsel is unavailable."}
     if name == "set_appeal_panel":
         return {"member_ids": [u.id for u in _existing_extras(APPEAL_PANEL_EXTRAS)]}
+    if name == "decide_late_evidence":
+        hearing = p.current_hearing(case)
+        when = hearing.starts_at if hearing else clock.now() + timedelta(days=60)
+        return {"move": True, "starts_at": when + timedelta(days=14),
+                "text": "The respondent needs time to read the report."}
+    if name == "replace_panel_member":  # extra 3 in place of extra 2 (recused: _prepare)
+        return {"member_ids": [u.id for u in _existing_extras(APPEAL_PANEL_EXTRAS[:1])]}
     if name == "record_compliance":
         sanction_id, index = _open_condition(case)
         return {"sanction_id": sanction_id, "condition": index}
@@ -240,6 +248,11 @@ def _good(name: str, case: Case, users) -> dict:
         "respond": {"text": "I deny the allegations."},
         "request_extension": {"text": "I am abroad until January."},
         "withdraw": {"text": "We settled."},
+        "waive_disclosure": {"text": "I have read the report and am ready."},
+        "request_withdrawal": {"text": "We settled."},
+        # (the respondent's own appeal is never closed by a withdrawal: case_in_state's is)
+        "decide_withdrawal": {"close": case.status != "under_appeal",
+                              "text": "The committee has decided."},
         "continue": {"text": "The conduct concerns the public."},
         "assign_investigators": {"member_ids": [users["member"].id]},
         "request_documents": {"addressee_role": "respondent", "addressee_name": "",
@@ -339,8 +352,18 @@ def _prepare(name: str, case: Case, users) -> None:
     elif name == "decide_postponement":
         if p.pending_postponement(case) is None:
             _apply(case, "request_postponement", respondent, users)
-    elif name == "hold_hearing":  # the hearing has taken place
+    elif name == "hold_hearing":  # the hearing has taken place, its file disclosed in time
         clock.freeze(p.current_hearing(case).starts_at + timedelta(hours=3))
+    elif name == "waive_disclosure":
+        if fair.undisclosed(case):  # (what _bad left) disclosed five days before
+            clock.freeze(p.current_hearing(case).starts_at - timedelta(days=5))
+            fair.disclose_file(case, users["chair"])
+            db.session.commit()
+        elif not fair.late_items(case):
+            _late_report(case, users, disclosed=True)
+    elif name == "decide_late_evidence":
+        if not fair.late_items(case):
+            _late_report(case, users, disclosed=False)
     elif name == "decide":  # the panel voted: S7 violated, and a suspension
         panel = p.voters(case, "hearing")
         for allegation in p.heard_allegations(case):
@@ -371,12 +394,54 @@ def _prepare(name: str, case: Case, users) -> None:
         if p.open_measure(case, kind) is None:
             pa.measure_effect(kind)(case, chair, {"text": "In place."})
             db.session.commit()
+    elif name == "petition_reinstatement":
+        _revoked(case, users, bar_ended=True)
     elif name == "decide_reinstatement":
+        _revoked(case, users, bar_ended=True)
         if not pa.petition_pending(case):
             _apply(case, "petition_reinstatement", respondent, users)
     elif name == "answer_adjustment":
         if adjustments.pending(case) is None:
             _apply(case, "ask_adjustment", users["complainant"], users)
+    elif name == "replace_panel_member":
+        _recuse_panel_member(case, users)
+    elif name == "decide_withdrawal":
+        if not fair.withdrawal_pending(case):
+            _apply(case, "request_withdrawal", users["complainant"], users)
+
+
+def _late_report(case: Case, users, *, disclosed: bool) -> InvestigationItem:
+    """An addendum to the findings report, filed after the panel's file was disclosed:
+    undisclosed, or disclosed late (five days before the hearing, the clock left there)."""
+    item = p.add_item(case, users["member"], "report", "Findings report", text="Addendum.")
+    if disclosed:
+        clock.freeze(p.current_hearing(case).starts_at - timedelta(days=5))
+        fair.disclose_file(case, users["chair"])
+    db.session.commit()
+    return item
+
+
+def _revoked(case: Case, users, *, bar_ended: bool) -> None:
+    """A closed case's suspension was served: what a petition may end is a revocation (with
+    a one-year bar, ended or not). A final case's suspension is still in force."""
+    if case.status != "closed":
+        return
+    decision = p.latest_decision(case)
+    revocation = next((s for s in decision.sanctions if s.kind == "revocation"), None)
+    if revocation is None:
+        revocation = Sanction(kind="revocation", terms="Revoked.", bar_years=1,
+                              status="in_force", registry_status_before="active")
+        decision.sanctions.append(revocation)
+    decision.final_at = clock.now() - timedelta(days=400 if bar_ended else 30)
+    db.session.commit()
+
+
+def _recuse_panel_member(case: Case, users) -> None:
+    """Extra 2 withdraws from the case after the hearing is set; extra 3 may replace them."""
+    _extras(case, APPEAL_PANEL_EXTRAS[:1])
+    if not fair.unfit_panel_members(case):
+        coi.recuse_self(case, _existing_extras(HEARING_PANEL_EXTRAS[1:])[0], "I know the family.")
+        db.session.commit()
 
 
 def _delete(*rows) -> None:
@@ -499,6 +564,10 @@ def _bad(name: str, case: Case, users):
     elif name == "hold_hearing":
         yield good, "The hearing has not started yet", nothing
         clock.freeze(p.current_hearing(case).starts_at + timedelta(hours=3))
+        addendum = _late_report(case, users, disclosed=False)
+        yield good, "Not disclosed to the respondent at least 14 days before the hearing: " \
+            "Findings report.", lambda: _delete(addendum)
+        clock.freeze(p.current_hearing(case).starts_at + timedelta(hours=3))
         yield {**good, "attendance": []}, "Record who attended.", nothing
         yield ({**good, "minutes": " ", "recording_ref": ""},
                "Write the minutes, or where the recording is.", nothing)
@@ -570,6 +639,12 @@ def _bad(name: str, case: Case, users):
         db.session.commit()
         yield {"text": ""}, "Give the reason for lifting it.", nothing
     elif name == "petition_reinstatement":
+        if case.status == "closed":  # the suspension was served: nothing to reinstate from
+            yield (good, "There is no suspension or revocation in force to be reinstated from.",
+                   nothing)
+            _revoked(case, users, bar_ended=False)
+            yield good, "The bar on reapplying runs until", \
+                lambda: _revoked(case, users, bar_ended=True)
         yield {"text": ""}, "Give the grounds of the petition.", nothing
         _apply(case, "petition_reinstatement", respondent, users)
         petition = case.events[-1]
@@ -577,6 +652,40 @@ def _bad(name: str, case: Case, users):
             lambda: _delete(petition)
     elif name == "decide_reinstatement":
         yield good, "There is no petition to decide.", nothing
+    elif name == "replace_panel_member":
+        yield good, "there is no one to replace", nothing
+        _recuse_panel_member(case, users)
+        yield {"member_ids": []}, "Choose 1 member to replace Eli Extra 2.", nothing
+        yield ({"member_ids": [member.id]}, "The case's investigator may not sit on its panel.",
+               nothing)
+        yield {"member_ids": [chair.id]}, "A member chosen already sits on the panel.", nothing
+    elif name == "waive_disclosure":
+        yield good, "there is nothing to waive", nothing
+        _late_report(case, users, disclosed=False)
+        yield good, "it cannot be waived before you have it", nothing
+        clock.freeze(p.current_hearing(case).starts_at - timedelta(days=5))
+        fair.disclose_file(case, chair)
+        db.session.commit()
+        yield {"text": ""}, "Write your waiver", nothing
+    elif name == "decide_late_evidence":
+        yield good, "there is nothing to decide", nothing
+        _late_report(case, users, disclosed=False)
+        yield {**good, "move": None}, "Choose whether the hearing moves", nothing
+        yield {**good, "move": False}, "The findings report cannot be excluded", nothing
+        yield {**good, "starts_at": None}, "Give a later date for the hearing", nothing
+        yield {**good, "text": ""}, "Give the chair's reasons", nothing
+    elif name == "request_withdrawal":
+        yield {"text": " "}, "Say why you wish to withdraw", nothing
+        _apply(case, "request_withdrawal", users["complainant"], users)
+        request = case.events[-1]
+        yield good, "already waiting for the committee's decision", lambda: _delete(request)
+    elif name == "decide_withdrawal":
+        yield good, "There is no request to withdraw to decide.", nothing
+        _apply(case, "request_withdrawal", users["complainant"], users)
+        yield {**good, "close": None}, "Choose whether the case goes on or closes.", nothing
+        yield {**good, "text": ""}, "Give the committee's reasons", nothing
+        if case.status == "under_appeal":
+            yield {**good, "close": True}, "The respondent's own appeal goes on", nothing
     else:
         data, message = {
             "accept": ({}, "Give an email address at which to serve the respondent."),
@@ -613,10 +722,13 @@ SERVICE_AUDIT = {
     "decide": ["case.decision_recorded"],
     "finalize": ["registry.status_changed"],  # the suspension takes effect
     "set_appeal_panel": ["case.assigned_appeal_panel"],
+    "replace_panel_member": ["case.panel_member_replaced"],
+    "waive_disclosure": ["case.disclosure_waived"],
+    "decide_late_evidence": ["case.hearing_moved"],
     "appeal_affirm": ["case.decision_recorded", "registry.status_changed"],
     "appeal_modify": ["case.decision_recorded"],
-    "appeal_reverse": ["case.decision_recorded"],
-    "appeal_remand": ["case.decision_recorded"],
+    "appeal_reverse": ["case.decision_recorded", "case.set_aside"],
+    "appeal_remand": ["case.decision_recorded", "case.set_aside"],
     "record_compliance": ["sanction.condition_met"],
     "condition_missed": ["sanction.breached"],
     "interim_suspension": ["registry.status_changed"],
@@ -700,6 +812,21 @@ def _check_effect(name: str, case: Case, users, state: str) -> None:
         assert [s.status for s in decision.sanctions] == ["in_force", "in_force"]
         assert record.status == "suspended"
         assert case.open_deadline("appeal") is None
+    elif name == "waive_disclosure":
+        assert not fair.late_items(case)
+    elif name == "decide_late_evidence":
+        assert not fair.late_items(case)
+        hearings = db.session.execute(select(Hearing).where(Hearing.case_id == case.id)
+                                      .order_by(Hearing.id)).scalars().all()
+        assert [h.status for h in hearings] == ["postponed", "scheduled"]
+    elif name == "replace_panel_member":
+        [extra2], [extra3] = _existing_extras((2,)), _existing_extras((3,))
+        rows = db.session.execute(select(Assignment).where(
+            Assignment.case_id == case.id, Assignment.capacity == "hearing_panel")).scalars()
+        assert {(a.member_id, a.replaces_id) for a in rows} == {
+            (users["chair"].id, None), (_existing_extras((1,))[0].id, None),
+            (extra3.id, extra2.id)}
+        assert p.current_hearing(case).status == "scheduled"  # 31 days away: it need not move
     elif name == "set_appeal_panel":
         assert {u.id for u in p.members_in(case, "appeal_panel")} == \
             {u.id for u in _existing_extras(APPEAL_PANEL_EXTRAS)}
@@ -710,7 +837,13 @@ def _check_effect(name: str, case: Case, users, state: str) -> None:
         kinds = {"affirm": ["suspension", "corrective"], "modify": ["private_reprimand"],
                  "reverse": [], "remand": []}[outcome]
         assert [s.kind for s in decision.sanctions] == kinds
+        appealed = p.appeal_of(case).decision
+        assert (appealed.set_aside_reason or "").endswith(
+            "" if outcome in ("affirm", "modify") else SET_ASIDE_REASONS[outcome])
+        assert (appealed.set_aside_at is not None) is (outcome in ("remand", "reverse"))
         if outcome == "remand":
+            assert p.current_hearing(case).set_aside_reason.startswith(
+                "Set aside on appeal (sent back to the committee)")
             assert decision.final_at is None and record.status == "active"
         else:
             assert decision.final_at is not None
@@ -746,10 +879,15 @@ def _check_effect(name: str, case: Case, users, state: str) -> None:
         assert [d.status for d in case.deadlines if d.kind == "adjustment"] == ["met"]
     elif name == "decide_reinstatement":
         assert not pa.petition_pending(case)
-        assert [s.status for s in decision.sanctions] == \
-            ["lifted", "in_force" if state == "final" else "completed"]
+        # a served suspension stays served; what was in force is lifted
+        assert [s.status for s in decision.sanctions] == (
+            ["lifted", "in_force"] if state == "final" else ["completed", "completed", "lifted"])
+        assert decision.sanctions[0].status_title == ("lifted" if state == "final" else "served")
         assert record.status == "active"
 
+
+SET_ASIDE_REASONS = {"remand": "The committee must hear the witness.",
+             "reverse": "The evidence does not support the finding."}
 
 PAIRS = [(name, state.value) for name in ACTIONS for state in State]
 
@@ -811,7 +949,8 @@ def test_apply_allows_exactly_what_the_table_says(app, people, status_writes, na
         db.session.commit()
 
         # (case_in_state withdraws from investigation)
-        target = action.target or ("investigation" if name == "continue" else state)
+        target = workflow.target_of(action, case, data) if name == "decide_withdrawal" \
+            else action.target or ("investigation" if name == "continue" else state)
         assert case.status == target
         assert case.row_version > before["row_version"]
         [new_event] = [e for e in case.events if e.id not in events_before]
@@ -821,7 +960,8 @@ def test_apply_allows_exactly_what_the_table_says(app, people, status_writes, na
         assert new_event.to_respondent is (action.to_respondent and case.served_at is not None)
         assert not new_event.internal
         new_audit = db.session.execute(
-            select(AuditEntry).where(AuditEntry.id > audit_before).order_by(AuditEntry.id)).scalars().all()
+            select(AuditEntry).where(AuditEntry.id > audit_before).order_by(AuditEntry.id)
+        ).scalars().all()
         assert [e.action for e in new_audit] == SERVICE_AUDIT.get(name, []) + [f"case.{name}"]
         assert new_audit[-1].target_id == str(case.id)
         assert new_audit[-1].details["from_status"] == state
@@ -839,7 +979,8 @@ def test_apply_allows_exactly_what_the_table_says(app, people, status_writes, na
 # final state's corrective action has a condition still to meet).
 OFFERED_ONCE_ON_FILE = {"decide_extension", "answer_request", "sign_consent",
                         "decide_postponement", "lift_interim_suspension", "lift_stay",
-                        "decide_reinstatement", "answer_adjustment"}
+                        "decide_reinstatement", "answer_adjustment", "decide_withdrawal",
+                        "replace_panel_member", "waive_disclosure", "decide_late_evidence"}
 
 
 def _expected_offers(state: str, who: str, case: Case) -> list[str]:

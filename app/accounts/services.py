@@ -10,7 +10,7 @@ from app.accounts.models import Role, User, UserRole, UserSession
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.accounts.tokens import TokenError, fingerprint, make_token, read_token
 from app.audit.services import record
-from app.coi.services import link_respondent_account
+from app.coi.services import link_respondent_account, recuse_new_member
 from app.extensions import db
 from app.notifications.services import queue_mail
 from app.registry.services import link_by_verified_email
@@ -200,19 +200,23 @@ def update_profile(user: User, name: str) -> None:
         user.name = name.strip()
 
 
-def set_roles(user: User, roles: set[str], actor: User) -> None:
+def set_roles(user: User, roles: set[str], actor: User) -> int:
+    """Set an account's roles; return how many open cases it was recused from at once
+    (a new committee member who is a party to them)."""
     valid = {r.value for r in Role}
     unknown = roles - valid
     if unknown:
         raise AccountError(f"Unknown role: {', '.join(sorted(unknown))}")
     before = user.role_names
     if before == roles:
-        return
+        return 0
     user.roles = [r for r in user.roles if r.role in roles] + [
         UserRole(role=r) for r in sorted(roles - before)
     ]
     record("account.roles_changed", actor=actor, target=user,
            added=sorted(roles - before), removed=sorted(before - roles))
+    db.session.flush()
+    return recuse_new_member(user)  # a party to an open case is recused from it at once
 
 
 def set_active(user: User, active: bool, actor: User) -> None:

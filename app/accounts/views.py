@@ -284,9 +284,10 @@ def admin_detail(user_id: int):
                   "Nothing was saved; review the current roles and try again.", "error")
             return redirect(url_for("accounts.admin_detail", user_id=user.id))
         wanted = {r.value for r in Role if getattr(form, r.value).data}
-        services.set_roles(user, wanted, current_user)
+        recused = services.set_roles(user, wanted, current_user)
         db.session.commit()
-        flash("Roles saved.", "success")
+        flash("Roles saved." + (f" Recused at once from {recused} open case(s) to which "
+                                "they are a party." if recused else ""), "success")
         return redirect(url_for("accounts.admin_detail", user_id=user.id))
     return render_template("accounts/admin_detail.html", user=user, form=form,
                            confirm=ConfirmForm(), roles=list(Role))

@@ -249,6 +249,9 @@ class Evidence(db.Model):
     disclosed_to_respondent: Mapped[bool] = mapped_column(default=False)
     # where an item the investigator added came from (chain of custody)
     source: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # disclosed too late for the hearing and excluded by the chair: the panel does not see it
+    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    excluded_reason: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="evidence")
     uploaded_by = relationship("User")

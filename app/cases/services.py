@@ -73,6 +73,12 @@ def disclose(case: Case, item_type: str, item_id: int | None, label: str, *, how
         how=how, by_id=getattr(by, "id", None), at=clock.now()))
 
 
+def disclosures_of(case: Case) -> list[Disclosure]:
+    """The case's disclosure log, oldest first."""
+    return list(db.session.execute(select(Disclosure).where(Disclosure.case_id == case.id)
+                                   .order_by(Disclosure.id)).scalars())
+
+
 NOTE_RESENT_SECONDS = 120
 
 

@@ -19,7 +19,7 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.cases import notices
 from app.cases import services as case_services
-from app.cases.models import Case, CaseKind
+from app.cases.models import OPEN_STATES, Case, CaseKind, Deadline
 from app.coi.models import (
     CoiDeclaration,
     CoiObjection,
@@ -31,6 +31,7 @@ from app.coi.models import (
 )
 from app.extensions import db
 from app.locks import lock_row
+from app.proceedings.models import Assignment
 
 
 class CoiError(Exception):
@@ -88,6 +89,13 @@ def objection_deadline(declaration: CoiDeclaration, role: str) -> date | None:
     if seen is None:
         return None
     start = max(declaration.declared_at, seen)
+    # a member appointed to a panel in place of another: the parties learn of it then
+    appointed = db.session.execute(select(Assignment.assigned_at).where(
+        Assignment.case_id == case.id, Assignment.member_id == declaration.member_id,
+        Assignment.replaces_id.is_not(None)).order_by(Assignment.assigned_at.desc()).limit(1)
+    ).scalar()
+    if appointed is not None:
+        start = max(start, appointed)
     return clock.due_after(objection_days(), start.date())
 
 
@@ -192,7 +200,15 @@ def declare(case: Case, member, kind: str, relation: str | None = None,
             deadline = objection_deadline(declaration, role)
             if deadline is not None:
                 notices.coi_disclosure(case, declaration, role, deadline)
+                open_objection_window(case, role, deadline)
     return declaration
+
+
+def open_objection_window(case: Case, role: str, due: date) -> None:
+    """A party's window to object to a disclosure is a clock: reminded, and swept when it
+    ends (deadline kind objection_<role>)."""
+    db.session.add(Deadline(case=case, kind=f"objection_{role}", due_on=due, original_due_on=due,
+                            status="open", set_at=clock.now(), reminders_sent=[]))
 
 
 def tell_served_respondent(case: Case) -> None:
@@ -202,6 +218,7 @@ def tell_served_respondent(case: Case) -> None:
             deadline = objection_deadline(declaration, PartyRole.RESPONDENT)
             if deadline is not None:
                 notices.coi_disclosure(case, declaration, PartyRole.RESPONDENT, deadline)
+                open_objection_window(case, PartyRole.RESPONDENT, deadline)
 
 
 # --- recusal ----------------------------------------------------------------------
@@ -238,6 +255,19 @@ def link_respondent_account(user) -> int:
     for case in cases:
         recuse_party_members(case)
     return len(cases)
+
+
+def recuse_new_member(user) -> int:
+    """An account just given a committee role: recuse it at once from every open case it is
+    a party to (or filed), as if it had sat on the committee when the case began. Return
+    how many recusals were made."""
+    if not access.is_committee(user):
+        return 0
+    made = 0
+    for case in db.session.execute(access.party_cases(user).where(
+            Case.status.in_(sorted(OPEN_STATES | {"draft", "final"})))).scalars():
+        made += len(recuse_party_members(case))
+    return made
 
 
 def recuse_party_members(case: Case) -> list[Recusal]:

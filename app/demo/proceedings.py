@@ -21,10 +21,13 @@ Marco, Nadia, Omar, Paula, Quentin.
   no violation (closed)          Clara → Rory     Quentin       Ch, Ma, Pa    Ma, Na, Pa     —
   appeal modifies (final)        Rory → Clara     Nadia         Ch, Mi, Ma    Mi, Ma, Om     Ch, Pa, Qu
   appeal remands (review)        Wanda → Clara    Paula         Ch, Om, Qu    Mi, Na, Qu     Ch, Ma, Om
-  hearing postponed (scheduled)  Rory → Wanda     Quentin       Ch, Mi, Na    Mi, Om, Pa     —
+  hearing postponed (scheduled)  Rory → Wanda     Quentin       Ch, Mi, Na    Mi, Om→Na, Pa  —
 
 Mina, recused from one of Rory's earlier cases on his objection, withdraws from his
-cases; Marco withdraws from Wanda's (his neighbour), as he did before. Members who
+cases; Marco withdraws from Wanda's (his neighbour), as he did before. In the postponed
+hearing's case Omar withdraws after the hearing is set and the chair appoints Nadia in his
+place: the system moves the hearing again (the parties' objection window and the notice
+period). Members who
 take no part in a case have not declared on it: it waits for their declaration.
 """
 from __future__ import annotations
@@ -503,6 +506,11 @@ PROCEEDINGS = (
                 "replaced at short notice. I ask for a date two or three weeks later.")),
             Step(53, "decide_postponement", CHAIR, data={"grant": True, "hearing_day": 88},
                  text="Granted once; no further postponement is expected."),
+            # Omar withdraws; Nadia replaces him, and the system moves the hearing so that
+            # the parties' window to object to her and the notice period can run
+            Step(60, "recuse", OMAR, text=(
+                "I have just been asked to advise Mr Ferris's insurer on another matter.")),
+            Step(61, "replace_panel_member", CHAIR, data={"members": (NADIA,)}),
         ),
     ),
 )
@@ -514,6 +522,7 @@ ISSUED_AFTER = {
     "accept": ("notice_of_complaint",),
     "set_hearing": ("notice_of_hearing",),
     "decide_postponement": ("notice_of_hearing",),
+    "replace_panel_member": ("notice_of_hearing",),
     "review_dismiss": ("decision_and_order",),
     "decide": ("decision_and_order",),
     "sign_consent": ("decision_and_order", "public_notice"),
@@ -522,6 +531,8 @@ ISSUED_AFTER = {
 }
 REISSUED = {
     "decide_postponement": "The hearing was postponed; this notice gives the new date and place.",
+    "replace_panel_member": "A panel member was replaced and the hearing moved; this notice "
+                            "gives the new date.",
     "appeal_remand": "The appeal panel sent the case back; this replaces the earlier document.",
     "*": "The proceeding has moved on; this replaces the earlier document.",
 }

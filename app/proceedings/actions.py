@@ -320,17 +320,6 @@ def guard_compliance(case: Case, data: dict) -> str | None:
     return "Choose a condition of a sanction in force."
 
 
-def guard_reinstatement(case: Case, data: dict) -> str | None:
-    if petition_pending(case):
-        return "A petition is already waiting for the committee's decision."
-    decision = p.operative_decision(case)
-    if decision is None or not any(
-            s.kind in (SanctionKind.SUSPENSION, SanctionKind.REVOCATION)
-            for s in decision.sanctions):
-        return "There is no suspension or revocation to be reinstated from."
-    return needs("text", message="Give the grounds of the petition.")(case, data)
-
-
 # --- effects ---------------------------------------------------------------------------
 
 def assign_investigators(case: Case, actor, data: dict) -> None:
@@ -523,6 +512,8 @@ def appeal_effect(outcome: str):
                                      sanctions=sanctions if outcome != "remand" else [],
                                      appealable=False)
         p.appeal_of(case).outcome_decision_id = decision.id
+        if outcome in ("remand", "reverse"):
+            p.set_aside(case, appealed, outcome, data["text"], actor)
         if outcome != "remand":
             p.finalize(case, actor)
         _parties_told(case, "The appeal is decided", [
@@ -567,6 +558,8 @@ def measure_effect(kind: str):
                 cert, CertStatus.SUSPENDED, actor=actor, reason="interim suspension",
                 case_number=case.number)
         db.session.add(measure)
+        if kind == "interim_suspension" and measure.review_on:  # a clock for the chair
+            p.open_dated_deadline(case, "interim_review", measure.review_on)
         _parties_told(case, "Interim suspension" if kind == "interim_suspension"
                       else "The proceeding is stayed", [data["text"].strip()])
     return effect
@@ -576,6 +569,7 @@ def lift_effect(kind: str):
     def effect(case: Case, actor, data: dict) -> None:
         measure = p.open_measure(case, kind)
         measure.lifted_at, measure.lifted_reason = clock.now(), data["text"].strip()
+        case_services.close_deadlines(case, "met", kinds=("interim_review",))
         cert = case.respondent_certificant
         if kind == "interim_suspension" and cert is not None \
                 and cert.status == CertStatus.SUSPENDED:
@@ -594,18 +588,3 @@ def lift_effect(kind: str):
 
 def petition(case: Case, actor, data: dict) -> None:
     notices.to_intake(case, "A petition for reinstatement", [data["text"].strip()])
-
-
-def decide_reinstatement(case: Case, actor, data: dict) -> None:
-    if data.get("grant"):
-        for s in p.operative_decision(case).sanctions:
-            if s.kind in (SanctionKind.SUSPENSION, SanctionKind.REVOCATION) \
-                    and s.status in ("in_force", "completed"):
-                p.end_sanction(s, "lifted", actor)
-        if case.respondent_certificant is not None:
-            registry.change_status(case.respondent_certificant, CertStatus.ACTIVE, actor=actor,
-                                   reason="reinstated", case_number=case.number)
-    _parties_told(case, "The petition for reinstatement is decided", [
-        "Granted: the certification is reinstated." if data.get("grant") else
-        "Refused.", str(data.get("text") or "").strip()])
-

@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app import clock
 from app.audit.services import record
-from app.cases import notices, services
+from app.cases import services
 from app.cases.models import Case, Deadline
 from app.extensions import db
 from app.practice_disclosures.services import flag_overdue_withdrawals
@@ -19,6 +19,10 @@ from app.proceedings import services as proceedings
 # What the workflow does when a deadline of this kind passes unmet.
 ON_MISSED = {"response": "record_default", "information": "abandon",
              "documents": "record_noncooperation", "appeal": "finalize"}
+# Clocks that simply run their course (a window closes, a bar ends): marked met, not missed.
+RUN_OUT = frozenset({"objection_complainant", "objection_respondent", "reinstatement_bar"})
+# Clocks that run on after the case is final or closed.
+AFTER_FINAL = ("reinstatement_bar",)
 
 
 @dataclass
@@ -31,7 +35,9 @@ def _open_deadlines():
     # A case that is no longer going on (withdrawn, closed) gets no reminders and no
     # default; a deadline of a withdrawn case runs again if the committee continues it.
     return (select(Deadline).join(Case)
-            .where(Deadline.status == "open", Case.status.in_(workflow.OPEN_STATES)))
+            .where(Deadline.status == "open",
+                   or_(Case.status.in_(workflow.OPEN_STATES),
+                       Deadline.kind.in_(AFTER_FINAL) & Case.status.in_(("final", "closed")))))
 
 
 def cases_due() -> list[int]:
@@ -66,8 +72,9 @@ def sweep(case_id: int | None = None, *, cases: bool = True, others: bool = True
             if action and case.status in workflow.ACTIONS[action].sources:
                 workflow.apply(case, action, None)
             else:
-                deadline.status = "missed"
+                deadline.status = "met" if deadline.kind in RUN_OUT else "missed"
                 deadline.closed_at = clock.now()
+                proceedings_notices.deadline_passed(case, deadline)
             record("deadline.missed", target=case, number=case.number, kind=deadline.kind,
                    due_on=deadline.due_on.isoformat())
             report.missed.append(f"{case.number} {deadline.kind} due {deadline.due_on}")
@@ -79,7 +86,7 @@ def sweep(case_id: int | None = None, *, cases: bool = True, others: bool = True
                 deadline.reminders_sent = sorted(
                     set(deadline.reminders_sent or []) | {m for m in
                         current_app.config["REMINDER_DAYS_BEFORE"] if m >= days_left})
-                notices.reminder(case, deadline, days_left)
+                proceedings_notices.deadline_reminder(case, deadline, days_left)
                 record("deadline.reminder_sent", target=case, number=case.number,
                        kind=deadline.kind, days_left=days_left)
                 report.reminders.append(f"{case.number} {deadline.kind} in {days_left} days")
@@ -106,6 +113,10 @@ def _sanctions(today) -> tuple[list[str], list[str]]:
         record("sanction.condition_reminder_sent", target=case, number=case.number,
                sanction=sanction.id, due_on=condition["due_on"], days_left=days_left)
         reminders.append(f"{case.number} condition due {condition['due_on']} in {days_left} days")
+    for sanction in proceedings.suspensions_starting(today):
+        if proceedings.start_suspension(sanction):
+            case = db.session.get(Case, sanction.decision.case_id)
+            lines.append(f"{case.number} suspension begins {sanction.starts_on}")
     for sanction, outcome in proceedings.sanctions_due(today):
         case = db.session.get(Case, sanction.decision.case_id)
         if outcome == "breached" and case.status in workflow.ACTIONS["condition_missed"].sources:
@@ -115,7 +126,7 @@ def _sanctions(today) -> tuple[list[str], list[str]]:
         lines.append(f"{case.number} sanction {sanction.kind} {outcome}")
     finished = db.session.execute(select(Case).where(Case.status == "final")).scalars()
     for case in finished:
-        if not proceedings.open_sanctions(case):
+        if not proceedings.running_sanctions(case):  # (a revocation stays, the case closes)
             workflow.apply(case, "close", None)
             lines.append(f"{case.number} closed: sanctions complete")
     return reminders, lines

@@ -370,3 +370,37 @@ class InvestigationEvidenceForm(FlaskForm):
                          validators=[DataRequired("Say where the files come from."),
                                      Length(max=300)])
     submit = SubmitField("Add to the evidence")
+
+
+# --- procedural fairness (issue 14) ---------------------------------------------------------
+
+class WithdrawalDecisionForm(ActionForm):
+    decision = RadioField("The committee's decision", choices=[
+        SelectChoice("continue", "The case goes on (the public interest)"),
+        SelectChoice("close", "Close the case: the withdrawal is accepted")],
+        validators=[DataRequired("Choose whether the case goes on or closes.")])
+    text = TextAreaField("Reasons given to both parties", validators=[Length(max=5000)])
+
+    def effect_data(self) -> dict:
+        return super().effect_data() | {
+            "close": None if self.decision.data is None else self.decision.data == "close"}
+
+
+class LateEvidenceForm(ActionForm):
+    decision = RadioField("The chair's decision", choices=[
+        SelectChoice("move", "Move the hearing: the respondent gets the evidence in time"),
+        SelectChoice("exclude", "Exclude the late evidence: the panel will not see it")],
+        validators=[DataRequired("Choose whether the hearing moves or the late evidence is "
+                                 "excluded.")])
+    starts_at = DateTimeLocalField("New date and time, if the hearing moves",
+                                   format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    text = TextAreaField("Reasons given to both parties", validators=[Length(max=5000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.starts_at.label.text = zone_label("New date and time, if the hearing moves")
+
+    def effect_data(self) -> dict:
+        return super().effect_data() | {
+            "move": None if self.decision.data is None else self.decision.data == "move",
+            "starts_at": aware(self.starts_at.data)}

@@ -39,8 +39,11 @@ class Assignment(db.Model):
     capacity: Mapped[str] = mapped_column(String(20))
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # appointed in place of a panel member who could no longer serve (recused, withdrew)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     member = relationship("User", foreign_keys=[member_id])
+    replaces = relationship("User", foreign_keys=[replaces_id])
 
 
 class InvestigationItem(db.Model):
@@ -223,6 +226,9 @@ class Decision(db.Model):
     # details an outcome needs: the respondent's and the chair's signatures of a
     # consent agreement, the allegations referred to a hearing
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # set aside on appeal (remanded or reversed), with the appeal panel's reasons
+    set_aside_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    set_aside_reason: Mapped[str | None] = mapped_column(Text)
 
     findings: Mapped[list[Finding]] = relationship(
         back_populates="decision", cascade="all, delete-orphan", order_by="Finding.id")
@@ -277,6 +283,8 @@ class Sanction(db.Model):
 
     @property
     def status_title(self) -> str:
+        if self.kind == SanctionKind.SUSPENSION and self.status == SanctionStatus.COMPLETED:
+            return "served"
         return SanctionStatus(self.status).title
 
 
@@ -302,6 +310,9 @@ class Hearing(db.Model):
     minutes: Mapped[str] = mapped_column(Text, default="")
     recording_ref: Mapped[str] = mapped_column(String(300), default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # set aside on appeal (a remand): shown wherever the hearing shows, with the reason
+    set_aside_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    set_aside_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class HearingPostponement(db.Model):

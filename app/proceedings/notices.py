@@ -11,13 +11,20 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.access import awaiting_declaration, committee_members, is_party, is_recused, members_in
+from app.access import (
+    awaiting_declaration,
+    committee_members,
+    is_party,
+    is_recused,
+    may_appeal,
+    members_in,
+)
 from app.cases import notices as base
 from app.cases.models import Case
 from app.cases.services import service_address
 from app.extensions import db
 from app.notifications.services import queue_mail
-from app.proceedings.models import Hearing
+from app.proceedings.models import DocumentRequest, Hearing
 from app.urls import external_url
 
 
@@ -154,3 +161,74 @@ def condition_reminder(case: Case, condition: dict, days_left: int) -> None:
         f"{condition['due_on']}:", condition["text"],
         "Send the evidence that it is met to the committee. A condition not met by its date "
         "returns the case to the committee."])
+
+
+# --- every clock reminds the person it binds (issue 14) -----------------------------------
+
+def _witness_request(deadline):
+    return db.session.execute(select(DocumentRequest).where(
+        DocumentRequest.deadline_id == deadline.id)).scalar_one_or_none()
+
+
+def deadline_reminder(case: Case, deadline, days_left: int) -> None:
+    """The reminder of a clock, to whom it binds (7 and 1 days before, by the sweep)."""
+    when = "tomorrow" if days_left == 1 else f"in {days_left} days"
+    due = deadline.due_on.isoformat()
+    kind = deadline.kind
+    if kind in ("response", "information"):
+        base.reminder(case, deadline, days_left)
+    elif kind == "documents":
+        to_respondent_only(case, f"Reminder: the documents asked for are due {when}", [
+            f"The documents the investigator asked you for are due on {due}. Cooperating "
+            "with the committee's proceedings is a duty under the code (S9)."])
+    elif kind == "witness_documents":
+        request = _witness_request(deadline)
+        if request is not None:
+            base._send(request.addressee_email,
+                       f"{case.number}: reminder, the documents asked for are due {when}",
+                       name=request.addressee_name, paragraphs=[
+                           f"The investigator of case {case.number} asked you for documents "
+                           f"by {due}:", request.what])
+    elif kind == "appeal":
+        paragraphs = [f"The period to appeal the decision ends on {due}. After that day the "
+                      "decision becomes final."]
+        if case.served_at is not None:
+            to_respondent_only(case, f"Reminder: the appeal period ends {when}", paragraphs)
+        if any(may_appeal(u, case) for u in [case.complainant] if u is not None):
+            base._to_complainant(case, f"{case.number}: Reminder: the appeal period ends {when}",
+                                 paragraphs)
+    elif kind == "interim_review":
+        to_intake(case, f"Reminder: the interim suspension is to be reviewed {when}", [
+            f"The interim suspension is due for review on {due}: lift it or keep it, with "
+            "reasons."])
+    elif kind.startswith("objection_"):
+        paragraphs = [f"Your time to object to a committee member's disclosure ends on {due}.",
+                      "Read the disclosures on your case page."]
+        if kind == "objection_respondent":
+            to_respondent_only(case, f"Reminder: the time to object ends {when}", paragraphs)
+        else:
+            base._to_complainant(case, f"{case.number}: Reminder: the time to object ends {when}",
+                                 paragraphs)
+    elif kind == "reinstatement_bar":
+        to_respondent_only(case, f"The bar on reapplying ends {when}", [
+            f"The bar on reapplying set with the revocation ends on {due}. From that day you "
+            "may petition for reinstatement on your case page."])
+
+
+def deadline_passed(case: Case, deadline) -> None:
+    """A clock ran out with nothing in the workflow to take: who must know is told."""
+    due = deadline.due_on.isoformat()
+    kind = deadline.kind
+    if kind == "witness_documents":
+        request = _witness_request(deadline)
+        to_members(case, members_in(case, "investigator"), "A witness did not send the documents",
+                   [f"The documents asked of {request.addressee_name if request else 'a witness'} "
+                    f"were due on {due} and have not arrived."])
+    elif kind == "interim_review":
+        to_intake(case, "The interim suspension's review is overdue", [
+            f"The interim suspension was due for review on {due}. Review it now: lift it or "
+            "keep it, with reasons."])
+    elif kind == "reinstatement_bar":
+        to_respondent_only(case, "You may now petition for reinstatement", [
+            f"The bar on reapplying ended on {due}. You may petition for reinstatement on "
+            "your case page."])

@@ -24,7 +24,7 @@ from app.proceedings import services as p
 from app.proceedings import workflow
 from app.proceedings.documents import applicable
 from app.proceedings.forms import VoteForm
-from app.proceedings.models import SanctionKind
+from app.proceedings.models import Decision, SanctionKind
 from app.records import services as records
 
 # Who each kind of deadline binds, and how the page names it.
@@ -35,6 +35,10 @@ DEADLINES = {
     "witness_documents": ("witness", "A witness's documents due"),
     "appeal": ("parties", "Appeal period ends"),
     "adjustment": ("office", "Answer to a request for an adjustment due"),
+    "interim_review": ("chair", "Interim suspension to be reviewed"),
+    "objection_complainant": ("complainant", "Time to object to a disclosure ends"),
+    "objection_respondent": ("respondent", "Time to object to a disclosure ends"),
+    "reinstatement_bar": ("respondent", "Bar on reapplying ends"),
 }
 
 # Actions offered on the case page but not listed under "Your next step".
@@ -107,10 +111,22 @@ def _tallies(case) -> list[dict]:
     out = []
     for question, label, choices in vote_questions(case):
         cast = p.votes(case, stage, question)
-        out.append({"label": label, "cast": len(cast), "voters": voters,
+        out.append({"label": label, "question": question, "cast": len(cast), "voters": voters,
                     "by_choice": {choices.get(k, k): n for k, n in
                                   p.majority(case, stage, question)[1].items()}})
     return out
+
+
+def _tallies_seen(case, user) -> list[dict]:
+    """The tallies as this reader may see them: a member who votes in the round sees a
+    question's tally only once they have cast their own vote on it (so that nobody votes
+    with the running count before them); the round closed, the case has moved on."""
+    stage = p.STAGE_OF.get(case.status)
+    if stage is None or user.id not in {u.id for u in p.voters(case, stage)}:
+        return _tallies(case)
+    mine = {v.question for v in p.votes(case, stage) if v.member_id == user.id}
+    return [t if t["question"] in mine else {**t, "by_choice": {}, "hidden": True}
+            for t in _tallies(case)]
 
 
 def _deadlines(case: Case, user, role: str | None, staff: bool) -> list[DeadlineLine]:
@@ -203,10 +219,20 @@ def case_page(case: Case, user, forms: dict) -> dict:
                                  p.open_measure(case, "stay")) if m],
         "sanctions": decision.sanctions if decision else [],
         "vote_forms": _vote_forms(case, user, forms) if can(user, "case.vote", case) else [],
-        "tallies": _tallies(case) if can(user, "case.see_votes", case) else [],
+        "tallies": _tallies_seen(case, user) if can(user, "case.see_votes", case) else [],
         "sanction_titles": {k.value: k.title for k in SanctionKind},
         "messages": messages.case_section(user, case),
         "records": records.case_panel(user, case),
+        # decisions set aside on appeal, with the reason (the parties received them)
+        "set_aside": [d for d in db.session.execute(select(Decision).where(
+            Decision.case_id == case.id, Decision.set_aside_at.is_not(None))
+            .order_by(Decision.id)).scalars()] if staff or role else [],
+        # the findings report, once disclosed to the respondent for the hearing
+        "disclosed_report": p.report_of(case) if role == "respondent" and any(
+            d.item_type == "report" for d in case_services.disclosures_of(case)) else None,
+        # separation of functions: why this member takes no part in deciding
+        "separation": access.separation_reason(user, case)
+        if staff and case.status in p.STAGE_OF else None,
     }
     page["sections"] = _sections(case, page, user)
     return page
@@ -220,9 +246,9 @@ def _sections(case: Case, page: dict, user) -> list[tuple[str, str]]:
         present.add("investigation")
     if page["hearing_shown"]:
         present.add("hearing")
-    if page["decision"] or page["consent"]:
+    if page["decision"] or page["consent"] or page["set_aside"]:
         present.add("decision")
-    if page["tallies"] or page["vote_forms"]:
+    if page["tallies"] or page["vote_forms"] or page["separation"]:
         present.add("votes")
     if page["documents"] or page["document_types"]:
         present.add("documents")

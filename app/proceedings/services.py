@@ -21,6 +21,7 @@ from app.access import may_appeal as may_appeal
 from app.access import members_in as members_in
 from app.access import serves_as as serves_as
 from app.access import voters as voters
+from app.access import witness_members as witness_members
 from app.accounts.models import User
 from app.audit.services import record
 from app.cases import services as case_services
@@ -81,6 +82,10 @@ def panel_problems(case: Case, member_ids: list[int], capacity: str) -> list[str
         investigators = {u.id for u in members_in(case, Capacity.INVESTIGATOR)}
         if investigators & set(ids):
             problems.append("The case's investigator may not sit on its panel.")
+        witnesses = [u for u in witness_members(case) if u.id in set(ids)]
+        if witnesses:
+            problems.append(f"{', '.join(u.name for u in witnesses)} is a witness in the case "
+                            "and may not sit on its panel.")
     if capacity == Capacity.APPEAL_PANEL:
         hearing = {u.id for u in members_in(case, Capacity.HEARING_PANEL)}
         if hearing & set(ids):
@@ -331,13 +336,29 @@ def finalize(case: Case, actor=None) -> Decision:
         sanction.status = "in_force"
         if certificant is None:
             continue
+        if sanction.kind == SanctionKind.SUSPENSION and sanction.starts_on \
+                and sanction.starts_on > clock.today():
+            continue  # the registry shows it from its start date (the sweep: start_suspension)
         if sanction.kind in (SanctionKind.SUSPENSION, SanctionKind.REVOCATION):
             sanction.registry_status_before = registry.change_status(
                 certificant, CertStatus.SUSPENDED if sanction.kind == SanctionKind.SUSPENSION
                 else CertStatus.REVOKED, actor=actor, reason="final sanction",
                 case_number=case.number, sanction=sanction.id)
     case_services.close_deadlines(case, "met", kinds=("appeal",))
+    for sanction in decision.sanctions:  # the end of a revocation's bar is a clock too
+        ends = bar_ends_on(sanction)
+        if ends is not None:
+            open_dated_deadline(case, "reinstatement_bar", ends)
     return decision
+
+
+def open_dated_deadline(case: Case, kind: str, due: date) -> Deadline:
+    """A clock that ends on a given day (not counted in days from today)."""
+    deadline = Deadline(case=case, kind=kind, due_on=due, original_due_on=due, status="open",
+                        set_at=clock.now(), reminders_sent=[])
+    db.session.add(deadline)
+    db.session.flush()
+    return deadline
 
 
 def sanctions_due(today: date) -> list[tuple[Sanction, str]]:
@@ -357,6 +378,43 @@ def sanctions_due(today: date) -> list[tuple[Sanction, str]]:
                 all(c.get("met_on") for c in s.conditions or []):
             due.append((s, "completed"))
     return due
+
+
+def suspensions_starting(today: date) -> list[Sanction]:
+    """Final suspensions whose start date has come and that the registry does not show yet."""
+    return list(db.session.execute(select(Sanction).where(
+        Sanction.status == "in_force", Sanction.kind == SanctionKind.SUSPENSION,
+        Sanction.starts_on <= today, Sanction.registry_status_before.is_(None))
+        .order_by(Sanction.id)).scalars())
+
+
+def start_suspension(sanction: Sanction) -> bool:
+    """The suspension's start date has come: the registry shows the certificant suspended."""
+    case = db.session.get(Case, sanction.decision.case_id)
+    certificant = case.respondent_certificant
+    if certificant is None:
+        return False
+    sanction.registry_status_before = registry.change_status(
+        certificant, CertStatus.SUSPENDED, reason="suspension begins",
+        case_number=case.number, sanction=sanction.id)
+    return True
+
+
+def bar_ends_on(sanction: Sanction) -> date | None:
+    """The day a revocation's bar on reapplying ends (from the day it became final)."""
+    final_at = sanction.decision.final_at
+    if sanction.kind != SanctionKind.REVOCATION or final_at is None or not sanction.bar_years:
+        return None
+    start = final_at.date()
+    try:
+        return start.replace(year=start.year + sanction.bar_years)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + sanction.bar_years, day=28)
+
+
+def running_sanctions(case: Case) -> list[Sanction]:
+    """Sanctions in force that still run their course (a revocation stays for good)."""
+    return [s for s in open_sanctions(case) if s.kind != SanctionKind.REVOCATION]
 
 
 def condition_reminders(today: date) -> list[tuple[Sanction, dict, int]]:
@@ -461,6 +519,33 @@ def heard_allegations(case: Case) -> list[Allegation]:
     return [a for a in case.allegations if a.id in ids]
 
 
+def set_aside(case: Case, decision: Decision, outcome: str, reasons: str, actor) -> None:
+    """An appeal panel set aside the decision appealed (remand, reverse), and on a remand
+    the hearing it came from: each is marked, with the reasons, wherever it shows."""
+    how = "sent back to the committee" if outcome == "remand" else "reversed"
+    why = f"Set aside on appeal ({how}): {reasons.strip()}"
+    decision.set_aside_at, decision.set_aside_reason = clock.now(), why
+    hearing = current_hearing(case)
+    if outcome == "remand" and hearing is not None and hearing.status == "held" \
+            and hearing.set_aside_at is None:
+        hearing.set_aside_at, hearing.set_aside_reason = clock.now(), why
+    record("case.set_aside", actor=actor, target=case, number=case.number,
+           decision=decision.id, hearing=hearing.id if outcome == "remand" and hearing else None)
+
+
+def answer_pending_postponements(case: Case, actor, how: str) -> None:
+    """Holding or moving the hearing answers every request to postpone it still pending."""
+    hearing = current_hearing(case)
+    if hearing is None:
+        return
+    for request in db.session.execute(select(HearingPostponement).where(
+            HearingPostponement.hearing_id == hearing.id,
+            HearingPostponement.status == "pending")).scalars():
+        request.status = "granted" if how == "postponed" else "refused"
+        request.decided_at, request.decided_by_id = clock.now(), getattr(actor, "id", None)
+        request.note = f"Answered when the hearing was {how}."
+
+
 # --- appeals ----------------------------------------------------------------------------
 
 def appeal_of(case: Case) -> Appeal | None:
@@ -485,6 +570,7 @@ def end_interim_suspension(case: Case, reason: str, actor=None) -> None:
     if measure is None:
         return
     measure.lifted_at, measure.lifted_reason = clock.now(), reason
+    case_services.close_deadlines(case, "cancelled", kinds=("interim_review",))
     certificant = case.respondent_certificant
     if certificant is not None and certificant.status == CertStatus.SUSPENDED:
         registry.change_status(certificant, measure.registry_status_before or CertStatus.ACTIVE,

@@ -31,7 +31,7 @@ from app.documents import services as documents
 from app.documents.forms import IssueForm
 from app.extensions import db
 from app.policy import authorize, load_case
-from app.proceedings import notices, register, workflow
+from app.proceedings import fairness, notices, register, workflow
 from app.proceedings import services as p
 from app.proceedings.documents import DOCUMENT_TYPES
 from app.proceedings.forms import InvestigationEvidenceForm, ItemForm, NoteForm, VoteForm, aware
@@ -413,8 +413,9 @@ def add_evidence(number: str):
     authorize("case.investigate", case)
     form = InvestigationEvidenceForm()
     files = [f for f in request.files.getlist("evidence") if f and f.filename]
-    if case.status != "investigation":
-        flash("Evidence is added while the case is under investigation.", "error")
+    if case.status not in ("investigation", "hearing_scheduled"):
+        flash("Evidence is added while the case is under investigation or before its hearing.",
+              "error")
     elif not form.validate_on_submit() or not files:
         flash(" ".join(form.source.errors) or "Choose the files to add.", "error")
     else:
@@ -424,6 +425,8 @@ def add_evidence(number: str):
             db.session.rollback()
             flash("Nothing was added. " + " ".join(refused), "error")
         else:
+            if case.status == "hearing_scheduled":  # the respondent has it at once
+                fairness.disclose_file(case, current_user)
             db.session.commit()
             flash(f"{len(files)} file(s) added to the evidence.", "success")
     return redirect(url_for("proceedings.investigation", number=number, _anchor="evidence"))

@@ -23,6 +23,7 @@ from app.extensions import db
 from app.policy import can
 from app.proceedings import actions as pa
 from app.proceedings import adjustments as adj
+from app.proceedings import fairness as fair
 from app.proceedings import forms
 from app.records import services as records
 
@@ -218,6 +219,7 @@ def _withdraw(case: Case, actor, data: dict) -> None:
 
 def _continue(case: Case, actor, data: dict) -> None:
     case.closed_at = None
+    fair.fresh_deadlines(case)  # time stood still while withdrawn: each clock starts again
     notices.continued(case, data["text"].strip())
 
 
@@ -291,11 +293,26 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            summary="The office answered the request for an adjustment",
            form=F.AdjustmentAnswerForm, body_to_parties=True,
            offered=lambda c: adj.pending(c) is not None),
-    Action("withdraw", "Withdraw my complaint", OPEN_STATES, S.WITHDRAWN, "case.withdraw",
+    # after acceptance a withdrawal is a request the committee decides (request_withdrawal)
+    Action("withdraw", "Withdraw my complaint", frozenset({S.SUBMITTED, S.INFO_REQUESTED}),
+           S.WITHDRAWN, "case.withdraw",
            None, _withdraw, to_respondent=True, summary="The complainant withdrew the complaint",
            form=F.text_form("Why you withdraw (optional)",
                             "The committee may still continue the case on its own motion."),
            irreversible=True),
+    Action("request_withdrawal", "Ask to withdraw my complaint",
+           OPEN_STATES - {S.SUBMITTED, S.INFO_REQUESTED}, None, "case.withdraw",
+           fair.guard_withdrawal_request, fair.request_withdrawal, to_respondent=False,
+           summary="The complainant asked to withdraw the complaint",
+           form=F.text_form("Why you wish to withdraw",
+                            "The complaint has been accepted: the committee decides whether "
+                            "the case goes on in the public interest or closes."),
+           offered=lambda c: not fair.withdrawal_pending(c)),
+    Action("decide_withdrawal", "Decide the request to withdraw",
+           OPEN_STATES - {S.SUBMITTED, S.INFO_REQUESTED}, None, "case.chair",
+           fair.guard_withdrawal_decision, fair.decide_withdrawal, to_respondent=True,
+           summary="The request to withdraw was decided", body_to_parties=True,
+           form=F.WithdrawalDecisionForm, offered=fair.withdrawal_pending),
     Action("continue", "Continue on the committee's own motion", frozenset({S.WITHDRAWN}),
            None, "case.intake", _guard_continue, _continue, to_respondent=True,
            summary="The committee continues the case on its own motion", body_to_parties=True,
@@ -351,7 +368,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            form=F.SignConsentForm, irreversible=True,
            offered=lambda c: pa.pending_consent(c) is not None),
     Action("set_hearing", "Refer to a hearing and schedule it", frozenset({S.COMMITTEE_REVIEW}),
-           S.HEARING_SCHEDULED, "case.chair", pa.guard_set_hearing, pa.set_hearing,
+           S.HEARING_SCHEDULED, "case.chair", pa.guard_set_hearing, fair.set_hearing,
            to_respondent=True, summary="A hearing was scheduled",
            form=F.HearingForm, prepare=pa.prepare_hearing,
            ready=pa.ready_vote("review", "hearing")),
@@ -360,16 +377,37 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            pa.guard_postponement_request, pa.request_postponement, to_complainant=False,
            to_respondent=True, summary="The respondent asked to postpone the hearing",
            form=F.text_form("Why you ask for a postponement"),
+           ready=fair.ready_postponement_request,
            offered=lambda c: pa.p.pending_postponement(c) is None),
     Action("decide_postponement", "Decide the request to postpone",
            frozenset({S.HEARING_SCHEDULED}), None, "case.chair", pa.guard_postponement_decision,
            pa.decide_postponement, to_respondent=True, summary="Request to postpone decided",
            form=F.PostponementDecisionForm,
            offered=lambda c: pa.p.pending_postponement(c) is not None),
+    Action("replace_panel_member", "Appoint a replacement to the hearing panel",
+           frozenset({S.HEARING_SCHEDULED}), None, "case.chair", fair.guard_replacement,
+           fair.replace_panel_members, to_respondent=True,
+           summary="A new member was appointed to the hearing panel",
+           form=F.MembersForm, prepare=fair.prepare_replacement,
+           offered=fair.panel_needs_replacing),
     Action("hold_hearing", "Record the hearing and close it", frozenset({S.HEARING_SCHEDULED}),
-           S.DELIBERATION, "case.chair", pa.guard_hold, pa.hold, to_respondent=True,
+           S.DELIBERATION, "case.chair", pa.guard_hold, fair.hold, to_respondent=True,
            summary="The hearing was held; the panel is deliberating", evidence="exhibit",
-           form=F.HoldForm, ready=pa.ready_hearing_held),
+           form=F.HoldForm, ready=fair.ready_hold),
+    Action("waive_disclosure", "Waive the disclosure period in writing",
+           frozenset({S.HEARING_SCHEDULED}), None, "case.respondent", fair.guard_waiver,
+           fair.waive_disclosure, to_complainant=False, to_respondent=True,
+           summary="The respondent waived, in writing, the time to read what was disclosed late",
+           form=F.text_form("Your waiver, in writing",
+                            "That you have had enough time to read what was disclosed to you "
+                            "late, and agree that the hearing goes ahead."),
+           offered=lambda c: bool(fair.late_items(c)) and not fair.undisclosed(c),
+           irreversible=True),
+    Action("decide_late_evidence", "Decide on evidence disclosed late",
+           frozenset({S.HEARING_SCHEDULED}), None, "case.chair", fair.guard_late_evidence,
+           fair.decide_late_evidence, to_respondent=True, body_to_parties=True,
+           summary="The chair decided on evidence disclosed late", form=F.LateEvidenceForm,
+           offered=lambda c: bool(fair.late_items(c))),
     Action("decide", "Record the panel's decision", frozenset({S.DELIBERATION}), S.DECIDED,
            "case.chair", pa.guard_decide, pa.decide, to_respondent=True,
            summary="The hearing panel decided", form=F.DecideForm, ready=pa.ready_decision),
@@ -434,14 +472,14 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
            form=F.text_form("Reason for lifting the stay"),
            offered=lambda c: pa.p.open_measure(c, "stay") is not None),
     Action("petition_reinstatement", "Petition for reinstatement",
-           frozenset({S.FINAL, S.CLOSED}), None, "case.respondent", pa.guard_reinstatement,
+           frozenset({S.FINAL, S.CLOSED}), None, "case.respondent", fair.guard_reinstatement,
            pa.petition, to_complainant=False, to_respondent=True,
            summary="Petition for reinstatement filed",
            form=F.text_form("Grounds of the petition"),
            offered=lambda c: not pa.petition_pending(c)),
     Action("decide_reinstatement", "Decide the petition for reinstatement",
            frozenset({S.FINAL, S.CLOSED}), None, "case.chair", pa.guard_petition_decision,
-           pa.decide_reinstatement, to_complainant=False, to_respondent=True,
+           fair.decide_reinstatement, to_complainant=False, to_respondent=True,
            summary="Petition for reinstatement decided", form=F.GrantForm,
            offered=pa.petition_pending),
     # Records (S20): a confirmed disposal batch (app/proceedings/disposal.py) takes it for
@@ -452,9 +490,11 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
 ]}
 
 
-def target_of(action: Action, case: Case) -> str:
+def target_of(action: Action, case: Case, data: dict | None = None) -> str:
     if action.name == "continue":
         return case.status_before_withdrawal or case.status
+    if action.name == "decide_withdrawal" and (data or {}).get("close"):
+        return S.WITHDRAWN
     return action.target or case.status
 
 
@@ -509,7 +549,7 @@ def apply(case: Case, name: str, actor, seen_version: int | None = None, **data)
         if problem:
             raise WorkflowError(problem)
     before = case.status
-    after = target_of(action, case)
+    after = target_of(action, case, data)
     if action.effect is not None:
         action.effect(case, actor, data)
     case.status = after
