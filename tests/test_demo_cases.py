@@ -147,8 +147,8 @@ def test_demo_data_has_issued_documents_and_a_correction(demo, runner, client, a
     # is out of force with the reason; never two of a kind in force on a case
     assert "notice_of_complaint" in {d.kind for d in corrected}
     assert all(d.correction_reason for d in docs if d.supersedes_id)
-    assert [d.kind for d in overtaken] == ["notice_of_hearing"]
-    assert "postponed" in overtaken[0].superseded_note
+    assert overtaken and {d.kind for d in overtaken} == {"notice_of_hearing"}
+    assert all("postponed" in d.superseded_note for d in overtaken)
     assert len(in_force) == len(set(in_force))
     assert runner.invoke(args=["seed-demo", "--quiet"]).exit_code == 0
     with demo.app_context():
