@@ -138,7 +138,7 @@ class Journey:
     def attach(self, file_input, name: str, data: bytes, mime: str) -> None:
         """Open the file chooser from the keyboard (Space on the focused input)."""
         self.tab_to(file_input)
-        with self.page.expect_file_chooser() as chooser:
+        with self.page.expect_file_chooser(timeout=30000) as chooser:
             self.page.keyboard.press("Space")
         chooser.value.set_files(files=[{"name": name, "mimeType": mime, "buffer": data}])
 

@@ -126,7 +126,7 @@ def test_worker_delivers_the_mail_a_request_queued(app, make, client, smtp, work
     assert r.status_code == 200 and b"Check your email" in r.data
     assert time.monotonic() - started < 1
     assert smtp.to("nora@example.com") == []  # the request only queued it
-    [msg] = _wait_for(lambda: smtp.to("nora@example.com"), 30, "the worker to deliver")
+    [msg] = _wait_for(lambda: smtp.to("nora@example.com"), 90, "the worker to deliver")
     assert "reset" in msg["Subject"].lower()
 
     def settled():
@@ -182,7 +182,7 @@ def test_beat_runs_the_sweep_on_its_schedule(app, make, worker, service_env, tmp
                 deadline = db.session.execute(select(Deadline).where(
                     Deadline.case_id == case.id, Deadline.kind == "response")).scalar_one()
                 return deadline.status == "missed" and case.status
-        status = _wait_for(swept, 40, "beat and the worker to sweep the overdue case")
+        status = _wait_for(swept, 90, "beat and the worker to sweep the overdue case")
     finally:
         beat.stop()
     assert status == "investigation"  # the respondent's default was recorded

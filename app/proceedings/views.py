@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.access import awaiting_declaration
+from app.access import awaiting_declaration, has_declared
 from app.audit.services import record
 from app.cases import services as case_services
 from app.cases.models import Case
@@ -159,6 +159,9 @@ def add_note(number: str):
 @bp.route("/cases/<number>/declaration", methods=["POST"])
 def declare(number: str):
     case = load_case(number, "case.view")
+    if has_declared(current_user, case):  # the same form sent twice: the first one counted
+        flash("Your declaration was already recorded; this one was not.", "info")
+        return _to_case(number)
     authorize("coi.declare", case)
     form = coi_forms.DeclarationForm()
     if form.validate_on_submit():
