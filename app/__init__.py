@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main
     from app.messages.views import bp as messages
     from app.notifications.views import bp as outbox
+    from app.office.views import bp as office
     from app.practice_disclosures.views import bp as practice_disclosures
     from app.proceedings.filing import bp as filing
     from app.proceedings.views import bp as proceedings
@@ -108,7 +109,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, accounts, account_security, registry, catalogue, cases, filing, coi,
                       proceedings, documents, practice_disclosures, audit, outbox, jobs,
-                      messages, letters):
+                      messages, letters, office):
         app.register_blueprint(blueprint)
 
 

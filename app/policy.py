@@ -299,6 +299,11 @@ RULES: dict[str, Rule] = {
     "letters.edit": rule(ADMIN, description="propose a wording, preview it, revert"),
     "letters.approve": rule(ADMIN, check=lambda u, v: v.proposed_by_id != u.id,
                             description="another administrator than the proposer"),
+    # The committee office (app/office): figures for the chair and administrators; flags
+    # at intake for those who run it
+    "office.statistics": rule(ADMIN, CHAIR, description="figures and charts of the work"),
+    "case.intake_flags": rule(ADMIN, CHAIR, check=_intake,
+                              description="repeat and related complaints; never the parties"),
     # Homes
     "home.committee": rule(CHAIR, MEMBER),
     "home.admin": rule(ADMIN),

@@ -187,6 +187,10 @@ EXPECTED: dict[str, dict] = {
     "letters.approve": only("admin", ok=403),
     "letters.reject": ADMIN_POST,
     "letters.revert": ADMIN_POST,
+    # the committee office (app/office): figures for the chair and administrators; the
+    # matrix exports the case list (staff; a recused member's export leaves the case out)
+    "office.statistics": only("chair", "admin"),
+    "office.export": STAFF,
 }
 
 # URL arguments that differ by route: (endpoint, argument) -> the key in the world's args
@@ -198,6 +202,7 @@ ROUTE_ARGS = {
     ("messages.thread", "number"): "proceeding_number",
     ("messages.thread", "key"): "respondent_key",
     ("proceedings.share", "item_id"): "shareable_id",
+    ("office.export", "name"): "export_name",
 }
 
 
@@ -385,6 +390,7 @@ def world(app, make):
     args |= _practice_disclosure_for(app, make)
     args |= _proceeding_for(app, make, people)
     args |= _messages_for(app, people, args)
+    args["export_name"] = "cases"
     return people, args
 
 

@@ -1,0 +1,61 @@
+"""The office's pages: statistics, and the staff lists as CSV."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_login import current_user
+
+from app.extensions import db
+from app.office import charts, exports, stats
+from app.policy import authorize
+
+bp = Blueprint("office", __name__, url_prefix="/office")
+
+
+@bp.route("/statistics")
+def statistics():
+    authorize("office.statistics")
+    filters = stats.Filters.from_args(request.args)
+    figures = stats.compute(current_user, filters)
+    return render_template("office/statistics.html", s=figures, charts=_charts(figures),
+                           years=stats.years_available(current_user), kinds=stats.KINDS,
+                           filters=filters)
+
+
+def _charts(s: stats.Statistics) -> dict[str, charts.Chart]:
+    out = {}
+    if s.by_month:
+        out["by_month"] = charts.bar_chart(
+            "Cases filed, accepted and closed by month", [r["period"] for r in s.by_month],
+            {k.capitalize(): [r[k] for r in s.by_month] for k in ("filed", "accepted", "closed")})
+    if s.caseload:
+        out["caseload"] = charts.bar_chart(
+            "Open cases by stage", [r["status"].replace("_", " ") for r in s.caseload],
+            {"Cases": [r["count"] for r in s.caseload]}, horizontal=True)
+    if s.outcomes:
+        out["outcomes"] = charts.bar_chart(
+            "Outcomes", [r["label"] for r in s.outcomes], {"Cases": [r["count"] for r in s.outcomes]},
+            horizontal=True)
+    if s.standards:
+        out["standards"] = charts.bar_chart(
+            "Allegations and violations by standard", [r["code"] for r in s.standards],
+            {"Alleged": [r["alleged"] for r in s.standards],
+             "Violation found": [r["violated"] for r in s.standards]})
+    if s.sanctions:
+        out["sanctions"] = charts.bar_chart(
+            "Sanctions by kind", [r["label"] for r in s.sanctions],
+            {"Sanctions": [r["count"] for r in s.sanctions]}, horizontal=True)
+    return out
+
+
+@bp.route("/export/<name>.csv")
+def export(name: str):
+    """Download a staff list as CSV with the page's filters (audited, streamed)."""
+    spec = exports.EXPORTS.get(name)
+    if spec is None:
+        abort(404)
+    authorize(spec.permission)
+    query, _rows = exports.start(spec, current_user, request.args)
+    db.session.commit()
+    response = Response(stream_with_context(exports.stream(spec, query)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(spec)}"'
+    return response
