@@ -83,6 +83,7 @@ def _import_models() -> None:
     from app.letters import models as _letters  # noqa: F401
     from app.messages import models as _messages  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
+    from app.office import models as _office  # noqa: F401
     from app.practice_disclosures import models as _practice_disclosures  # noqa: F401
     from app.proceedings import models as _proceedings  # noqa: F401
     from app.registry import models as _registry  # noqa: F401

@@ -191,6 +191,8 @@ EXPECTED: dict[str, dict] = {
     # matrix exports the case list (staff; a recused member's export leaves the case out)
     "office.statistics": only("chair", "admin"),
     "office.export": STAFF,
+    # intake flags: those who run intake on the case; the matrix posts an empty reason (400)
+    "office.flags_considered": case_route(certificant=403, member=403, chair=400, admin=400),
 }
 
 # URL arguments that differ by route: (endpoint, argument) -> the key in the world's args

@@ -1,12 +1,23 @@
 """The office's pages: statistics, and the staff lists as CSV."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from app.extensions import db
-from app.office import charts, exports, stats
-from app.policy import authorize
+from app.office import charts, exports, flags, stats
+from app.office.forms import ConsideredForm
+from app.policy import authorize, load_case
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -59,3 +70,18 @@ def export(name: str):
     response = Response(stream_with_context(exports.stream(spec, query)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(spec)}"'
     return response
+
+
+@bp.route("/cases/<number>/flags/considered", methods=["POST"])
+def flags_considered(number: str):
+    """The chair records that the intake flags were considered, and why."""
+    case = load_case(number)  # 404 for whoever may not see the case at all
+    authorize("case.intake_flags", case)
+    form = ConsideredForm()
+    if not form.validate_on_submit():
+        return render_template("office/considered.html", case=case, form=form,
+                               section=flags.section(case)), 400
+    flags.record_considered(case, current_user, form.reason.data)
+    db.session.commit()
+    flash("Recorded: the flags were considered.", "success")
+    return redirect(url_for("proceedings.detail", number=case.number) + "#intake-flags")
