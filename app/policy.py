@@ -131,6 +131,8 @@ def _evidence_reader(user, evidence) -> bool:
 def _document_reader(user, document) -> bool:
     """Staff on the case, or the party a document was addressed to."""
     case = document.case
+    if case is None:  # a report about no one case: the office's own download serves it
+        return False
     if case_access.is_staff_on(user, case):
         return True
     roles = {r.get("role") for r in document.recipients}
@@ -301,7 +303,9 @@ RULES: dict[str, Rule] = {
                             description="another administrator than the proposer"),
     # The committee office (app/office): figures for the chair and administrators; flags
     # at intake for those who run it
-    "office.statistics": rule(ADMIN, CHAIR, description="figures and charts of the work"),
+    "office.statistics": rule(ADMIN, CHAIR, description="figures and charts of the work; "
+                                                        "the annual reports"),
+    "office.annual_report": rule(ADMIN, description="issue the year's report"),
     "case.intake_flags": rule(ADMIN, CHAIR, check=_intake,
                               description="repeat and related complaints; never the parties"),
     # Homes

@@ -193,6 +193,10 @@ EXPECTED: dict[str, dict] = {
     "office.export": STAFF,
     # intake flags: those who run intake on the case; the matrix posts an empty reason (400)
     "office.flags_considered": case_route(certificant=403, member=403, chair=400, admin=400),
+    # annual reports: the chair and administrators read them (the matrix asks for a year
+    # never issued: 404); administrators issue them (POST only, checked in test_office_report)
+    "office.annual_report": only("chair", "admin"),
+    "office.annual_report_pdf": only("chair", "admin", ok=404),
 }
 
 # URL arguments that differ by route: (endpoint, argument) -> the key in the world's args
@@ -205,6 +209,7 @@ ROUTE_ARGS = {
     ("messages.thread", "key"): "respondent_key",
     ("proceedings.share", "item_id"): "shareable_id",
     ("office.export", "name"): "export_name",
+    ("office.annual_report_pdf", "number"): "report_number",
 }
 
 
@@ -393,6 +398,7 @@ def world(app, make):
     args |= _proceeding_for(app, make, people)
     args |= _messages_for(app, people, args)
     args["export_name"] = "cases"
+    args["report_number"] = "AR-1999"
     return people, args
 
 

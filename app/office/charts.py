@@ -43,7 +43,7 @@ def _describe(labels: list[str], series: dict[str, list[int | float]]) -> str:
 
 def _fmt(value) -> str:
     if value is None:
-        return "none"
+        return "not shown"
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

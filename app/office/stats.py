@@ -75,8 +75,12 @@ def _now():
 
 
 def base_cases(user, filters: Filters) -> Select:
-    """Select the ids of the cases the statistics count, for this viewer and these filters."""
-    query = staff_cases(user).where(Case.submitted_at.is_not(None))
+    """Select the ids of the cases the statistics count, for this viewer and these filters.
+
+    `user` None: every case filed (the annual report, which names no one).
+    """
+    query = (staff_cases(user) if user is not None else select(Case).where(Case.status != "draft"))
+    query = query.where(Case.submitted_at.is_not(None))
     if filters.kind:
         query = query.where(Case.kind == filters.kind)
     if filters.year:

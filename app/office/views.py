@@ -9,15 +9,22 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     stream_with_context,
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
+from app import clock
+from app.documents import services as documents
+from app.documents.models import Document
 from app.extensions import db
 from app.office import charts, exports, flags, stats
-from app.office.forms import ConsideredForm
+from app.office.forms import AnnualReportForm, ConsideredForm
+from app.office.report import AnnualReport
 from app.policy import authorize, load_case
+from app.storage import store
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
@@ -85,3 +92,41 @@ def flags_considered(number: str):
     db.session.commit()
     flash("Recorded: the flags were considered.", "success")
     return redirect(url_for("proceedings.detail", number=case.number) + "#intake-flags")
+
+
+def _reports() -> list[Document]:
+    return list(db.session.execute(select(Document).where(
+        Document.case_id.is_(None), Document.kind == "annual_report")
+        .order_by(Document.number.desc())).scalars())
+
+
+@bp.route("/annual-report", methods=["GET", "POST"])
+def annual_report():
+    """The issued annual reports; administrators issue the year's."""
+    authorize("office.statistics")
+    form = AnnualReportForm()
+    if request.method == "POST":
+        authorize("office.annual_report")
+        if form.validate_on_submit():
+            try:
+                document = documents.issue_report(AnnualReport(form.year.data), current_user)
+            except documents.DocumentError as error:
+                form.year.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(f"Issued {document.title} {document.number}.", "success")
+                return redirect(url_for("office.annual_report"))
+    if request.method == "GET":
+        form.year.data = clock.today().year - 1
+    return render_template("office/annual_report.html", form=form, reports=_reports()), \
+        (400 if form.errors else 200)
+
+
+@bp.route("/annual-report/<number>.pdf")
+def annual_report_pdf(number: str):
+    authorize("office.statistics")
+    document = documents.by_number(number)
+    if document is None or document.case_id is not None or document.kind != "annual_report":
+        abort(404)
+    return send_file(store("documents").open(document.stored_name), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"{document.number}.pdf")
