@@ -306,6 +306,7 @@ RULES: dict[str, Rule] = {
     "office.statistics": rule(ADMIN, CHAIR, description="figures and charts of the work; "
                                                         "the annual reports"),
     "office.annual_report": rule(ADMIN, description="issue the year's report"),
+    "office.research": rule(ADMIN, description="the de-identified research extract (S16, S28)"),
     "case.intake_flags": rule(ADMIN, CHAIR, check=_intake,
                               description="repeat and related complaints; never the parties"),
     # Homes

@@ -197,6 +197,8 @@ EXPECTED: dict[str, dict] = {
     # never issued: 404); administrators issue them (POST only, checked in test_office_report)
     "office.annual_report": only("chair", "admin"),
     "office.annual_report_pdf": only("chair", "admin", ok=404),
+    "office.research_page": ADMIN,
+    "office.research_extract": ADMIN,
 }
 
 # URL arguments that differ by route: (endpoint, argument) -> the key in the world's args

@@ -17,10 +17,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import clock
+from app.audit.services import record
 from app.documents import services as documents
 from app.documents.models import Document
 from app.extensions import db
-from app.office import charts, exports, flags, stats
+from app.office import charts, exports, flags, research, stats
 from app.office.forms import AnnualReportForm, ConsideredForm
 from app.office.report import AnnualReport
 from app.policy import authorize, load_case
@@ -130,3 +131,25 @@ def annual_report_pdf(number: str):
         abort(404)
     return send_file(store("documents").open(document.stored_name), mimetype="application/pdf",
                      as_attachment=True, download_name=f"{document.number}.pdf")
+
+
+@bp.route("/research")
+def research_page():
+    """The research extract's data dictionary, and its download."""
+    authorize("office.research")
+    return render_template("office/research.html", dictionary=research.DICTIONARY,
+                           quasi=research.QUASI)
+
+
+@bp.route("/research/extract.csv")
+def research_extract():
+    """Download the de-identified extract (audited: rows, left out, k, SHA-256)."""
+    authorize("office.research")
+    data, summary = research.extract()
+    record("office.research_extract", actor=current_user, target_type="list",
+           target_id="research", **summary)
+    db.session.commit()
+    response = Response(data, mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="research-extract.csv"'
+    response.headers["X-Extract-SHA256"] = summary["sha256"]
+    return response
