@@ -307,6 +307,7 @@ RULES: dict[str, Rule] = {
                                                         "the annual reports"),
     "office.annual_report": rule(ADMIN, description="issue the year's report"),
     "office.research": rule(ADMIN, description="the de-identified research extract (S16, S28)"),
+    "office.calendar": rule(CHAIR, MEMBER, description="one's own calendar link"),
     "case.intake_flags": rule(ADMIN, CHAIR, check=_intake,
                               description="repeat and related complaints; never the parties"),
     # Homes

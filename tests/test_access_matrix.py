@@ -199,6 +199,10 @@ EXPECTED: dict[str, dict] = {
     "office.annual_report_pdf": only("chair", "admin", ok=404),
     "office.research_page": ADMIN,
     "office.research_extract": ADMIN,
+    # one's own calendar link (committee members); the feed answers by secret link only
+    # (the matrix passes an unknown token: 404 for everyone)
+    "office.calendar_link": only("member", "chair"),
+    "office.calendar_feed": {r: 404 for r in ROLES},
 }
 
 # URL arguments that differ by route: (endpoint, argument) -> the key in the world's args
@@ -212,6 +216,7 @@ ROUTE_ARGS = {
     ("proceedings.share", "item_id"): "shareable_id",
     ("office.export", "name"): "export_name",
     ("office.annual_report_pdf", "number"): "report_number",
+    ("office.calendar_feed", "token"): "calendar_token",
 }
 
 
@@ -401,6 +406,7 @@ def world(app, make):
     args |= _messages_for(app, people, args)
     args["export_name"] = "cases"
     args["report_number"] = "AR-1999"
+    args["calendar_token"] = "not-a-calendar-token"
     return people, args
 
 

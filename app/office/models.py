@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -25,3 +25,17 @@ class FlagReview(db.Model):
     flags: Mapped[list] = mapped_column(JSON, default=list)
 
     by = relationship("User")
+
+
+class CalendarFeed(db.Model):
+    """A member's secret calendar link; only its hash is kept. Open while not revoked."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User")

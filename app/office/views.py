@@ -1,4 +1,5 @@
-"""The office's pages: statistics, and the staff lists as CSV."""
+"""The office's pages: statistics, CSV exports, intake flags, the annual report, the
+research extract, calendar links."""
 from __future__ import annotations
 
 from flask import (
@@ -21,7 +22,8 @@ from app.audit.services import record
 from app.documents import services as documents
 from app.documents.models import Document
 from app.extensions import db
-from app.office import charts, exports, flags, research, stats
+from app.forms import ConfirmForm
+from app.office import calendar, charts, exports, flags, research, stats
 from app.office.forms import AnnualReportForm, ConsideredForm
 from app.office.report import AnnualReport
 from app.policy import authorize, load_case
@@ -152,4 +154,34 @@ def research_extract():
     response = Response(data, mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="research-extract.csv"'
     response.headers["X-Extract-SHA256"] = summary["sha256"]
+    return response
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar_link():
+    """A member's calendar link: make a new one (shown once) or revoke it."""
+    authorize("office.calendar")
+    form = ConfirmForm()
+    url = None
+    if form.validate_on_submit():
+        if request.form.get("revoke"):
+            calendar.revoke(current_user)
+            flash("The calendar link no longer works.", "success")
+            db.session.commit()
+            return redirect(url_for("office.calendar_link"))
+        token = calendar.new_link(current_user)
+        db.session.commit()
+        url = url_for("office.calendar_feed", token=token, _external=True)
+    return render_template("office/calendar.html", form=form, url=url,
+                           feed=calendar.active_feed(current_user))
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token: str):
+    """The feed itself, for a calendar app (public: the secret link is the key)."""
+    user = calendar.owner_of(token)
+    if user is None:
+        abort(404)
+    response = Response(calendar.ics_for(user), mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, no-store"
     return response
