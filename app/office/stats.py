@@ -92,8 +92,16 @@ def base_cases(user, filters: Filters) -> Select:
 
 
 def medians(values: Select) -> dict:
-    """{group: median of value} for a select of (g, v) rows, in one statement (window functions)."""
+    """{group: median of value} for a select of (g, v) rows, in one statement.
+
+    PostgreSQL: percentile_cont(0.5) (the mean of the two middle values for an even count);
+    SQLite has no such aggregate: rank with window functions and average the middle one or two.
+    """
     sub = values.subquery()
+    if _dialect() == "postgresql":
+        rows = db.session.execute(select(
+            sub.c.g, func.percentile_cont(0.5).within_group(sub.c.v)).group_by(sub.c.g)).all()
+        return {g: round(float(v), 1) for g, v in rows if v is not None}
     ranked = select(
         sub.c.g, sub.c.v,
         func.row_number().over(partition_by=sub.c.g, order_by=sub.c.v).label("rn"),
