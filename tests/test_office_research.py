@@ -81,10 +81,14 @@ def test_small_groups_are_generalised_then_left_out():
     rows = [row() for _ in range(5)] + [row(standards_alleged="S9") for _ in range(3)] \
         + [row(standards_alleged="S1", kind="staff")]
     kept, left_out = anonymise(rows, 5)
-    # the three S9 cases and the staff case are generalised (standards, then outcome and
-    # sanction, then kind) into one group of four, still under k: left out
+    # the three S9 cases and the staff case are generalised (month, standards, then outcome
+    # and sanction, then kind) into one group of four, still under k: left out
     groups = Counter(tuple(r[q] for q in QUASI) for r in kept)
     assert min(groups.values()) >= 5
     assert left_out == 4 and len(kept) == 5
     assert sum(1 for r in kept if r["standards_alleged"] == "S7") == 5
     assert anonymise(rows, 5) == (kept, left_out)
+    # five alike cases in different months keep their standards, not their months
+    spread = [row(month=str(m)) for m in range(1, 6)]
+    kept, left_out = anonymise(spread, 5)
+    assert left_out == 0 and {(r["month"], r["standards_alleged"]) for r in kept} == {("*", "S7")}

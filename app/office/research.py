@@ -2,11 +2,11 @@
 
 No names, numbers, emails, free text or exact dates: a row holds the kind, the year and
 month of filing, the standards alleged and found, the stage reached, the outcome, the
-sanctions' kinds and durations in whole days. Over the quasi-identifiers (year, kind,
-standards alleged, standards found, outcome, sanction) every combination occurs at
+sanctions' kinds and durations in whole days. Over the quasi-identifiers (year, month,
+kind, standards alleged, standards found, outcome, sanction) every combination occurs at
 least RESEARCH_MIN_CELL times: rows in smaller groups are generalised step by step
-(standards, then sanction and outcome, then kind become "*"), and those still alone are
-left out. The same database gives the same file, byte for byte (sorted rows, no ids).
+(month, then standards, then sanction and outcome, then kind become "*"), and those still
+alone are left out. The same database gives the same file, byte for byte (sorted rows, no ids).
 """
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ from app.extensions import db
 from app.office.stats import INTAKE_DISMISSALS, days_between
 from app.proceedings.models import Decision, Finding, Sanction
 
-QUASI = ("year", "kind", "standards_alleged", "standards_found", "outcome", "sanctions")
+# the issue's quasi-identifiers, and the month of filing too (a month and a standard can
+# single out a case someone knows of)
+QUASI = ("year", "month", "kind", "standards_alleged", "standards_found", "outcome", "sanctions")
 COLUMNS = ("year", "month", "kind", "standards_alleged", "standards_found", "stage_reached",
            "outcome", "sanctions", "days_to_intake_decision", "days_to_decision", "days_to_final")
 STAGES = {
@@ -36,7 +38,7 @@ STAGES = {
 }
 DICTIONARY = {
     "year": "Year the case was filed.",
-    "month": "Month (1-12) the case was filed.",
+    "month": "Month (1-12) the case was filed; * = generalised.",
     "kind": "complaint, self_report or staff; * = generalised.",
     "standards_alleged": "Codes of the standards and rules alleged, sorted, ';'-separated; * = generalised.",
     "standards_found": "Codes found violated by any decision; * = generalised.",
@@ -112,7 +114,8 @@ def _days(value) -> str:
     return "" if value is None else str(int(float(value)))
 
 
-GENERALISE = (("standards_alleged", "standards_found"), ("sanctions", "outcome"), ("kind",))
+GENERALISE = (("month",), ("standards_alleged", "standards_found"), ("sanctions", "outcome"),
+              ("kind",))
 
 
 def anonymise(rows: list[dict], k: int) -> tuple[list[dict], int]:
