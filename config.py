@@ -108,6 +108,10 @@ class Config:
     COMMITTEE_QUORUM = _env_int("COMMITTEE_QUORUM", 3)  # eligible members who must vote
     HEARING_NOTICE_DAYS = _env_int("HEARING_NOTICE_DAYS", 30)
     APPEAL_DAYS = _env_int("APPEAL_DAYS", 30)
+    # the committee office (app/office): small cells suppressed below this count (annual
+    # report, research extract); intake flags a complainant dismissed this many times
+    RESEARCH_MIN_CELL = _env_int("RESEARCH_MIN_CELL", 5)
+    REPEAT_DISMISSALS = _env_int("REPEAT_DISMISSALS", 2)
     # Committee members' disclosures (S7): the parties may object within this many days
     COI_OBJECTION_DAYS = _env_int("COI_OBJECTION_DAYS", 10)
     # A party's request for an adjustment or a document in another format: the office

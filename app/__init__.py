@@ -83,6 +83,7 @@ def _import_models() -> None:
     from app.letters import models as _letters  # noqa: F401
     from app.messages import models as _messages  # noqa: F401
     from app.notifications import models as _notifications  # noqa: F401
+    from app.office import models as _office  # noqa: F401
     from app.practice_disclosures import models as _practice_disclosures  # noqa: F401
     from app.proceedings import models as _proceedings  # noqa: F401
     from app.records import models as _records  # noqa: F401
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main
     from app.messages.views import bp as messages
     from app.notifications.views import bp as outbox
+    from app.office.views import bp as office
     from app.practice_disclosures.views import bp as practice_disclosures
     from app.proceedings.disposal_views import bp as disposal
     from app.proceedings.filing import bp as filing
@@ -111,7 +113,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, accounts, account_security, registry, catalogue, cases, filing, coi,
                       proceedings, documents, practice_disclosures, audit, outbox, jobs,
-                      messages, letters, records, disposal):
+                      messages, letters, records, disposal, office):
         app.register_blueprint(blueprint)
 
 

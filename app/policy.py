@@ -135,6 +135,8 @@ def _evidence_reader(user, evidence) -> bool:
 def _document_reader(user, document) -> bool:
     """Staff on the case, or the party a document was addressed to."""
     case = document.case
+    if case is None:  # a report about no one case: the office's own download serves it
+        return False
     if case_access.is_staff_on(user, case):
         return True
     roles = {r.get("role") for r in document.recipients}
@@ -312,6 +314,15 @@ RULES: dict[str, Rule] = {
     "records.schedule": rule(ADMIN, description="edit the retention schedule (a new version)"),
     "records.holds": rule(ADMIN, description="list, place and lift legal holds"),
     "records.dispose": rule(ADMIN, description="see disposal batches, confirm one"),
+    # The committee office (app/office): figures for the chair and administrators; flags
+    # at intake for those who run it
+    "office.statistics": rule(ADMIN, CHAIR, description="figures and charts of the work; "
+                                                        "the annual reports"),
+    "office.annual_report": rule(ADMIN, description="issue the year's report"),
+    "office.research": rule(ADMIN, description="the de-identified research extract (S16, S28)"),
+    "office.calendar": rule(CHAIR, MEMBER, description="one's own calendar link"),
+    "case.intake_flags": rule(ADMIN, CHAIR, check=_intake,
+                              description="repeat and related complaints; never the parties"),
     # Homes
     "home.committee": rule(CHAIR, MEMBER),
     "home.admin": rule(ADMIN),

@@ -21,6 +21,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "accounts.reset_password",
     "practice_disclosures.answer",  # an affected party, by personal link
     "messages.witness",  # a witness without an account, by personal link
+    "office.calendar_feed",  # a member's calendar app, by secret link
     "documents.verify_start",
     "documents.verify",
     "proceedings.public_register",

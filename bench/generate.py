@@ -390,9 +390,9 @@ class Generator:
                                          "expires_on", "created_at", "updated_at"),
                   ((c[0], c[1], c[2], c[3], c[4], c[5], created, created) for c in self.certs))
         self.copy(conn, "users", ("id", "email", "name", "password_hash", "email_verified_at",
-                                  "active", "session_token", "certificant_id", "created_at"),
-                  ((u[0], u[1], u[2], self.password_hash, created, True, secrets.token_hex(16),
-                    u[3], created) for u in self.users))
+                                  "active", "certificant_id", "created_at"),
+                  ((u[0], u[1], u[2], self.password_hash, created, True, u[3], created)
+                   for u in self.users))
 
     def write_cases(self, conn) -> None:
         rng = self.rng
@@ -766,7 +766,8 @@ class Generator:
         self.copy(conn, "outbox_messages", ("id", "recipient", "subject", "template",
                                             "text_body", "html_body", "status", "attempts",
                                             "last_error", "created_at", "next_attempt_at",
-                                            "sent_at", "attachments"), outbox)
+                                            "sent_at", "attachments", "message_id"),
+                  (row + (f"<outbox-{row[0]}@bench.invalid>",) for row in outbox))
         self.copy(conn, "disclosures", ("id", "case_id", "item_type", "item_id", "item_label",
                                         "recipient_user_id", "recipient_email", "how", "at",
                                         "by_id"), disclosures)

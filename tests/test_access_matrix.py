@@ -196,6 +196,22 @@ EXPECTED: dict[str, dict] = {
     "letters.approve": only("admin", ok=403),
     "letters.reject": ADMIN_POST,
     "letters.revert": ADMIN_POST,
+    # the committee office (app/office): figures for the chair and administrators; the
+    # matrix exports the case list (staff; a recused member's export leaves the case out)
+    "office.statistics": only("chair", "admin"),
+    "office.export": STAFF,
+    # intake flags: those who run intake on the case; the matrix posts an empty reason (400)
+    "office.flags_considered": case_route(certificant=403, member=403, chair=400, admin=400),
+    # annual reports: the chair and administrators read them (the matrix asks for a year
+    # never issued: 404); administrators issue them (POST only, checked in test_office_report)
+    "office.annual_report": only("chair", "admin"),
+    "office.annual_report_pdf": only("chair", "admin", ok=404),
+    "office.research_page": ADMIN,
+    "office.research_extract": ADMIN,
+    # one's own calendar link (committee members); the feed answers by secret link only
+    # (the matrix passes an unknown token: 404 for everyone)
+    "office.calendar_link": only("member", "chair"),
+    "office.calendar_feed": {r: 404 for r in ROLES},
 }
 
 # URL arguments that differ by route: (endpoint, argument) -> the key in the world's args
@@ -207,6 +223,9 @@ ROUTE_ARGS = {
     ("messages.thread", "number"): "proceeding_number",
     ("messages.thread", "key"): "respondent_key",
     ("proceedings.share", "item_id"): "shareable_id",
+    ("office.export", "name"): "export_name",
+    ("office.annual_report_pdf", "number"): "report_number",
+    ("office.calendar_feed", "token"): "calendar_token",
 }
 
 
@@ -398,6 +417,9 @@ def world(app, make):
     args |= _practice_disclosure_for(app, make)
     args |= _proceeding_for(app, make, people)
     args |= _messages_for(app, people, args)
+    args["export_name"] = "cases"
+    args["report_number"] = "AR-1999"
+    args["calendar_token"] = "not-a-calendar-token"
     return people, args
 
 

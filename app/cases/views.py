@@ -1,19 +1,16 @@
 """Case lists and evidence downloads. (Filing and the case page are the proceeding's.)"""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
-from sqlalchemy import select
 
 from app import clock
 from app.access import awaiting_cases, cleared_cases, party_cases, party_role, respondent_cases
 from app.audit.services import record
 from app.cases import services
-from app.cases.models import Allegation, Case, Evidence, EvidenceAccess, State
+from app.cases.filters import filter_cases
+from app.cases.models import Case, Evidence, EvidenceAccess, State
 from app.cases.uploads import stored_path
-from app.catalogue.models import CodeItem
 from app.extensions import db
 from app.policy import authorize, get_or_404
 from app.storage import store
@@ -74,16 +71,8 @@ def case_list():
     authorize("cases.list")
     # Filters read the content of a case: they run over the cases open to the viewer;
     # those awaiting a declaration are listed apart, by number only.
-    query = cleared_cases(current_user)
+    query = filter_cases(cleared_cases(current_user), request.args)
     args = request.args
-    if args.get("status"):
-        query = query.where(Case.status == args["status"])
-    if args.get("standard"):
-        query = query.where(Case.id.in_(
-            select(Allegation.case_id).join(CodeItem).where(CodeItem.code == args["standard"].upper())))
-    age = args.get("older_than", type=int)
-    if age:
-        query = query.where(Case.submitted_at <= clock.now() - timedelta(days=age))
     cases = db.session.execute(query.order_by(Case.submitted_at.desc()).limit(500)).scalars().all()
     return render_template("cases/list.html", cases=cases, args=args, State=State,
                            now=clock.now(), awaiting=_awaiting())

@@ -11,6 +11,7 @@ from app.catalogue.services import ensure_2009_code, version_by_name
 from app.demo.cases import load_demo_cases
 from app.demo.documents import load_demo_documents
 from app.demo.messages import load_demo_messages
+from app.demo.office import load_demo_office
 from app.demo.proceedings import load_demo_proceedings
 from app.extensions import db
 from app.registry.models import Certificant, CertStatus
@@ -77,6 +78,7 @@ def load_demo() -> int:
         created += 1
     db.session.flush()
     created += load_demo_cases()
+    created += load_demo_office()  # before the documents, which it calls for
     created += load_demo_proceedings()
     created += load_demo_documents()
     created += load_demo_messages()

@@ -37,7 +37,9 @@ class Document(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    # None: a document about no one case (the annual report), numbered by its type
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"),
+                                                index=True)
     seq: Mapped[int]  # the n of <case number>-D<n>
     number: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[str] = mapped_column(String(40))

@@ -190,6 +190,51 @@ def issue(case: Case, doc_type: DocumentType, actor, *, supersedes: Document | N
     return document
 
 
+class ReportType(Protocol):
+    """A document about no one case (the annual report): it names its own number."""
+
+    kind: str
+    title: str
+    template: str
+    number: str  # unique: e.g. AR-2026
+
+    def build(self) -> dict: ...  # plain data, never ORM objects
+
+
+def issue_report(doc_type: ReportType, actor) -> Document:
+    """Render, store and number a document that belongs to no case. The caller commits.
+
+    It is addressed to no one (nothing is mailed) and verifies at /verify like any other;
+    its number comes from the type, and the unique number refuses a second original.
+    """
+    if (current := by_number(doc_type.number)) is not None:
+        raise AlreadyIssued(current)
+    issued_at = clock.now()
+    meta = renderer.page_meta(doc_type.title, number=doc_type.number, issued_at=issued_at,
+                              issued_by=actor.name, verify_url=external_url(
+                                  "documents.verify", doc_number=doc_type.number))
+    version = wording(doc_type)
+    rendered = _render(doc_type, doc_type.build(), meta, version)
+    files = store("documents")
+    name, sha256 = files.save(rendered.pdf, suffix=".pdf")
+    delete_on_rollback(db.session(), files, name)
+    document = Document(
+        case_id=None, seq=1, number=doc_type.number, kind=doc_type.kind, title=doc_type.title,
+        stored_name=name, sha256=sha256, size=len(rendered.pdf), pages=rendered.pages,
+        issued_at=issued_at, issued_by_id=actor.id, recipients=[],
+        letter_version_id=version.id if version is not None else None)
+    db.session.add(document)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise DocumentError(f"{doc_type.title} {doc_type.number} was issued at the same moment; "
+                            "reload the page to see it.") from None
+    record("document.issued", actor=actor, target=document, number=document.number, case=None,
+           kind=doc_type.kind, sha256=sha256, supersedes=None,
+           wording=version.label if version is not None else "built-in")
+    return document
+
+
 def mark_superseded(case: Case, kind: str, note: str, actor) -> list[Document]:
     """Events overtook the documents of this kind in force on the case (a postponed hearing's
     notice): mark them superseded, saying why, wherever they show and at /verify."""

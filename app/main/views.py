@@ -12,6 +12,7 @@ from app.jobs.engine import broker_state
 from app.messages.services import waiting_for
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.services import backlog
+from app.office import due
 from app.policy import authorize, can
 from app.registry.services import pending_link_requests
 
@@ -29,7 +30,7 @@ def home():
         ).scalar_one()
         return render_template("main/home_admin.html", pending_mail=pending_mail,
                                link_requests=len(pending_link_requests()),
-                               waiting=waiting_for(current_user))
+                               waiting=waiting_for(current_user), **_due())
     if can(current_user, "home.committee"):
         authorize("home.committee")
         # counts by status read the cases' content: only those open to the member;
@@ -40,7 +41,7 @@ def home():
         ).scalar_one()
         return render_template("main/home_committee.html", counts=counts, State=State,
                                open_states=[s for s in State if s in OPEN_STATES],
-                               awaiting=awaiting, waiting=waiting_for(current_user))
+                               awaiting=awaiting, waiting=waiting_for(current_user), **_due())
     authorize("account.profile", current_user)
     mine = db.session.execute(party_cases(current_user).order_by(Case.created_at.desc())).scalars().all()
     complaints = [c for c in mine if c.complainant_id == current_user.id]
@@ -48,6 +49,12 @@ def home():
                and (c.served_at is not None or c.kind == "self_report")]
     return render_template("main/home_certificant.html", complaints=complaints,
                            matters=matters, State=State)
+
+
+def _due() -> dict:
+    """The person's own items, and the whole committee's for those who run the office."""
+    committee = due.for_committee(current_user) if can(current_user, "office.statistics") else None
+    return {"due_items": due.for_person(current_user), "committee_due": committee}
 
 
 def _status_counts(query) -> dict[str, int]:

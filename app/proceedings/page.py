@@ -18,6 +18,7 @@ from app.coi import services as coi
 from app.documents import services as documents
 from app.extensions import db
 from app.messages import services as messages
+from app.office import flags as intake_flags
 from app.policy import can
 from app.proceedings import actions as pa
 from app.proceedings import services as p
@@ -233,6 +234,8 @@ def case_page(case: Case, user, forms: dict) -> dict:
         # separation of functions: why this member takes no part in deciding
         "separation": access.separation_reason(user, case)
         if staff and case.status in p.STAGE_OF else None,
+        # repeat and related complaints, for those who run intake; never the parties
+        "intake_flags": intake_flags.section(case) if can(user, "case.intake_flags", case) else None,
     }
     page["sections"] = _sections(case, page, user)
     return page

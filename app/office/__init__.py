@@ -1,0 +1,1 @@
+"""The committee office: statistics, exports, the due dashboard, intake flags."""

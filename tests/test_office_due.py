@@ -1,0 +1,109 @@
+"""The "due" dashboard on the home pages (issue 15)."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from html import unescape
+
+import pytest
+
+from app import clock
+from app.cases.models import Case
+from app.coi.models import Recusal
+from app.extensions import db
+from app.proceedings.models import Vote
+from tests.case_helpers import case_in_state, clear
+from tests.test_office_statistics import count_statements
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def rows(html: str, table: str) -> list[list[str]]:
+    block = re.search(rf'<table id="{table}"[^>]*>(.*?)</table>', html, re.S).group(1)
+    body = re.search(r"<tbody>(.*?)</tbody>", block, re.S).group(1)
+    return [[" ".join(unescape(re.sub(r"<[^>]+>", " ", c)).split())
+             for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+            for r in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+@pytest.fixture
+def office(app, cast):
+    clock.freeze(NOW)
+    people = cast("complainant", "respondent", "record", "chair", "member", "investigator",
+                  "admin")
+    c, rec, resp = people["complainant"], people["record"], people["respondent"]
+    with app.app_context():
+        made = {
+            "fresh": case_in_state("submitted", c, rec, resp),
+            "info": case_in_state("info_requested", c, rec, resp),
+            "review": case_in_state("committee_review", c, rec, resp,
+                                    investigator=people["investigator"]),
+            "recused": case_in_state("committee_review", c, rec, resp,
+                                     investigator=people["investigator"]),
+            "hearing": case_in_state("hearing_scheduled", c, rec, resp, chair=people["chair"],
+                                     panel=(people["member"],)),
+        }
+        db.session.commit()
+        numbers = {k: v.number for k, v in made.items()}
+    for key in ("info", "review", "recused", "hearing"):
+        for who in ("chair", "member", "investigator"):
+            clear(app, people[who].id, numbers[key])
+    with app.app_context():
+        ids = {k: db.session.query(Case).filter_by(number=n).one().id for k, n in numbers.items()}
+        db.session.add(Recusal(case_id=ids["recused"], member_id=people["member"].id,
+                               cause="self", reason="A former colleague."))
+        db.session.add(Vote(case_id=ids["review"], stage="review", round=1, question="outcome",
+                            member_id=people["investigator"].id, choice="dismissed"))
+        db.session.commit()
+    people["numbers"] = numbers
+    # the information deadline (30 days) has passed; the hearing (in 31 days, 10:00) has not
+    clock.freeze(NOW + timedelta(days=31))
+    yield people
+    clock.freeze(None)
+
+
+def test_a_member_sees_what_waits_on_them(client, auth, office):
+    n = office["numbers"]
+    auth.login(office["member"])
+    mine = rows(client.get("/").get_data(as_text=True), "due-mine")
+    what = {(r[1], r[2]) for r in mine}
+    assert (n["fresh"], "Declare any conflict of interest") in what
+    assert (n["review"], "Vote (committee review)") in what
+    assert (n["recused"], "Vote (committee review)") not in what  # recused: the case is not theirs
+    assert any(r[1] == n["hearing"] and r[2].startswith("Hearing") for r in mine)
+    assert all(n["recused"] not in " ".join(r) for r in mine)
+    assert "due-committee" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_chair_sees_the_committee_and_who_each_item_waits_on(client, auth, office):
+    n = office["numbers"]
+    auth.login(office["chair"])
+    committee = rows(client.get("/").get_data(as_text=True), "due-committee")
+    votes = {(r[1], r[3]) for r in committee if r[2] == "Vote (committee review)"}
+    # the investigator has voted on "review"; the member is recused from "recused"
+    assert votes == {(n["review"], "Charles Chair"), (n["review"], "Mina Member"),
+                     (n["recused"], "Charles Chair"), (n["recused"], "Ivy Investigator")}
+    [info] = [r for r in committee if r[1] == n["info"] and r[2] == "Information due"]
+    assert "Overdue" in info[0] and info[3] == "the complainant"
+    assert committee[0][1] == n["info"]  # the overdue deadline comes first
+
+
+def test_administrators_see_documents_to_issue(client, auth, office):
+    n = office["numbers"]
+    auth.login(office["admin"])
+    mine = rows(client.get("/").get_data(as_text=True), "due-mine")
+    assert [n["fresh"], "Issue: Receipt of complaint"] in [r[1:3] for r in mine]
+    assert [n["hearing"], "Issue: Notice of hearing"] in [r[1:3] for r in mine]
+
+
+def test_statements_do_not_grow_with_cases(app, client, auth, office):
+    auth.login(office["chair"])
+    before = count_statements(client, "/")
+    with app.app_context():
+        for state in ("submitted", "info_requested", "committee_review") * 4:
+            case = case_in_state(state, office["complainant"], office["record"],
+                                 office["respondent"])
+            db.session.flush()
+            clear(app, office["chair"].id, case_id=case.id)
+        db.session.commit()
+    assert count_statements(client, "/") == before
