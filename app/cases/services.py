@@ -201,8 +201,9 @@ def attach_evidence(case: Case, stored_files, context: str, actor, source: str =
     rows = []
     lock_row(Case, case.id)
     # the same file under the same name, filed in the same place: the form sent twice
-    filed = set(db.session.execute(select(Evidence.sha256, Evidence.original_name).where(
-        Evidence.case_id == case.id, Evidence.context == context)).tuples())
+    filed = {tuple(row) for row in db.session.execute(
+        select(Evidence.sha256, Evidence.original_name).where(
+            Evidence.case_id == case.id, Evidence.context == context))}
     for f in stored_files:
         if (f.sha256, f.original_name) in filed:
             store("evidence").delete(f.stored_name)

@@ -159,11 +159,12 @@ def add_note(number: str):
 @bp.route("/cases/<number>/declaration", methods=["POST"])
 def declare(number: str):
     case = load_case(number, "case.view")
-    if has_declared(current_user, case):  # the same form sent twice: the first one counted
+    form = coi_forms.DeclarationForm()
+    if has_declared(current_user, case) and form.validate_on_submit():
+        # the same declaration sent twice at once: the first one counted
         flash("Your declaration was already recorded; this one was not.", "info")
         return _to_case(number)
     authorize("coi.declare", case)
-    form = coi_forms.DeclarationForm()
     if form.validate_on_submit():
         try:
             coi.declare(case, current_user, form.kind.data, form.relation.data,
