@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
-from benchlib import ROOT, bench_app, conninfo, local_url
+from benchlib import ROOT, bench_app, bench_env, conninfo, local_url
 from sqlalchemy import event
 
 from app.demo import DEMO_PASSWORD
@@ -358,7 +358,9 @@ def run_throughput(database_url: str, t: dict, duration: int, connections: int,
         out.append("Throughput: n/a (wrk is not installed: apt-get install wrk)")
         return
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "APP_CONFIG": "production",
+    # Production settings need a Redis (sign-in limits, jobs): a database index of its own.
+    env = {**os.environ, **bench_env(database_url), "APP_CONFIG": "production",
+           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret")}
     gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
                 "--chdir", str(ROOT / "bench"), "--pythonpath", str(ROOT), "--log-level",
