@@ -136,6 +136,12 @@ def _as_staff(user):
     return staff & ~_recused(user) if is_committee(user) else staff
 
 
+def declared_on(user):
+    """SQL: the case's details are open to the person as staff (declared, for a committee
+    member; always, for staff who are not on the committee). Never NULL."""
+    return _declared(user) if is_committee(user) else true()
+
+
 def _cleared(user):
     return _as_staff(user) & (_declared(user) if is_committee(user) else true())
 

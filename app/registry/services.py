@@ -246,6 +246,11 @@ def pending_link_requests() -> list[LinkRequest]:
     ).scalars())
 
 
+def pending_link_count() -> int:
+    return db.session.execute(select(func.count()).select_from(LinkRequest)
+                              .where(LinkRequest.status == LinkStatus.PENDING)).scalar_one()
+
+
 def change_status(certificant: Certificant, status: str, *, actor=None, reason: str,
                   case_number: str | None = None, **details) -> str:
     """Change a certificant's registry status: the one place it is written after import.
