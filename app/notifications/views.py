@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.notifications.models import OutboxMessage, OutboxStatus
+from app.paging import paginate
 from app.policy import authorize, get_or_404
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
@@ -20,7 +21,7 @@ def index():
         query = query.where(OutboxMessage.status == status)
     counts = dict(db.session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    messages = db.session.execute(query.limit(200)).scalars().all()
+    messages = paginate(query)
     return render_template("notifications/index.html", messages=messages, counts=counts,
                            status=status, statuses=list(OutboxStatus))
 
