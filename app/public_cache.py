@@ -18,7 +18,7 @@ import hashlib
 import time
 from datetime import UTC, datetime
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -47,12 +47,34 @@ def invalidate() -> None:
 
 def cached(kind: str, params: tuple, compute):
     """The value for (kind, params) at the current version, computed once per version."""
-    key = f"public:{kind}:{version()}:" + hashlib.sha256(repr(params).encode()).hexdigest()[:32]
+    key = _key(kind, params)
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value)
     return value
+
+
+def shared_page(kind: str, params: tuple, render) -> str:
+    """A rendered public page, shared by every anonymous reader with an empty session.
+
+    Rendered pages are kept only when nothing personal can be in them: nobody signed in,
+    no session (so no flashed message, no form token), and rendering left it untouched.
+    Anyone else gets a fresh render (of cached data).
+    """
+    if current_user.is_authenticated or session:
+        return render()
+    key = _key(f"{kind}-html", params)
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        if not session and not session.modified:
+            cache.set(key, html)
+    return html
+
+
+def _key(kind: str, params: tuple) -> str:
+    return f"public:{kind}:{version()}:" + hashlib.sha256(repr(params).encode()).hexdigest()[:32]
 
 
 def conditional(response: Response, *params) -> Response:

@@ -147,6 +147,9 @@ class Case(db.Model):
         # the case lists: newest first, and by status (migration e8a4c2f7b915)
         Index("ix_cases_submitted", "submitted_at", "id"),
         Index("ix_cases_status_submitted", "status", "submitted_at", "id"),
+        # Find a case by a respondent's name typed in part (pg_trgm; PostgreSQL only)
+        Index("ix_cases_respondent_name_trgm", "respondent_name", postgresql_using="gin",
+              postgresql_ops={"respondent_name": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,8 @@
 """Home pages by role, and the health check."""
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select, text
@@ -68,6 +70,22 @@ def open_case_counts(user) -> tuple[dict[str, int], int]:
     return counts, awaiting
 
 
+BROKER_CHECK_SECONDS = 5.0  # how long one process reuses its last look at a broker
+_broker_seen: dict[str | None, tuple[float, str]] = {}
+
+
+def _broker_state() -> str:
+    """The broker's state, asked at most every few seconds per process and broker:
+    connecting to it costs more than the rest of the health check, which a load balancer
+    may call many times a second."""
+    url = current_app.config.get("CELERY_BROKER_URL")
+    now = time.monotonic()
+    seen = _broker_seen.get(url)
+    if seen is None or now - seen[0] >= BROKER_CHECK_SECONDS:
+        seen = _broker_seen[url] = (now, broker_state())
+    return seen[1]
+
+
 @bp.route("/healthz")
 def healthz():
     """Report the app's, the database's and the broker's state, and the mail backlog (public)."""
@@ -80,6 +98,6 @@ def healthz():
         current_app.logger.warning("health check: database unavailable: %s", error)
         db.session.rollback()
         database = "unavailable"
-    broker = broker_state()
+    broker = _broker_state()
     status = 200 if database == "ok" and broker != "unavailable" else 503
     return jsonify(app="ok", database=database, broker=broker, outbox=outbox), status

@@ -3,13 +3,13 @@ notes, documents; the investigation file; the public register."""
 from __future__ import annotations
 
 import io
+import json
 
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
-    jsonify,
     make_response,
     redirect,
     render_template,
@@ -442,24 +442,34 @@ def add_evidence(number: str):
 @bp.route("/public-register")  # not /register: that is where accounts are created
 def public_register():
     query, page = request.args.get("q", "")[:200], page_number()
-    entries = public_cache.cached("register", (query.strip(), page),
-                                  lambda: _register_page(query, page))
-    response = make_response(render_template("proceedings/register.html", entries=entries,
-                                              query=query))
-    return public_cache.conditional(response, query.strip(), page)
+
+    def render() -> str:
+        entries = public_cache.cached("register", (query.strip(), page),
+                                      lambda: _register_page(query, page))
+        return render_template("proceedings/register.html", entries=entries, query=query)
+
+    html = public_cache.shared_page("register", (query, page), render)
+    return public_cache.conditional(make_response(html), query, page)
 
 
 @bp.route("/public-register.json")
 def public_register_json():
     query, page = request.args.get("q", "")[:200], page_number()
+    body = public_cache.cached("register-json", (query, page),
+                               lambda: _register_json(query, page))
+    response = current_app.response_class(body, mimetype="application/json")
+    return public_cache.conditional(response, query, page)
+
+
+def _register_json(query: str, page: int) -> str:
     entries = public_cache.cached("register", (query.strip(), page),
                                   lambda: _register_page(query, page))
-    body = {"entries": entries["items"], "query": query, "page": entries["page"],
-            "per_page": entries["per_page"], "total": entries["total"],
-            "total_capped": entries["total_capped"],
-            "next": url_for("proceedings.public_register_json", q=query or None,
-                            page=page + 1) if entries["has_next"] else None}
-    return public_cache.conditional(jsonify(body), query.strip(), page)
+    return json.dumps({
+        "entries": entries["items"], "query": query, "page": entries["page"],
+        "per_page": entries["per_page"], "total": entries["total"],
+        "total_capped": entries["total_capped"],
+        "next": url_for("proceedings.public_register_json", q=query or None, page=page + 1)
+        if entries["has_next"] else None})
 
 
 def _register_page(query: str, page: int) -> dict:

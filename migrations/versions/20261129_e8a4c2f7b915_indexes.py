@@ -1,5 +1,6 @@
 """indexes for the lists at scale: cases by date and status, outbox by state and time,
-accounts by name, the register by finality; full-text search of allegations (PostgreSQL)
+accounts by name, the register by finality; on PostgreSQL, full-text search of
+allegations and trigram indexes for name searches
 
 Revision ID: e8a4c2f7b915
 Revises: b3f9d60e18a7
@@ -16,6 +17,10 @@ branch_labels = None
 depends_on = None
 
 FTS = "to_tsvector('english', facts)"
+# Substring searches (ILIKE '%…%') on names: trigram GIN indexes (pg_trgm)
+TRIGRAM = [("ix_certificants_name_trgm", "certificants", "name"),
+           ("ix_users_name_trgm", "users", "name"),
+           ("ix_cases_respondent_name_trgm", "cases", "respondent_name")]
 
 
 def upgrade():
@@ -32,11 +37,25 @@ def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         # Find a case: words of the allegations' facts
         op.execute(f"CREATE INDEX ix_allegations_facts_fts ON allegations USING gin ({FTS})")
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for name, table, column in TRIGRAM:
+            op.execute(f"CREATE INDEX {name} ON {table} USING gin ({column} gin_trgm_ops)")
+    else:
+        # SQLite has no trigram index; a plain one under the same name keeps the schema
+        # the models declare (Alembic compares index names, not their methods)
+        for name, table, column in TRIGRAM:
+            op.create_index(name, table, [column])
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
+        for name, _, _ in TRIGRAM:
+            op.execute(f"DROP INDEX IF EXISTS {name}")
         op.execute("DROP INDEX IF EXISTS ix_allegations_facts_fts")
+        # pg_trgm stays installed: other objects in the database may use it
+    else:
+        for name, table, _ in TRIGRAM:
+            op.drop_index(name, table_name=table)
     op.drop_index("ix_decisions_final_at", table_name="decisions")
     op.drop_index("ix_users_name", table_name="users")
     op.drop_index("ix_outbox_messages_status_due", table_name="outbox_messages")
