@@ -27,6 +27,10 @@ def upgrade():
     # the case lists' default order (newest first), and the status filter and intake queue
     op.create_index("ix_cases_submitted", "cases", ["submitted_at", "id"])
     op.create_index("ix_cases_status_submitted", "cases", ["status", "submitted_at", "id"])
+    # a member's declarations as one index-only scan (the home's counts, the case lists'
+    # "declared" test over many cases)
+    op.create_index("ix_coi_declarations_member_case", "coi_declarations",
+                    ["member_id", "case_id"])
     # the sender's work list: pending messages that are due
     op.create_index("ix_outbox_messages_status_due", "outbox_messages",
                     ["status", "next_attempt_at"])
@@ -59,5 +63,6 @@ def downgrade():
     op.drop_index("ix_decisions_final_at", table_name="decisions")
     op.drop_index("ix_users_name", table_name="users")
     op.drop_index("ix_outbox_messages_status_due", table_name="outbox_messages")
+    op.drop_index("ix_coi_declarations_member_case", table_name="coi_declarations")
     op.drop_index("ix_cases_status_submitted", table_name="cases")
     op.drop_index("ix_cases_submitted", table_name="cases")
