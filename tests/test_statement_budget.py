@@ -17,7 +17,6 @@ from case_helpers import case_in_state
 from app import clock
 from app.accounts.models import Role, User
 from app.audit.services import record
-from app.cases.models import Case
 from app.coi.models import CoiDeclaration, Recusal
 from app.documents.models import Document
 from app.extensions import db

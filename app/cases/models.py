@@ -150,6 +150,8 @@ class Case(db.Model):
         # Find a case by a respondent's name typed in part (pg_trgm; PostgreSQL only)
         Index("ix_cases_respondent_name_trgm", "respondent_name", postgresql_using="gin",
               postgresql_ops={"respondent_name": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_cases_number_trgm", "number", postgresql_using="gin",
+              postgresql_ops={"number": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,6 +28,8 @@ class Certificant(db.Model):
         # searches by a name typed in part (ILIKE '%…%'): pg_trgm, PostgreSQL only
         Index("ix_certificants_name_trgm", "name", postgresql_using="gin",
               postgresql_ops={"name": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_certificants_cert_number_trgm", "cert_number", postgresql_using="gin",
+              postgresql_ops={"cert_number": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,6 +19,8 @@ depends_on = None
 FTS = "to_tsvector('english', facts)"
 # Substring searches (ILIKE '%…%') on names: trigram GIN indexes (pg_trgm)
 TRIGRAM = [("ix_certificants_name_trgm", "certificants", "name"),
+           ("ix_certificants_cert_number_trgm", "certificants", "cert_number"),
+           ("ix_cases_number_trgm", "cases", "number"),
            ("ix_users_name_trgm", "users", "name"),
            ("ix_cases_respondent_name_trgm", "cases", "respondent_name")]
 
