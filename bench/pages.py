@@ -272,8 +272,11 @@ def page_table(results: list[Result]) -> list[str]:
         stmts = (str(r.statements[0]) if min(r.statements) == max(r.statements)
                  else f"{min(r.statements)}-{max(r.statements)}")
         server, bare = statistics.median(r.server), statistics.median(r.bare)
-        ratio = f"{server / bare:.1f}" if bare > 0 else "n/a"
+        no_sql = max(r.statements) == 0
+        ratio = "n/a" if no_sql or bare <= 0 else f"{server / bare:.1f}"
         note = p.note
+        if no_sql:
+            note = (note + "; " if note else "") + "no SQL (served from the cache)"
         if r.replay_errors:
             note = (note + "; " if note else "") + f"{r.replay_errors} write(s) refused on " \
                 "replay (the audit hash is taken)"
