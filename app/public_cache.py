@@ -89,6 +89,7 @@ def conditional(response: Response, *params) -> Response:
     response.last_modified = datetime.fromtimestamp(int(current) / 1e9, UTC)
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["PUBLIC_MAX_AGE"]
+    response.vary.add("Cookie")  # a shared cache must not hand this to someone signed in
     return response.make_conditional(request)
 
 
