@@ -211,6 +211,7 @@ class TestingConfig(Config):
     AUDIT_CHECKPOINT_EVERY = 0
     # The suite empties tables behind the app's back; tests of the cache turn it on.
     CACHE_TYPE = "NullCache"
+    CACHE_NO_NULL_WARNING = True
 
 
 class ProductionConfig(Config):
