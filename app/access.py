@@ -82,9 +82,18 @@ def remembered(key: tuple, compute):
     return memo[key]
 
 
+# Rows that only record what happened (the audit trail, mail, the disclosure log): no
+# remembered fact depends on them, so writing them (every page view does) forgets nothing.
+RECORD_TABLES = frozenset({"audit_entries", "outbox_messages", "disclosures",
+                           "evidence_accesses"})
+
+
 @event.listens_for(Session, "after_flush")
 def _forget_after_flush(session, flush_context):
-    _forget_case_facts()
+    # still the pre-flush lists here: what this flush wrote
+    if any(getattr(obj, "__tablename__", None) not in RECORD_TABLES
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        _forget_case_facts()
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -284,13 +293,11 @@ def voters(case: Case, stage: str) -> list[User]:
 
 
 def latest_decision(case: Case, stage: str | None = None) -> Decision | None:
-    def ask() -> Decision | None:
-        query = select(Decision).where(Decision.case_id == case.id)
-        if stage:
-            query = query.where(Decision.stage == stage)
-        return db.session.execute(query.order_by(Decision.id.desc()).limit(1)).scalar_one_or_none()
-
-    return remembered(("decision", case.id, stage), ask)
+    """The case's latest decision (at a stage); a case has a handful, read once a request."""
+    decisions = remembered(("decisions", case.id), lambda: list(db.session.execute(
+        select(Decision).where(Decision.case_id == case.id)
+        .order_by(Decision.id.desc())).scalars()))
+    return next((d for d in decisions if stage is None or d.stage == stage), None)
 
 
 def may_appeal(user, case: Case) -> bool:

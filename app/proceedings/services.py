@@ -472,9 +472,10 @@ def appeal_of(case: Case) -> Appeal | None:
 # --- measures ---------------------------------------------------------------------------
 
 def open_measure(case: Case, kind: str) -> Measure | None:
-    return remembered(("measure", case.id, kind), lambda: db.session.execute(select(Measure).where(
-        Measure.case_id == case.id, Measure.kind == kind, Measure.lifted_at.is_(None))
-    ).scalar_one_or_none())
+    measures = remembered(("open_measures", case.id), lambda: list(db.session.execute(
+        select(Measure).where(Measure.case_id == case.id, Measure.lifted_at.is_(None))
+        .order_by(Measure.id)).scalars()))
+    return next((m for m in measures if m.kind == kind), None)
 
 
 def end_interim_suspension(case: Case, reason: str, actor=None) -> None:
