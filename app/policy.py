@@ -323,12 +323,14 @@ def get_or_404(model, ident, action: str):
     return obj
 
 
-# What every page of a case shows: its parties, and its allegations with their code.
-CASE_WITH_PARTIES = (
-    joinedload(Case.respondent_certificant), joinedload(Case.complainant),
-    joinedload(Case.respondent_user),
-    selectinload(Case.allegations).joinedload(Allegation.item).joinedload(CodeItem.version),
-)
+def _with_parties() -> tuple:
+    """Loader options: what every page of a case shows, its parties and its allegations
+    with their code. (Built per call: building them configures the mappers, which must
+    wait until every model is imported.)"""
+    return (joinedload(Case.respondent_certificant), joinedload(Case.complainant),
+            joinedload(Case.respondent_user),
+            selectinload(Case.allegations).joinedload(Allegation.item)
+            .joinedload(CodeItem.version))
 
 
 def load_case(number: str, action: str = "case.view_details") -> Case:
@@ -338,7 +340,7 @@ def load_case(number: str, action: str = "case.view_details") -> Case:
     lets in a committee member who has still to declare on the case.
     """
     case = db.session.execute(
-        select(Case).options(*CASE_WITH_PARTIES).where(Case.number == number)
+        select(Case).options(*_with_parties()).where(Case.number == number)
     ).scalar_one_or_none()
     if case is None:
         abort(404)

@@ -47,9 +47,11 @@ def download(evidence_id: int):
 
 # --- lists -----------------------------------------------------------------------------
 
-# What a row of a case list shows: the respondent's record and the allegations' codes
-# (each allegation joins its catalogue item), loaded for the whole page at once.
-ROW = (joinedload(Case.respondent_certificant), selectinload(Case.allegations))
+def _row() -> tuple:
+    """Loader options: what a row of a case list shows, the respondent's record and the
+    allegations' codes (each allegation joins its catalogue item), for the whole page."""
+    return joinedload(Case.respondent_certificant), selectinload(Case.allegations)
+
 AWAITING_SHOWN = 20  # cases awaiting a declaration listed by number; the rest counted
 SORTS = {  # ?sort= → ORDER BY (the id breaks ties, so pages never overlap)
     "newest": (Case.submitted_at.desc(), Case.id.desc()),
@@ -111,7 +113,7 @@ def case_list():
         order = SORTS[sort] if sort in SORTS else (rank, Case.submitted_at.desc(), Case.id.desc())
     else:
         order = SORTS.get(sort, SORTS["newest"])
-    cases = paginate(query.options(*ROW).order_by(*order))
+    cases = paginate(query.options(*_row()).order_by(*order))
     return render_template("cases/list.html", cases=cases, args=args, State=State,
                            now=clock.now(), awaiting=_awaiting(), sorts=SORTS, sort=sort,
                            words=words)
@@ -121,7 +123,7 @@ def case_list():
 def intake_queue():
     authorize("cases.intake_queue")
     cases = paginate(
-        cleared_cases(current_user).where(Case.status == "submitted").options(*ROW)
+        cleared_cases(current_user).where(Case.status == "submitted").options(*_row())
         .order_by(Case.submitted_at.asc(), Case.id.asc()))
     return render_template("cases/intake.html", cases=cases, now=clock.now(),
                            awaiting=_awaiting())
