@@ -168,6 +168,16 @@ class Config:
     AUDIT_SEAL_AFTER_REQUEST = os.environ.get("AUDIT_SEAL_AFTER_REQUEST", "1") == "1"
     AUDIT_SEAL_BATCH = _env_int("AUDIT_SEAL_BATCH", 1000)  # most entries one request seals
 
+    # Public pages (the register, its JSON, document verification) are cached
+    # (app/public_cache.py): in Redis when REDIS_URL is set, so every worker shares one
+    # cache and one invalidation, else in the process. Entries also expire after this long.
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "ethics:")
+    CACHE_DEFAULT_TIMEOUT = _env_int("CACHE_DEFAULT_TIMEOUT", 600)
+    # How long a browser or proxy may reuse a public page before asking again (ETag)
+    PUBLIC_MAX_AGE = _env_int("PUBLIC_MAX_AGE", 60)
+
 
 class DevelopmentConfig(Config):
     """Local development: SQLite under instance/, mail printed to the console."""
@@ -222,6 +232,9 @@ class TestingConfig(Config):
     # the entries they describe; audit tests write them explicitly, in a temporary folder.
     AUDIT_CHECKPOINT_DIR = INSTANCE_DIR / "test-audit"
     AUDIT_CHECKPOINT_EVERY = 0
+    # The suite empties tables behind the app's back; tests of the cache turn it on.
+    CACHE_TYPE = "NullCache"
+    CACHE_NO_NULL_WARNING = True
 
 
 class ProductionConfig(Config):

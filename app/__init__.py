@@ -41,8 +41,9 @@ def _config_class(config: str | type | None) -> type:
 
 
 def register_extensions(app: Flask) -> None:
+    from app import public_cache
     from app.audit import sealing
-    from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from app.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
     from app.jobs.engine import celery_init_app
     from app.jobs.tasks import deliver_after_commit
     from app.security import init_security
@@ -56,6 +57,8 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
+    public_cache.init_app(app)
     init_security(app)
     sealing.init_app(app)
     celery_init_app(app)

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, false, or_, select, true
+from flask import has_app_context
+from sqlalchemy import Select, event, exists, false, or_, select, true
+from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import Role, User, UserRole
 from app.cases.models import Case
 from app.coi.models import CoiDeclaration, Recusal
-from app.extensions import db
+from app.extensions import db, request_cache
 from app.proceedings.models import Assignment, Capacity, Decision, DocumentRequest
 
 STAFF_ROLES = {Role.ADMIN.value, Role.CHAIR.value, Role.MEMBER.value}
@@ -59,16 +61,67 @@ def is_committee(user) -> bool:
     return bool(user.role_names & COMMITTEE_ROLES)
 
 
+# --- facts asked many times per page, remembered for the request ---------------------
+#
+# One case page asks a member's standing a dozen times and the latest decision several
+# times. The answers are kept for the request (or CLI command) and forgotten at every
+# flush, so a declaration, recusal or decision written in the same unit of work is seen.
+
+def remembered(key: tuple, compute):
+    """The answer to a question about a case, computed once per request (or command).
+
+    Forgotten at every flush and rollback; not kept while the session holds unflushed
+    changes (the query then runs, and its autoflush writes them first).
+    """
+    if not has_app_context():
+        return compute()
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        return compute()
+    memo = request_cache().setdefault("case_facts", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+# Rows that only record what happened (the audit trail, mail, the disclosure log): no
+# remembered fact depends on them, so writing them (every page view does) forgets nothing.
+RECORD_TABLES = frozenset({"audit_entries", "outbox_messages", "disclosures",
+                           "evidence_accesses"})
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_after_flush(session, flush_context):
+    # still the pre-flush lists here: what this flush wrote
+    if any(getattr(obj, "__tablename__", None) not in RECORD_TABLES
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        _forget_case_facts()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session, previous_transaction):
+    _forget_case_facts()
+
+
+def _forget_case_facts() -> None:
+    if has_app_context():
+        request_cache().pop("case_facts", None)
+
+
 def _standing(user, case: Case) -> tuple[bool, bool]:
-    """(declared, recused) for a committee member on a case, in one query."""
+    """(declared, recused) for a committee member on a case, in one query per request."""
     if case.id is None:
         return False, False
-    declared = exists().where(CoiDeclaration.case_id == case.id,
-                              CoiDeclaration.member_id == user.id)
-    recused = exists().where(Recusal.case_id == case.id, Recusal.member_id == user.id,
-                             Recusal.reinstated_at.is_(None))
-    row = db.session.execute(select(declared.label("d"), recused.label("r"))).one()
-    return bool(row.d), bool(row.r)
+
+    def ask() -> tuple[bool, bool]:
+        declared = exists().where(CoiDeclaration.case_id == case.id,
+                                  CoiDeclaration.member_id == user.id)
+        recused = exists().where(Recusal.case_id == case.id, Recusal.member_id == user.id,
+                                 Recusal.reinstated_at.is_(None))
+        row = db.session.execute(select(declared.label("d"), recused.label("r"))).one()
+        return bool(row.d), bool(row.r)
+
+    return remembered(("standing", user.id, case.id), ask)
 
 
 def _could_serve(user, case: Case) -> bool:
@@ -136,6 +189,12 @@ def _as_staff(user):
         return false()
     staff = (Case.status != "draft") & ~_is_party(user)
     return staff & ~_recused(user) if is_committee(user) else staff
+
+
+def declared_on(user):
+    """SQL: the case's details are open to the person as staff (declared, for a committee
+    member; always, for staff who are not on the committee). Never NULL."""
+    return _declared(user) if is_committee(user) else true()
 
 
 def _cleared(user):
@@ -206,19 +265,20 @@ def eligible_members(case: Case) -> list[User]:
             and not is_party(u, case)]
 
 
+def assignments(case: Case) -> list[Assignment]:
+    """Every assignment on the case (investigators, panels) with its member, in order."""
+    return remembered(("assignments", case.id), lambda: list(db.session.execute(
+        select(Assignment).options(joinedload(Assignment.member))
+        .where(Assignment.case_id == case.id).order_by(Assignment.id)).scalars()))
+
+
 def members_in(case: Case, capacity: str) -> list[User]:
     """The members assigned to the case in a capacity (investigator, a panel), in order."""
-    rows = db.session.execute(
-        select(Assignment).where(Assignment.case_id == case.id, Assignment.capacity == capacity)
-        .order_by(Assignment.id)).scalars()
-    return [a.member for a in rows]
+    return [a.member for a in assignments(case) if a.capacity == capacity]
 
 
 def serves_as(user, case: Case, capacity: str) -> bool:
-    return db.session.execute(
-        select(Assignment.id).where(Assignment.case_id == case.id,
-                                    Assignment.member_id == user.id,
-                                    Assignment.capacity == capacity).limit(1)).first() is not None
+    return any(a.member_id == user.id and a.capacity == capacity for a in assignments(case))
 
 
 # The stage at which members vote, by the case's status.
@@ -273,10 +333,11 @@ def voters(case: Case, stage: str) -> list[User]:
 
 
 def latest_decision(case: Case, stage: str | None = None) -> Decision | None:
-    query = select(Decision).where(Decision.case_id == case.id)
-    if stage:
-        query = query.where(Decision.stage == stage)
-    return db.session.execute(query.order_by(Decision.id.desc()).limit(1)).scalar_one_or_none()
+    """The case's latest decision (at a stage); a case has a handful, read once a request."""
+    decisions = remembered(("decisions", case.id), lambda: list(db.session.execute(
+        select(Decision).where(Decision.case_id == case.id)
+        .order_by(Decision.id.desc())).scalars()))
+    return next((d for d in decisions if stage is None or d.stage == stage), None)
 
 
 def may_appeal(user, case: Case) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import g, request
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_mail import Mail
@@ -35,6 +36,7 @@ login_manager = LoginManager()
 mail = Mail()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_address)
+cache = Cache()  # the public pages' data (app/public_cache.py)
 
 
 def request_cache() -> dict:

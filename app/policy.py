@@ -14,10 +14,12 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import access as case_access
 from app.accounts.models import Role
-from app.cases.models import Case
+from app.cases.models import Allegation, Case
+from app.catalogue.models import CodeItem
 from app.extensions import db
 
 ANYONE = "anyone"  # any signed-in, active account
@@ -357,13 +359,25 @@ def get_or_404(model, ident, action: str):
     return obj
 
 
+def _with_parties() -> tuple:
+    """Loader options: what every page of a case shows, its parties and its allegations
+    with their code. (Built per call: building them configures the mappers, which must
+    wait until every model is imported.)"""
+    return (joinedload(Case.respondent_certificant), joinedload(Case.complainant),
+            joinedload(Case.respondent_user),
+            selectinload(Case.allegations).joinedload(Allegation.item)
+            .joinedload(CodeItem.version))
+
+
 def load_case(number: str, action: str = "case.view_details") -> Case:
     """Load a case by number and check the viewer may see what it holds (404 otherwise).
 
     Only the case page itself (and the declaration) passes "case.view", which also
     lets in a committee member who has still to declare on the case.
     """
-    case = db.session.execute(select(Case).where(Case.number == number)).scalar_one_or_none()
+    case = db.session.execute(
+        select(Case).options(*_with_parties()).where(Case.number == number)
+    ).scalar_one_or_none()
     if case is None:
         abort(404)
     authorize(action, case)

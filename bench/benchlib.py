@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+# The audit trail's key: long enough for production settings (the throughput run), and
+# the same for the generator, the pages and `flask audit verify` on a bench database.
+BENCH_AUDIT_KEY = os.environ.setdefault("AUDIT_KEY", "bench-only-audit-key-not-secret-2026")
 
 from app import create_app  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
@@ -54,9 +57,22 @@ def recreate_database(url: URL) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def checkpoint_dir(url: URL) -> Path:
+    """Where a bench database's signed audit checkpoints go (one folder per database)."""
+    return ROOT / "instance" / "bench-audit" / (url.database or "bench")
+
+
+def bench_env(database_url: str) -> dict[str, str]:
+    """Environment for a process on a bench database: its URL, audit key and checkpoints."""
+    return {"DATABASE_URL": database_url, "AUDIT_KEY": BENCH_AUDIT_KEY,
+            "AUDIT_CHECKPOINT_DIR": str(checkpoint_dir(make_url(database_url)))}
+
+
 def bench_app(database_url: str, **settings):
     """The app through its own factory, on the given database (development settings)."""
-    os.environ["DATABASE_URL"] = database_url
+    env = bench_env(database_url)
+    os.environ.update(env)
     config = type("BenchConfig", (DevelopmentConfig,),
-                  {"SQLALCHEMY_DATABASE_URI": database_url, **settings})
+                  {"SQLALCHEMY_DATABASE_URI": database_url, "AUDIT_KEY": env["AUDIT_KEY"],
+                   "AUDIT_CHECKPOINT_DIR": Path(env["AUDIT_CHECKPOINT_DIR"]), **settings})
     return create_app(config)

@@ -13,9 +13,10 @@ proceeding with their parties, allegations, timeline, deadlines, answers,
 investigators, panels, hearings, votes, decisions, findings, sanctions and appeals;
 the demo committee's declarations (about half of the cases each, some disclosures)
 and recusals; issued document rows that /verify/<number> answers for (no PDF files);
-the outbox; and an audit log whose chain the app's `flask audit verify` accepts
-(each hash computed by `app.audit.services.entry_digest`). About 1% of the cases end
-in a final public sanction, so the public register has entries.
+the outbox; and an audit log written as `record()` writes it (content, personal part,
+salted digest and MAC under the bench's AUDIT_KEY, unsealed), then chained by the app's
+own sealer (`seal_pending()`, in batches), so `flask audit verify` accepts it. About 1%
+of the cases end in a final public sanction, so the public register has entries.
 
 The data is random but reproducible (--seed). The run prints how long each table took.
 """
@@ -25,24 +26,32 @@ import argparse
 import json
 import random
 import secrets
+import shutil
 import sys
 import time
 from bisect import bisect
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
-from types import SimpleNamespace
 
 import psycopg
-from benchlib import bench_app, conninfo, local_url, recreate_database
+from benchlib import (
+    bench_app,
+    bench_env,
+    checkpoint_dir,
+    conninfo,
+    local_url,
+    recreate_database,
+)
 from flask_migrate import upgrade
 
 from app import clock
 from app.accounts.models import Role
 from app.accounts.passwords import hash_password
 from app.accounts.services import create_user
-from app.audit import services as audit
 from app.audit.models import AuditEntry
+from app.audit.sealing import seal_pending
+from app.audit.signing import audit_key, content_mac, personal_digest
 from app.catalogue.services import ensure_2009_code
 from app.demo import DEMO_PASSWORD, DEMO_REGISTRY, DEMO_USERS
 from app.extensions import db
@@ -74,6 +83,7 @@ DISCLOSURE_SHARE = 0.03
 RECUSAL_SHARE = 0.015
 CLARA_COMPLAINTS = 25  # the demo complainant's own complaints (party pages)
 RORY_MATTERS = 25  # the demo respondent's served matters
+SEAL_BATCH = 100_000  # audit entries chained per transaction
 
 # What each step of a path does: (to status or None, timeline summary, seen by the
 # complainant, by the respondent)
@@ -222,7 +232,8 @@ class Generator:
                 self.demo = {email: (u.id, u.name, set(u.role_names)) for email, u in users.items()}
                 self.demo_certs = certs
                 last = db.session.query(AuditEntry).order_by(AuditEntry.id.desc()).first()
-                self.last_hash, self.ids["audit_entries"] = last.hash, last.id
+                self.ids["audit_entries"] = last.id
+                self.audit_key = audit_key()
                 db.session.commit()
             finally:
                 clock.freeze(None)
@@ -735,7 +746,8 @@ class Generator:
                                   self.admin_id, json.dumps(recipients), None, ""))
                 self.documents.append((number, c, issued, did))
                 for person in recipients:
-                    outbox.append((self.next_id("outbox_messages"), person["email"],
+                    mid = self.next_id("outbox_messages")
+                    outbox.append((mid, person["email"],
                                     f"{titles[kind]} {number}", "documents/issued",
                                     f"Dear {person['name']},\n\nThe {titles[kind].lower()} "
                                     f"{number} is attached.\n",
@@ -745,7 +757,8 @@ class Generator:
                                     n(issued + timedelta(seconds=5)),
                                     json.dumps([{"store": "documents", "name": "x.pdf",
                                                  "filename": f"{number}.pdf",
-                                                 "mime": "application/pdf"}])))
+                                                 "mime": "application/pdf"}]),
+                                    f"<bench-{mid}@outbox.invalid>"))
                     disclosures.append((self.next_id("disclosures"), c.id, "document", did,
                                         f"{titles[kind]} {number}", person.get("user_id"),
                                         person["email"], "email attachment", n(issued),
@@ -766,8 +779,7 @@ class Generator:
         self.copy(conn, "outbox_messages", ("id", "recipient", "subject", "template",
                                             "text_body", "html_body", "status", "attempts",
                                             "last_error", "created_at", "next_attempt_at",
-                                            "sent_at", "attachments", "message_id"),
-                  (row + (f"<outbox-{row[0]}@bench.invalid>",) for row in outbox))
+                                            "sent_at", "attachments", "message_id"), outbox)
         self.copy(conn, "disclosures", ("id", "case_id", "item_type", "item_id", "item_label",
                                         "recipient_user_id", "recipient_email", "how", "at",
                                         "by_id"), disclosures)
@@ -788,7 +800,7 @@ class Generator:
 
     def write_audit(self, conn) -> None:
         """The proceeding's own entries, then staff reading cases, logins and downloads, in
-        time order, up to --audit entries; each chained by the app's digest."""
+        time order, up to --audit entries, unsealed (the app's sealer chains them)."""
         rng = self.rng
         span = (self.now - self.start).total_seconds()
         events = []  # (timestamp, kind, case index or user id, extra)
@@ -821,11 +833,10 @@ class Generator:
                 events.append((at, 3, submitted[rng.randrange(upto)], rng.choice(self.staff_ids)))
         events.sort(key=lambda e: e[0])
         case_by_id = {c.id: c for c in self.cases}
-        prev = self.last_hash
         first_id = self.ids["audit_entries"] + 1
+        key = self.audit_key
 
         def rows():
-            nonlocal prev
             for k, (ts, kind, who, extra) in enumerate(events):
                 created = datetime.fromtimestamp(ts, UTC).replace(tzinfo=None)
                 if kind == 0:
@@ -850,31 +861,46 @@ class Generator:
                     c = self.cases[who]
                     actor, action, target_type, target_id = extra, "case.viewed", "cases", str(c.id)
                     details, ip = {"number": c.number}, rng.choice(STAFF_IPS)
+                # The personal part as record() writes it: the actor's label and the address.
+                personal = {}
                 label = self.email_of.get(actor) or (self.user_by_id[actor][1] if actor in
-                                                     self.user_by_id else "system")
-                fields = {"created_at": created, "actor_id": actor, "actor_label": label,
-                          "action": action, "target_type": target_type, "target_id": target_id,
-                          "details": details, "ip_address": ip, "prev_hash": prev}
-                digest = chain_digest(fields)
-                yield (first_id + k, created, actor, label, action, target_type, target_id,
-                       json.dumps(details), ip, prev, digest)
-                prev = digest
+                                                     self.user_by_id else None)
+                if label:
+                    personal["actor"] = label
+                if ip:
+                    personal["ip"] = ip
+                salt = digest = None
+                if personal:
+                    salt = secrets.token_hex(16)
+                    digest = personal_digest(salt, personal)
+                nonce = secrets.token_hex(16)
+                mac = content_mac(key, created_at=created, actor_id=actor, action=action,
+                                  target_type=target_type, target_id=target_id,
+                                  details=details, personal_digest=digest, nonce=nonce)
+                yield (first_id + k, created, actor, action, target_type, target_id,
+                       json.dumps(details), json.dumps(personal) if personal else None, salt,
+                       digest, nonce, mac)
 
-        self.copy(conn, "audit_entries", ("id", "created_at", "actor_id", "actor_label",
-                                          "action", "target_type", "target_id", "details",
-                                          "ip_address", "prev_hash", "hash"), rows())
+        self.copy(conn, "audit_entries", ("id", "created_at", "actor_id", "action",
+                                          "target_type", "target_id", "details", "personal",
+                                          "salt", "personal_digest", "nonce", "mac"), rows())
         self.ids["audit_entries"] = first_id + len(events) - 1
+
+    def seal(self, app) -> None:
+        """Chain the loaded entries with the app's own sealer, a batch per transaction."""
+        started = time.perf_counter()
+        sealed = 0
+        with app.app_context():
+            while batch := seal_pending(limit=SEAL_BATCH):
+                sealed += batch
+        print(f"  {'sealed (seal_pending)':<22} {sealed:>9,} rows  "
+              f"{time.perf_counter() - started:6.1f} s", flush=True)
 
     def finish(self, conn) -> None:
         """Move every id sequence past the loaded rows."""
         for table in self.ids:
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                          f"(SELECT coalesce(max(id), 1) FROM {table}))")
-
-
-def chain_digest(fields: dict) -> str:
-    """The hash of one audit entry, by the app's own function (the chain must verify)."""
-    return audit.entry_digest(SimpleNamespace(**fields))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -898,6 +924,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Generating {args.cases:,} cases and {audit_entries:,} audit entries into "
           f"{url.database}", flush=True)
     recreate_database(url)
+    shutil.rmtree(checkpoint_dir(url), ignore_errors=True)  # the old database's checkpoints
     gen = Generator(args.cases, audit_entries, args.seed)
     app = bench_app(args.database_url)
     gen.seed_with_app(app)
@@ -916,6 +943,7 @@ def main(argv: list[str] | None = None) -> int:
         gen.finish(conn)
         conn.commit()
     loaded = time.perf_counter() - started
+    gen.seal(app)
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     total = time.perf_counter() - started
@@ -926,8 +954,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Public sanctions: {sum(c.public for c in gen.cases)}; documents: "
           f"{len(gen.documents)}; audit entries: {gen.ids['audit_entries']}")
     print(f"Loaded in {loaded:.1f} s; with VACUUM ANALYZE {total:.1f} s.")
-    print(f"Check the chain: DATABASE_URL={args.database_url} .venv/bin/flask --app wsgi "
-          "audit verify")
+    env = " ".join(f"{k}={v}" for k, v in bench_env(args.database_url).items())
+    print(f"Check the chain: {env} .venv/bin/flask --app wsgi audit verify")
     return 0
 
 

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
-from benchlib import ROOT, bench_app, conninfo, local_url
+from benchlib import ROOT, bench_app, bench_env, conninfo, local_url
 from sqlalchemy import event
 
 from app.demo import DEMO_PASSWORD
@@ -278,8 +278,11 @@ def page_table(results: list[Result]) -> list[str]:
         stmts = (str(r.statements[0]) if min(r.statements) == max(r.statements)
                  else f"{min(r.statements)}-{max(r.statements)}")
         server, bare = statistics.median(r.server), statistics.median(r.bare)
-        ratio = f"{server / bare:.1f}" if bare > 0 else "n/a"
+        no_sql = max(r.statements) == 0
+        ratio = "n/a" if no_sql or bare <= 0 else f"{server / bare:.1f}"
         note = p.note
+        if no_sql:
+            note = (note + "; " if note else "") + "no SQL (served from the cache)"
         if r.replay_errors:
             note = (note + "; " if note else "") + f"{r.replay_errors} write(s) refused on " \
                 "replay (the audit hash is taken)"
@@ -364,7 +367,9 @@ def run_throughput(database_url: str, t: dict, duration: int, connections: int,
         out.append("Throughput: n/a (wrk is not installed: apt-get install wrk)")
         return
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "APP_CONFIG": "production",
+    # Production settings need a Redis (sign-in limits, jobs): a database index of its own.
+    env = {**os.environ, **bench_env(database_url), "APP_CONFIG": "production",
+           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret")}
     gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
                 "--chdir", str(ROOT / "bench"), "--pythonpath", str(ROOT), "--log-level",

@@ -45,8 +45,12 @@ def _run(*command: str, timeout: int, **env: str) -> subprocess.CompletedProcess
 
 def test_generated_audit_chain_verifies_with_the_apps_command(bench_db):
     url, report = bench_db
+    # the generator prints the environment to verify with (key, checkpoints, database)
+    line = next(line for line in report.splitlines() if line.startswith("Check the chain: "))
+    env = dict(pair.split("=", 1) for pair in line.split(": ", 1)[1].split() if "=" in pair)
+    assert env["DATABASE_URL"] == url
     answer = _run(sys.executable, "-m", "flask", "--app", "wsgi", "audit", "verify",
-                  timeout=120, DATABASE_URL=url)
+                  timeout=120, **env)
     assert answer.returncode == 0, answer.stderr
     checked = int(re.search(r"intact: (\d+) entries", answer.stdout).group(1))
     assert checked >= 2000

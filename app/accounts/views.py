@@ -23,6 +23,7 @@ from app.accounts.models import Role, User
 from app.accounts.tokens import TokenError
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.paging import paginate
 from app.policy import authorize, get_or_404
 from app.registry.forms import LinkRequestForm
 from app.registry.services import pending_link_request
@@ -264,7 +265,7 @@ def admin_list():
         like = f"%{escape_like(q.lower())}%"
         query = query.where(or_(User.email.ilike(like, escape="\\"),
                                 User.name.ilike(like, escape="\\")))
-    users = db.session.execute(query.limit(200)).scalars().all()
+    users = paginate(query.order_by(User.id))
     return render_template("accounts/admin_list.html", users=users, q=q)
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -135,6 +144,14 @@ class Case(db.Model):
     __table_args__ = (
         CheckConstraint("status IN (" + ", ".join(f"'{s.value}'" for s in State) + ")",
                         name="status"),
+        # the case lists: newest first, and by status (migration e8a4c2f7b915)
+        Index("ix_cases_submitted", "submitted_at", "id"),
+        Index("ix_cases_status_submitted", "status", "submitted_at", "id"),
+        # Find a case by a respondent's name typed in part (pg_trgm; PostgreSQL only)
+        Index("ix_cases_respondent_name_trgm", "respondent_name", postgresql_using="gin",
+              postgresql_ops={"respondent_name": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_cases_number_trgm", "number", postgresql_using="gin",
+              postgresql_ops={"number": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,6 +232,11 @@ class Case(db.Model):
 
 class Allegation(db.Model):
     __tablename__ = "allegations"
+    __table_args__ = (
+        # Find a case by words of the facts (app/cases/search.py); PostgreSQL only
+        Index("ix_allegations_facts_fts", text("to_tsvector('english', facts)"),
+              postgresql_using="gin").ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import clock
+from app.access import remembered
 from app.accounts.models import User
 from app.audit.services import record
 from app.cases import notices
@@ -416,9 +417,9 @@ def pending_extension(case: Case) -> ExtensionRequest | None:
 
 
 def extension_requests(case: Case) -> list[ExtensionRequest]:
-    return list(db.session.execute(
+    return remembered(("extension_requests", case.id), lambda: list(db.session.execute(
         select(ExtensionRequest).where(ExtensionRequest.case_id == case.id)
-        .order_by(ExtensionRequest.id)).scalars())
+        .order_by(ExtensionRequest.id)).scalars()))
 
 
 def request_extension(case: Case, actor, reason: str, until: date | None) -> ExtensionRequest:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.access import awaiting_cases, cleared_cases, party_cases, party_role, respondent_cases
@@ -10,8 +11,10 @@ from app.audit.services import record
 from app.cases import services
 from app.cases.filters import filter_cases
 from app.cases.models import Case, Evidence, EvidenceAccess, State
+from app.cases.search import find_cases
 from app.cases.uploads import stored_path
 from app.extensions import db
+from app.paging import paginate
 from app.policy import authorize, get_or_404
 from app.storage import store
 
@@ -41,12 +44,27 @@ def download(evidence_id: int):
 
 # --- lists -----------------------------------------------------------------------------
 
+def _row() -> tuple:
+    """Loader options: what a row of a case list shows, the respondent's record and the
+    allegations' codes (each allegation joins its catalogue item), for the whole page."""
+    return joinedload(Case.respondent_certificant), selectinload(Case.allegations)
+
+AWAITING_SHOWN = 20  # cases awaiting a declaration listed by number; the rest counted
+SORTS = {  # ?sort= → ORDER BY (the id breaks ties, so pages never overlap)
+    "newest": (Case.submitted_at.desc(), Case.id.desc()),
+    "oldest": (Case.submitted_at.asc(), Case.id.asc()),
+    "number": (Case.number.asc(),),
+    "status": (Case.status.asc(), Case.submitted_at.desc(), Case.id.desc()),
+}
+
+
 @bp.route("/my/complaints")
 def my_complaints():
     authorize("cases.mine")
-    cases = db.session.execute(
+    cases = paginate(
         party_cases(current_user).where(Case.complainant_id == current_user.id)
-        .order_by(Case.created_at.desc())).scalars().all()
+        .options(joinedload(Case.respondent_certificant))
+        .order_by(Case.created_at.desc(), Case.id.desc()))
     return render_template("cases/mine.html", cases=cases, heading="My complaints",
                            filer=True, State=State)
 
@@ -54,16 +72,19 @@ def my_complaints():
 @bp.route("/my/matters")
 def my_matters():
     authorize("cases.mine")
-    cases = db.session.execute(
-        respondent_cases(current_user).order_by(Case.created_at.desc())).scalars().all()
+    cases = paginate(respondent_cases(current_user).order_by(Case.created_at.desc(),
+                                                             Case.id.desc()))
     return render_template("cases/mine.html", cases=cases, heading="Matters concerning me",
                            filer=False, State=State)
 
 
-def _awaiting() -> list[Case]:
-    """Cases the viewer must declare on: listed by number only."""
-    return db.session.execute(
-        awaiting_cases(current_user).order_by(Case.submitted_at.desc())).scalars().all()
+def _awaiting():
+    """Cases the viewer must declare on, newest first: the first few by number, and a
+    (capped) count of them all."""
+    return paginate(awaiting_cases(current_user)
+                    .options(joinedload(Case.respondent_certificant))
+                    .order_by(Case.submitted_at.desc(), Case.id.desc()),
+                    per_page=AWAITING_SHOWN, page=1)
 
 
 @bp.route("/cases")
@@ -73,17 +94,24 @@ def case_list():
     # those awaiting a declaration are listed apart, by number only.
     query = filter_cases(cleared_cases(current_user), request.args)
     args = request.args
-    cases = db.session.execute(query.order_by(Case.submitted_at.desc()).limit(500)).scalars().all()
+    words = args.get("q", "").strip()[:200]
+    sort = args.get("sort", "")
+    if words:
+        query, rank = find_cases(query, words)
+        order = SORTS[sort] if sort in SORTS else (rank, Case.submitted_at.desc(), Case.id.desc())
+    else:
+        order = SORTS.get(sort, SORTS["newest"])
+    cases = paginate(query.options(*_row()).order_by(*order))
     return render_template("cases/list.html", cases=cases, args=args, State=State,
-                           now=clock.now(), awaiting=_awaiting())
+                           now=clock.now(), awaiting=_awaiting(), sorts=SORTS, sort=sort,
+                           words=words)
 
 
 @bp.route("/cases/intake")
 def intake_queue():
     authorize("cases.intake_queue")
-    cases = db.session.execute(
-        cleared_cases(current_user).where(Case.status == "submitted")
-        .order_by(Case.submitted_at.asc())).scalars().all()
+    cases = paginate(
+        cleared_cases(current_user).where(Case.status == "submitted").options(*_row())
+        .order_by(Case.submitted_at.asc(), Case.id.asc()))
     return render_template("cases/intake.html", cases=cases, now=clock.now(),
                            awaiting=_awaiting())
-

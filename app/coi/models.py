@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -72,6 +72,7 @@ class CoiDeclaration(db.Model):
     __tablename__ = "coi_declarations"
     __table_args__ = (
         UniqueConstraint("case_id", "member_id", name="uq_coi_declarations_case_member"),
+        Index("ix_coi_declarations_member_case", "member_id", "case_id"),
         CheckConstraint("kind IN ('none', 'disclosure')", name="kind"),
         # a disclosure names the relationship and describes it
         CheckConstraint("kind = 'none' OR (relationship IS NOT NULL AND text != '')",

@@ -288,6 +288,18 @@ def documents_of(case: Case) -> list[Document]:
         select(Document).where(Document.case_id == case.id).order_by(Document.seq)).scalars())
 
 
+def public_facts(number: str) -> dict | None:
+    """What /verify/<number> shows of a document, as plain data (cached; no content)."""
+    document = by_number(number)
+    if document is None:
+        return None
+    successor = document.superseded_by
+    return {"number": document.number, "title": document.title,
+            "issued_at": document.issued_at, "sha256": document.sha256,
+            "superseded": document.superseded, "superseded_note": document.superseded_note,
+            "superseded_by": {"number": successor.number} if successor else None}
+
+
 def by_number(number: str) -> Document | None:
     return db.session.execute(
         select(Document).where(Document.number == number)).scalar_one_or_none()

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
+from app import public_cache
 from app.audit.services import record
 from app.documents import services
 from app.documents.forms import VerifyCopyForm, VerifyLookupForm
@@ -51,6 +62,13 @@ def verify_start():
 @bp.route("/verify/<doc_number>", methods=["GET", "POST"])
 def verify(doc_number: str):
     number = doc_number
+    if request.method == "GET":  # what verification shows is public: cached (app/public_cache.py)
+        facts = public_cache.cached("verify", (number,), lambda: services.public_facts(number))
+        if facts is None:
+            return render_template("documents/verify_unknown.html", number=number), 404
+        response = make_response(render_template("documents/verify.html", document=facts,
+                                                 form=VerifyCopyForm(), result=None))
+        return response
     document: Document | None = services.by_number(number)
     if document is None:
         return render_template("documents/verify_unknown.html", number=number), 404

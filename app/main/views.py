@@ -1,11 +1,14 @@
 """Home pages by role, and the health check."""
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import selectinload
 
-from app.access import awaiting_cases, cleared_cases, is_respondent, party_cases
+from app.access import declared_on, party_cases, respondent_cases, staff_cases
 from app.cases.models import OPEN_STATES, Case, State
 from app.extensions import db
 from app.jobs.engine import broker_state
@@ -13,10 +16,12 @@ from app.messages.services import waiting_for
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.services import backlog
 from app.office import due
+from app.paging import paginate
 from app.policy import authorize, can
-from app.registry.services import pending_link_requests
+from app.registry.services import pending_link_count
 
 bp = Blueprint("main", __name__)
+HOME_SHOWN = 10  # a certificant's home lists the newest few complaints and matters
 
 
 @bp.route("/")
@@ -29,24 +34,20 @@ def home():
             .where(OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.FAILED]))
         ).scalar_one()
         return render_template("main/home_admin.html", pending_mail=pending_mail,
-                               link_requests=len(pending_link_requests()),
+                               link_requests=pending_link_count(),
                                waiting=waiting_for(current_user), **_due())
     if can(current_user, "home.committee"):
         authorize("home.committee")
-        # counts by status read the cases' content: only those open to the member;
-        # cases awaiting their declaration are counted apart
-        counts = _status_counts(cleared_cases(current_user))
-        awaiting = db.session.execute(
-            select(func.count()).select_from(awaiting_cases(current_user).subquery())
-        ).scalar_one()
+        counts, awaiting = open_case_counts(current_user)
         return render_template("main/home_committee.html", counts=counts, State=State,
                                open_states=[s for s in State if s in OPEN_STATES],
                                awaiting=awaiting, waiting=waiting_for(current_user), **_due())
     authorize("account.profile", current_user)
-    mine = db.session.execute(party_cases(current_user).order_by(Case.created_at.desc())).scalars().all()
-    complaints = [c for c in mine if c.complainant_id == current_user.id]
-    matters = [c for c in mine if c.status != "draft" and is_respondent(current_user, c)
-               and (c.served_at is not None or c.kind == "self_report")]
+    newest = (Case.created_at.desc(), Case.id.desc())
+    complaints = paginate(party_cases(current_user).where(Case.complainant_id == current_user.id)
+                          .order_by(*newest), per_page=HOME_SHOWN, page=1)
+    matters = paginate(respondent_cases(current_user).options(selectinload(Case.deadlines))
+                       .order_by(*newest), per_page=HOME_SHOWN, page=1)
     return render_template("main/home_certificant.html", complaints=complaints,
                            matters=matters, State=State)
 
@@ -57,10 +58,41 @@ def _due() -> dict:
     return {"due_items": due.for_person(current_user), "committee_due": committee}
 
 
-def _status_counts(query) -> dict[str, int]:
-    sub = query.subquery()
-    return dict(db.session.execute(
-        select(sub.c.status, func.count()).group_by(sub.c.status)).all())
+def open_case_counts(user) -> tuple[dict[str, int], int]:
+    """The member's open cases by status, and how many open cases await their declaration.
+
+    One grouped query over the open states (the status index): counts by status read the
+    cases' content, so they cover only the cases open to the member (declared, not
+    recused); cases awaiting a declaration are counted apart.
+    """
+    query = staff_cases(user).where(Case.status.in_([s.value for s in OPEN_STATES]))
+    declared = declared_on(user).label("declared")
+    rows = db.session.execute(query.with_only_columns(Case.status, declared, func.count())
+                              .group_by(Case.status, declared)).all()
+    counts: dict[str, int] = {}
+    awaiting = 0
+    for status, is_declared, n in rows:
+        if is_declared:
+            counts[status] = counts.get(status, 0) + n
+        else:
+            awaiting += n
+    return counts, awaiting
+
+
+BROKER_CHECK_SECONDS = 5.0  # how long one process reuses its last look at a broker
+_broker_seen: dict[str | None, tuple[float, str]] = {}
+
+
+def _broker_state() -> str:
+    """The broker's state, asked at most every few seconds per process and broker:
+    connecting to it costs more than the rest of the health check, which a load balancer
+    may call many times a second."""
+    url = current_app.config.get("CELERY_BROKER_URL")
+    now = time.monotonic()
+    seen = _broker_seen.get(url)
+    if seen is None or now - seen[0] >= BROKER_CHECK_SECONDS:
+        seen = _broker_seen[url] = (now, broker_state())
+    return seen[1]
 
 
 @bp.route("/accessibility")
@@ -83,6 +115,6 @@ def healthz():
         current_app.logger.warning("health check: database unavailable: %s", error)
         db.session.rollback()
         database = "unavailable"
-    broker = broker_state()
+    broker = _broker_state()
     status = 200 if database == "ok" and broker != "unavailable" else 503
     return jsonify(app="ok", database=database, broker=broker, outbox=outbox), status

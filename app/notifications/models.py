@@ -5,7 +5,7 @@ from datetime import datetime
 from email.utils import make_msgid
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, String, Text
+from sqlalchemy import JSON, CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
@@ -26,6 +26,7 @@ class OutboxMessage(db.Model):
         CheckConstraint(
             "status IN ('pending', 'sent', 'logged', 'failed')", name="status"
         ),
+        Index("ix_outbox_messages_status_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,9 +6,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.notifications.models import OutboxMessage, OutboxStatus
+from app.paging import paginate
 from app.policy import authorize, get_or_404
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
+COUNTED = (OutboxStatus.PENDING.value, OutboxStatus.FAILED.value)
 
 
 @bp.route("/")
@@ -18,9 +20,12 @@ def index():
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in {s.value for s in OutboxStatus}:
         query = query.where(OutboxMessage.status == status)
+    # what waits or failed is counted (few rows, the status index); what was sent is the
+    # bulk of the table and is paged through, not counted
     counts = dict(db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-    messages = db.session.execute(query.limit(200)).scalars().all()
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.status.in_(COUNTED)).group_by(OutboxMessage.status)).all())
+    messages = paginate(query)
     return render_template("notifications/index.html", messages=messages, counts=counts,
                            status=status, statuses=list(OutboxStatus))
 

@@ -11,7 +11,7 @@ import secrets
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app import clock
 from app.accounts.models import Role, User, UserRole
@@ -371,10 +371,9 @@ def disclosures_of(user) -> list[PracticeDisclosure]:
     ).scalars())
 
 
-def flagged_for(user) -> list[PracticeDisclosure]:
-    """Flagged disclosures a staff member may see (never their own)."""
-    return list(db.session.execute(
-        select(PracticeDisclosure).where(PracticeDisclosure.flagged_at.is_not(None),
-                                         PracticeDisclosure.owner_id != user.id)
-        .order_by(PracticeDisclosure.case_id.is_not(None), PracticeDisclosure.flagged_at)
-    ).scalars())
+def flagged_for(user) -> Select:
+    """Select the flagged disclosures a staff member may see (never their own)."""
+    return (select(PracticeDisclosure).where(PracticeDisclosure.flagged_at.is_not(None),
+                                             PracticeDisclosure.owner_id != user.id)
+            .order_by(PracticeDisclosure.case_id.is_not(None), PracticeDisclosure.flagged_at,
+                      PracticeDisclosure.id))

@@ -9,6 +9,7 @@ from app.accounts.tokens import TokenError
 from app.audit.services import record
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.paging import paginate
 from app.policy import authorize, get_or_404
 from app.practice_disclosures import services
 from app.practice_disclosures.forms import MAX_PARTIES, AnswerForm, DisclosureForm, WithdrawalForm
@@ -127,7 +128,8 @@ def resend_link(disclosure_id: int, party_id: int):
 def flagged():
     authorize("practice_disclosures.flagged")
     return render_template("practice_disclosures/flagged.html",
-                           disclosures=services.flagged_for(current_user), form=ConfirmForm())
+                           disclosures=paginate(services.flagged_for(current_user)),
+                           form=ConfirmForm())
 
 
 @bp.route("/practice-disclosures/<int:disclosure_id>/open-case", methods=["POST"])

@@ -222,7 +222,7 @@ class Decision(db.Model):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     appeal_due_on: Mapped[date | None]
-    final_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    final_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # details an outcome needs: the respondent's and the chair's signatures of a
     # consent agreement, the allegations referred to a hearing
     details: Mapped[dict] = mapped_column(JSON, default=dict)

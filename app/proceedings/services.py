@@ -19,6 +19,7 @@ from app.access import eligible_members as eligible
 from app.access import latest_decision as latest_decision
 from app.access import may_appeal as may_appeal
 from app.access import members_in as members_in
+from app.access import remembered
 from app.access import serves_as as serves_as
 from app.access import voters as voters
 from app.access import witness_members as witness_members
@@ -474,9 +475,9 @@ def open_sanctions(case: Case) -> list[Sanction]:
 # --- hearings ---------------------------------------------------------------------------
 
 def current_hearing(case: Case) -> Hearing | None:
-    return db.session.execute(
+    return remembered(("hearing", case.id), lambda: db.session.execute(
         select(Hearing).where(Hearing.case_id == case.id).order_by(Hearing.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    ).scalar_one_or_none())
 
 
 def hearing_problems(case: Case, starts_at: datetime | None, allegation_ids: list[int],
@@ -556,9 +557,10 @@ def appeal_of(case: Case) -> Appeal | None:
 # --- measures ---------------------------------------------------------------------------
 
 def open_measure(case: Case, kind: str) -> Measure | None:
-    return db.session.execute(select(Measure).where(
-        Measure.case_id == case.id, Measure.kind == kind, Measure.lifted_at.is_(None))
-    ).scalar_one_or_none()
+    measures = remembered(("open_measures", case.id), lambda: list(db.session.execute(
+        select(Measure).where(Measure.case_id == case.id, Measure.lifted_at.is_(None))
+        .order_by(Measure.id)).scalars()))
+    return next((m for m in measures if m.kind == kind), None)
 
 
 def end_interim_suspension(case: Case, reason: str, actor=None) -> None:

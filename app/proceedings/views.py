@@ -3,13 +3,14 @@ notes, documents; the investigation file; the public register."""
 from __future__ import annotations
 
 import io
+import json
 
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
-    jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -20,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import public_cache
 from app.access import awaiting_declaration, has_declared
 from app.audit.services import record
 from app.cases import services as case_services
@@ -30,6 +32,7 @@ from app.coi.models import CoiDeclaration, CoiObjection
 from app.documents import services as documents
 from app.documents.forms import IssueForm
 from app.extensions import db
+from app.paging import page_number
 from app.policy import authorize, load_case
 from app.proceedings import fairness, notices, register, workflow
 from app.proceedings import services as p
@@ -69,11 +72,13 @@ def render_declaration(case: Case, declaration_form=None, recuse_form=None, stat
     if status == 200:
         record("case.viewed", actor=current_user, target=case, number=case.number,
                awaiting_declaration=True)
-        db.session.commit()
-    return render_template(
+    html = render_template(
         "coi/declare.html", case=case,
         form=declaration_form or coi_forms.DeclarationForm(),
-        recuse_form=recuse_form or coi_forms.RecuseForm(prefix="recuse")), status
+        recuse_form=recuse_form or coi_forms.RecuseForm(prefix="recuse"))
+    if status == 200:
+        db.session.commit()
+    return html, status
 
 
 def render_case(case: Case, forms: dict | None = None, errors: dict | None = None,
@@ -82,14 +87,17 @@ def render_case(case: Case, forms: dict | None = None, errors: dict | None = Non
     refused action: the page opens on them, with what was typed kept in the forms."""
     if status == 200:
         record("case.viewed", actor=current_user, target=case, number=case.number)
-        db.session.commit()
     forms = dict(forms or {})
     page = case_page(case, current_user, forms)
     for action, waiting in page["actions"]:
         if waiting is None and action.name not in forms:
             forms[action.name] = action_form(action, case)
-    return render_template("cases/detail.html", case=case, page=page, forms=forms,
-                           errors=errors or {}, note_form=forms.get("note") or NoteForm()), status
+    html = render_template("cases/detail.html", case=case, page=page, forms=forms,
+                           errors=errors or {}, note_form=forms.get("note") or NoteForm())
+    if status == 200:
+        db.session.commit()  # the view is recorded; committed after the page is built, so
+        # building it does not reload everything the commit would expire
+    return html, status
 
 
 @bp.route("/cases/<number>")
@@ -440,13 +448,42 @@ def add_evidence(number: str):
 
 @bp.route("/public-register")  # not /register: that is where accounts are created
 def public_register():
-    query = request.args.get("q", "")[:200]
-    return render_template("proceedings/register.html", entries=register.entries(query),
-                           query=query)
+    query, page = request.args.get("q", "")[:200], page_number()
+
+    def render() -> str:
+        entries = public_cache.cached("register", (query.strip(), page),
+                                      lambda: _register_page(query, page))
+        return render_template("proceedings/register.html", entries=entries, query=query)
+
+    html = public_cache.shared_page("register", (query, page), render)
+    return public_cache.conditional(make_response(html), query, page)
 
 
 @bp.route("/public-register.json")
 def public_register_json():
-    query = request.args.get("q", "")[:200]
-    return jsonify({"entries": register.entries(query), "query": query})
+    query, page = request.args.get("q", "")[:200], page_number()
+    body = public_cache.cached("register-json", (query, page),
+                               lambda: _register_json(query, page))
+    response = current_app.response_class(body, mimetype="application/json")
+    return public_cache.conditional(response, query, page)
 
+
+def _register_json(query: str, page: int) -> str:
+    entries = public_cache.cached("register", (query.strip(), page),
+                                  lambda: _register_page(query, page))
+    return json.dumps({
+        "entries": entries["items"], "query": query, "page": entries["page"],
+        "per_page": entries["per_page"], "total": entries["total"],
+        "total_capped": entries["total_capped"],
+        "next": url_for("proceedings.public_register_json", q=query or None, page=page + 1)
+        if entries["has_next"] else None})
+
+
+def _register_page(query: str, page: int) -> dict:
+    """A page of the register as plain data (what the cache keeps)."""
+    pagination = register.entries(query, page)
+    return {"items": pagination.items, "page": pagination.page,
+            "per_page": pagination.per_page, "total": pagination.total,
+            "total_capped": pagination.total_capped, "count_cap": pagination.count_cap,
+            "pages": pagination.pages, "has_next": pagination.has_next,
+            "has_prev": pagination.has_prev}

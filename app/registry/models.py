@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -25,6 +25,11 @@ class Certificant(db.Model):
         CheckConstraint(
             "status IN ('active', 'inactive', 'suspended', 'revoked')", name="status"
         ),
+        # searches by a name typed in part (ILIKE '%…%'): pg_trgm, PostgreSQL only
+        Index("ix_certificants_name_trgm", "name", postgresql_using="gin",
+              postgresql_ops={"name": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_certificants_cert_number_trgm", "cert_number", postgresql_using="gin",
+              postgresql_ops={"cert_number": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from app import clock
 from app.accounts.models import User
@@ -144,15 +144,20 @@ def _upsert(values: dict) -> str:
     return "updated"
 
 
-def search(q: str, limit: int = 50) -> list[Certificant]:
-    """Find records by certification number (prefix) or name (substring)."""
+def search_query(q: str) -> Select:
+    """Select records by certification number (prefix) or name (substring), by name."""
     q = q.strip()
-    query = select(Certificant).order_by(Certificant.name)
+    query = select(Certificant).order_by(Certificant.name, Certificant.id)
     if q:
         plain = escape_like(q)
         query = query.where(or_(Certificant.cert_number.ilike(f"{plain}%", escape="\\"),
                                 Certificant.name.ilike(f"%{plain}%", escape="\\")))
-    return list(db.session.execute(query.limit(limit)).scalars())
+    return query
+
+
+def search(q: str, limit: int = 50) -> list[Certificant]:
+    """Find records by certification number (prefix) or name (substring)."""
+    return list(db.session.execute(search_query(q).limit(limit)).scalars())
 
 
 def find_by_number(number: str) -> Certificant | None:
@@ -244,6 +249,11 @@ def pending_link_requests() -> list[LinkRequest]:
         select(LinkRequest).where(LinkRequest.status == LinkStatus.PENDING)
         .order_by(LinkRequest.created_at)
     ).scalars())
+
+
+def pending_link_count() -> int:
+    return db.session.execute(select(func.count()).select_from(LinkRequest)
+                              .where(LinkRequest.status == LinkStatus.PENDING)).scalar_one()
 
 
 def change_status(certificant: Certificant, status: str, *, actor=None, reason: str,

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.paging import paginate
 from app.policy import authorize, get_or_404
 from app.registry import services
 from app.registry.forms import ImportForm, LinkRequestForm
@@ -19,7 +20,8 @@ REGISTRY_UPLOAD_MAX = 25 * 1024 * 1024
 def search():
     authorize("registry.search")
     q = request.args.get("q", "")
-    return render_template("registry/search.html", q=q, results=services.search(q))
+    return render_template("registry/search.html", q=q,
+                           results=paginate(services.search_query(q)))
 
 
 @bp.route("/<int:certificant_id>")

@@ -1,0 +1,94 @@
+"""Find a case (/cases?q=): by number, party names, certification number and words of the
+facts, ranked, within the cases open to the reader; lists paged with their filters kept."""
+from __future__ import annotations
+
+import re
+
+from case_helpers import case_in_state
+
+from app.accounts.models import Role, User
+from app.cases.models import Allegation
+from app.coi.models import CoiDeclaration, Recusal
+from app.extensions import db
+from app.registry.models import Certificant
+
+
+def _numbers(html: str) -> list[str]:
+    table = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r">(EC-\d{4}-\d{5})<", table)
+
+
+def _build(app, make):
+    make.catalogue()
+    chair = make.user(Role.CHAIR, Role.MEMBER, name="Cecil Chair")
+    clara = make.user(name="Clara Quillfeather")
+    numbers = {}
+    with app.test_request_context():
+        complainant = db.session.get(User, clara.id)
+        for key, name, facts in [
+                ("okafor", "Nnamdi Okafor", "Kept client files in an unlocked car."),
+                ("housing", "Petra Lindqvist", "Discussed the client's housing with a landlord."),
+                ("recused", "Osric Okafor", "Accepted a referral fee from a provider."),
+                ("other", "Ulla Underwood", "Closed the file without notice.")]:
+            cert = Certificant(cert_number=f"CCM-7{len(numbers):05d}", name=name, status="active")
+            db.session.add(cert)
+            db.session.flush()
+            case = case_in_state("investigation", complainant, cert)
+            db.session.get(Allegation, case.allegations[0].id).facts = facts
+            db.session.add(CoiDeclaration(case_id=case.id, member_id=chair.id, kind="none"))
+            if key == "recused":
+                db.session.add(Recusal(case_id=case.id, member_id=chair.id, cause="self",
+                                       reason="I know the respondent."))
+            numbers[key] = case.number
+        db.session.commit()
+    return chair, numbers
+
+
+def test_one_box_finds_by_name_number_certificate_and_facts(app, make, auth, client):
+    chair, numbers = _build(app, make)
+    auth.login(chair)
+    assert _numbers(client.get("/cases?q=okafor").get_data(as_text=True)) == [numbers["okafor"]]
+    assert _numbers(client.get(f"/cases?q={numbers['other']}").get_data(as_text=True)) \
+        == [numbers["other"]]
+    assert _numbers(client.get("/cases?q=CCM-700001").get_data(as_text=True)) \
+        == [numbers["housing"]]
+    assert _numbers(client.get("/cases?q=housing landlord").get_data(as_text=True)) \
+        == [numbers["housing"]]
+    assert set(_numbers(client.get("/cases?q=Quillfeather").get_data(as_text=True))) \
+        == {numbers["okafor"], numbers["housing"], numbers["other"]}  # the complainant
+    # the recused case is never found, by any of its words
+    for query in ("Osric", "referral fee", numbers["recused"]):
+        assert numbers["recused"] not in _numbers(
+            client.get(f"/cases?q={query}").get_data(as_text=True)), query
+    # wildcards are taken literally
+    assert _numbers(client.get("/cases?q=%25").get_data(as_text=True)) == []
+
+
+def test_a_number_match_ranks_above_a_name(app, make, auth, client):
+    chair, numbers = _build(app, make)
+    auth.login(chair)
+    year = numbers["okafor"].split("-")[1]
+    found = _numbers(client.get(f"/cases?q={numbers['okafor']}").get_data(as_text=True))
+    assert found[0] == numbers["okafor"] and year
+
+
+def test_the_case_list_is_paged_and_keeps_its_filters(app, make, auth, client):
+    make.catalogue()
+    chair = make.user(Role.CHAIR, Role.MEMBER)
+    with app.test_request_context():
+        complainant = db.session.get(User, make.user().id)
+        cert = Certificant(cert_number="CCM-800000", name="Paged Person", status="active")
+        db.session.add(cert)
+        db.session.flush()
+        for _ in range(55):
+            case = case_in_state("investigation", complainant, cert)
+            db.session.add(CoiDeclaration(case_id=case.id, member_id=chair.id, kind="none"))
+        db.session.commit()
+    auth.login(chair)
+    first = client.get("/cases?status=investigation").get_data(as_text=True)
+    assert len(_numbers(first)) == 50 and "55 cases" in first
+    link = re.search(r'href="([^"]*page=2[^"]*)"', first).group(1).replace("&amp;", "&")
+    assert "status=investigation" in link
+    second = client.get(link).get_data(as_text=True)
+    assert len(_numbers(second)) == 5
+    assert not set(_numbers(first)) & set(_numbers(second))

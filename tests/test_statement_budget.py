@@ -1,0 +1,215 @@
+"""Statements per page: within budget, and the same with twice the rows (issue 11).
+
+The database gets a few hundred rows (cases in every state with parties, allegations,
+decisions, documents, declarations, recusals, audit entries, outbox messages), every page
+is read once as each reader, the rows are doubled, and every page is read again. A page
+whose count grows with the rows has an N+1; a page over its budget does too much.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import pytest
+from budget import count_statements
+from case_helpers import case_in_state
+
+from app import clock
+from app.accounts.models import Role, User
+from app.audit.services import record
+from app.coi.models import CoiDeclaration, Recusal
+from app.documents.models import Document
+from app.extensions import db
+from app.notifications.services import queue_mail
+from app.registry.models import Certificant
+
+ROUND = 60  # cases added per round; the second round doubles everything
+STATES = ["submitted", "info_requested", "awaiting_response", "investigation",
+          "committee_review", "hearing_scheduled", "deliberation", "decided", "under_appeal",
+          "final", "closed", "dismissed", "withdrawn", "draft"]
+DEFAULT_BUDGET = 10
+# Pages allowed more than ten statements, and why.
+# Every page signed in pays 2 for the session and roles; a page that records a view
+# pays 1 for the audit entry and 4-6 after the response for sealing it (app/audit/sealing.py)
+# and reloading the reader the seal's commit expired.
+EXCEPTIONS = {
+    # one page gathers a whole case: parties, allegations, decision and sanctions, panel,
+    # hearing, documents, votes, conflicts, timeline, evidence, disclosure log, answer,
+    # requests, measures; each a query of its own, none per row
+    "case page": 45,  # (35 before the messages, records, fairness and intake-flag sections)
+    # the number and the declaration form, plus the view's audit entry and its sealing
+    "case page, awaiting declaration": 20,  # (the declaration page also names the parties)
+    # a staff home carries the due dashboard (issue 15: declarations, votes, deadlines,
+    # hearings, documents; one capped query each, and the committee's for those who run
+    # the office) and the unanswered message threads (issue 17): constant, never per row
+    "home": 16,
+}
+
+
+def _people(app, make):
+    make.catalogue()
+    clara_cert = make.certificant(name="Clara Certificant")
+    rory_cert = make.certificant(name="Rory Respondent")
+    people = {
+        "admin": make.user(Role.ADMIN, name="Ada Admin"),
+        "chair": make.user(Role.CHAIR, Role.MEMBER, name="Cecil Chair"),
+        "member": make.user(Role.MEMBER, name="Mina Member"),
+        "member2": make.user(Role.MEMBER, name="Milo Member"),
+        "investigator": make.user(Role.MEMBER, name="Ivo Investigator"),
+        "complainant": make.user(name="Clara Certificant", certificant=clara_cert),
+        "respondent": make.user(name="Rory Respondent", certificant=rory_cert),
+    }
+    people["rory_cert"] = rory_cert
+    return people
+
+
+def _add_round(app, people: dict, round_no: int) -> dict:
+    """ROUND more cases with what they carry; returns a few numbers the pages open."""
+    picked = {}
+    with app.test_request_context():
+        users = {k: db.session.get(User, v.id) for k, v in people.items()
+                 if isinstance(v, User)}
+        rory_cert = db.session.get(Certificant, people["rory_cert"].id)
+        for i in range(ROUND):
+            state = STATES[i % len(STATES)]
+            if i % 4 == 0 or state == "under_appeal":  # an appeal needs his account
+                cert, respondent = rory_cert, users["respondent"]
+            else:
+                cert = Certificant(cert_number=f"CCM-{round_no}{i:04d}",
+                                   name=f"Resp{round_no} Number{i}", status="active")
+                db.session.add(cert)
+                db.session.flush()
+                respondent = None
+            complainant = users["complainant"] if i % 3 == 0 else users["admin"]
+            case = case_in_state(state, complainant, cert, respondent,
+                                 code=("S7", "S9", "S23")[i % 3],
+                                 investigator=users["investigator"], chair=users["chair"],
+                                 panel=[users["member"], users["member2"]])
+            if state == "draft":
+                continue
+            case.submitted_at = clock.now() - timedelta(days=3 * i + round_no)
+            # the chair declares on everything; Mina on most, recused on some, and some
+            # cases are still waiting for her declaration
+            for member in ("chair", "member", "member2", "investigator"):
+                if member == "member" and i % 5 == 4:
+                    continue  # awaiting her declaration
+                db.session.add(CoiDeclaration(case_id=case.id, member_id=users[member].id,
+                                              kind="none"))
+            if i % 7 == 3:
+                db.session.add(Recusal(case_id=case.id, member_id=users["member"].id,
+                                       cause="self", reason="I know the complainant."))
+            for seq, kind in enumerate(("receipt", "notice_of_complaint"), 1):
+                db.session.add(Document(
+                    case_id=case.id, seq=seq, number=f"{case.number}-D{seq}", kind=kind,
+                    title=kind.replace("_", " ").capitalize(), stored_name=secrets.token_hex(8),
+                    sha256=secrets.token_hex(32), size=1000, pages=1,
+                    issued_by_id=users["admin"].id,
+                    recipients=[{"role": "complainant", "name": complainant.name,
+                                 "email": complainant.email, "user_id": complainant.id}]))
+                queue_mail(complainant.email, "documents/issued", f"Document {case.number}",
+                           name=complainant.name, case_url="", verify_url="",
+                           document={"title": kind, "number": f"{case.number}-D{seq}",
+                                     "pages": 1})
+            record("case.viewed", actor=users["chair"], target=case, number=case.number)
+            record("case.viewed", actor=users["admin"], target=case, number=case.number)
+            picked.setdefault(state, case.number)
+            if i % 5 == 4:
+                picked.setdefault("awaiting", case.number)
+            if cert is rory_cert and state in ("awaiting_response", "investigation", "closed"):
+                picked.setdefault("respondent", case.number)
+            if complainant is users["complainant"]:
+                picked.setdefault("complainant", case.number)
+        db.session.commit()
+    return picked
+
+
+def _pages(picked: dict, people: dict) -> list[tuple[str, str, str]]:
+    """(label, reader, url) for every page the budget covers."""
+    case = picked["final"]
+    return [
+        ("case list", "chair", "/cases"),
+        ("case list", "member", "/cases"),
+        ("case list", "admin", "/cases"),
+        ("case list, status", "chair", "/cases?status=investigation"),
+        ("case list, standard", "chair", "/cases?standard=S7"),
+        ("case list, older than", "chair", "/cases?older_than=30"),
+        ("case list, search", "chair", "/cases?q=Resp1"),
+        ("case list, sorted", "chair", "/cases?sort=number"),
+        ("case list, page 2", "chair", "/cases?page=2"),
+        ("intake queue", "chair", "/cases/intake"),
+        ("intake queue", "admin", "/cases/intake"),
+        ("home", "admin", "/"),
+        ("home", "chair", "/"),
+        ("home", "member", "/"),
+        ("home", "complainant", "/"),
+        ("home", "respondent", "/"),
+        ("case page", "admin", f"/cases/{case}"),
+        ("case page", "chair", f"/cases/{case}"),
+        ("case page", "member", f"/cases/{case}"),
+        ("case page, awaiting declaration", "member", f"/cases/{picked['awaiting']}"),
+        ("case page", "complainant", f"/cases/{picked['complainant']}"),
+        ("case page", "respondent", f"/cases/{picked['respondent']}"),
+        ("my complaints", "complainant", "/my/complaints"),
+        ("my matters", "respondent", "/my/matters"),
+        ("outbox", "admin", "/admin/outbox/"),
+        ("outbox, pending", "admin", "/admin/outbox/?status=pending"),
+        ("audit log", "admin", "/admin/audit/"),
+        ("audit log, action", "admin", "/admin/audit/?action=case.viewed"),
+        ("audit log, actor", "admin", "/admin/audit/?actor=chair"),
+        ("audit log, target", "admin", "/admin/audit/?target_type=cases&target_id=3"),
+        ("audit log, page 2", "admin", "/admin/audit/?page=2"),
+        ("registry search", "admin", "/registry/?q=Resp"),
+        ("accounts", "admin", "/admin/accounts"),
+        ("flagged disclosures", "chair", "/practice-disclosures/flagged"),
+        ("public register", None, "/public-register"),
+        ("public register, query", None, "/public-register?q=Rory"),
+        ("public register JSON", None, "/public-register.json"),
+        ("verify a document", None, f"/verify/{case}-D1"),
+        ("health check", None, "/healthz"),
+    ]
+
+
+def _measure(app, clients: dict, pages) -> dict:
+    out = {}
+    for label, reader, url in pages:
+        client = clients[reader]
+        client.get(url)  # once to warm what a first request loads (templates, the cache)
+        with count_statements(app) as seen:
+            response = client.get(url)
+        assert response.status_code == 200, f"{label} as {reader}: {response.status_code}"
+        out[(label, reader, url)] = seen
+    return out
+
+
+@pytest.fixture
+def readers(app, make):
+    people = _people(app, make)
+    clients = {None: app.test_client()}
+    for role in ("admin", "chair", "member", "complainant", "respondent"):
+        client = app.test_client()
+        answer = client.post("/login", data={"email": people[role].email,
+                                             "password": "correct horse battery"})
+        assert answer.status_code == 302
+        clients[role] = client
+    return people, clients
+
+
+def test_every_page_within_its_budget_and_flat_when_rows_double(app, readers):
+    people, clients = readers
+    picked = _add_round(app, people, 1)
+    pages = _pages(picked, people)
+    first = _measure(app, clients, pages)
+    _add_round(app, people, 2)
+    second = _measure(app, clients, pages)
+
+    problems = []
+    for key, seen in second.items():
+        label, reader, url = key
+        budget = EXCEPTIONS.get(label, DEFAULT_BUDGET)
+        if seen.count > budget:
+            problems.append(f"{label} as {reader} ({url}): {seen.count} statements, budget "
+                            f"{budget}\n{seen.report()}")
+        if seen.count > first[key].count:
+            problems.append(f"{label} as {reader} ({url}): {first[key].count} statements with "
+                            f"{ROUND} cases, {seen.count} with {2 * ROUND}\n{seen.report()}")
+    assert not problems, "\n\n".join(problems)
