@@ -63,6 +63,7 @@ def test_the_register_is_paged_with_its_page_in_the_json(app, make, client):
     assert "53 entries" in page and 'rel="next"' in page and "q=Person" in page
 
 
+@pytest.mark.committed  # the cached app has its own connections
 def test_a_cached_register_changes_when_a_sanction_becomes_final(cached_app, make):
     people = _people(make)
     _case(cached_app, people, "final", "Frank Final")
@@ -93,6 +94,7 @@ def test_a_cached_register_changes_when_a_sanction_becomes_final(cached_app, mak
     assert {e["name"] for e in after.get_json()["entries"]} == {"Frank Changed", "Dora Decided"}
 
 
+@pytest.mark.committed  # the cached app has its own connections
 def test_verify_is_cached_until_the_document_is_superseded(cached_app, make):
     people = _people(make)
     number = _case(cached_app, people, "final", "Vera Verified")

@@ -297,7 +297,10 @@ def public_facts(number: str) -> dict | None:
     return {"number": document.number, "title": document.title,
             "issued_at": document.issued_at, "sha256": document.sha256,
             "superseded": document.superseded, "superseded_note": document.superseded_note,
-            "superseded_by": {"number": successor.number} if successor else None}
+            "superseded_by": {"number": successor.number} if successor else None,
+            "disposed_at": document.disposed_at,
+            "letter_version": ({"version": document.letter_version.version}
+                               if document.letter_version else None)}
 
 
 def by_number(number: str) -> Document | None:
