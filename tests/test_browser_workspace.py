@@ -32,7 +32,13 @@ def sign_in(page, user) -> None:
 
 
 def focused(page) -> str:
-    """The element that has the keyboard focus: its id and classes."""
+    """The element that has the keyboard focus: its id and classes (once the page's script
+    has run: a busy machine may paint the message before the focus moves)."""
+    try:
+        page.wait_for_function("document.activeElement && document.activeElement.id",
+                               timeout=5000)
+    except Exception:  # report what has the focus, whatever it is
+        pass
     return page.evaluate("document.activeElement.id + ' ' + document.activeElement.className")
 
 

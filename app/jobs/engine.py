@@ -89,9 +89,11 @@ def enqueue(task: Task, *args) -> bool:
     """
     if broker_configured():
         try:
-            task.apply_async(args=args, retry=True,
-                             retry_policy={"max_retries": 2, "interval_start": 0.2,
-                                           "interval_step": 0.5, "interval_max": 1})
+            # through this app's Celery (and so its broker), whichever app was made last
+            current_app.extensions["celery"].send_task(
+                task.name, args=args, retry=True,
+                retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5,
+                              "interval_max": 1})
         except Exception:
             log.exception("could not queue %s; it will be picked up by the scheduled run",
                           task.name)
