@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.audit.services import record
 from app.coi import forms as f
 from app.coi import services
 from app.coi.models import Recusal
@@ -29,6 +30,8 @@ def _render_panel(case, forms: dict | None = None, status: int = 200):
 def panel(number: str):
     case = load_case(number)
     authorize("coi.panel", case)
+    record("coi.panel_viewed", actor=current_user, target=case, number=case.number)
+    db.session.commit()
     return _render_panel(case)
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.audit.services import record
 from app.extensions import db
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.paging import paginate
@@ -33,4 +35,8 @@ def index():
 @bp.route("/<int:message_id>")
 def detail(message_id: int):
     message = get_or_404(OutboxMessage, message_id, "outbox.view")
+    # a message's body can hold case text: reading it is recorded like reading the case
+    record("outbox.message_viewed", actor=current_user, target=message,
+           subject=message.subject)
+    db.session.commit()
     return render_template("notifications/detail.html", message=message)

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app import clock
 from app.access import party_cases
+from app.audit.services import record
 from app.cases import forms as f
 from app.cases import services
 from app.cases.models import Case, Evidence, SelfReportEvent
@@ -251,6 +252,8 @@ def receipt(number: str):
     # so the respondent does not see it.
     if not (can(current_user, "case.submit", case) or can(current_user, "case.view_internal", case)):
         abort(404)
+    record("case.receipt_viewed", actor=current_user, target=case, number=case.number)
+    db.session.commit()
     return render_template("cases/receipt.html", case=case)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app import access, clock
+from app.audit.models import AuditEntry
 from app.cases import services as case_services
 from app.cases.models import Case, Disclosure, State
 from app.coi import forms as coi_forms
@@ -52,7 +53,7 @@ SECTIONS = [
     ("investigation", "Investigation"), ("hearing", "Hearing"), ("decision", "Decision"),
     ("votes", "Votes"), ("documents", "Documents"), ("conflicts", "Conflicts of interest"),
     ("messages", "Messages"), ("actions", "Actions"), ("timeline", "Timeline"),
-    ("disclosure-log", "Disclosure log"),
+    ("disclosure-log", "Disclosure log"), ("opened-by", "Who opened this case"),
     ("notes", "Internal notes"),
 ]
 
@@ -236,9 +237,25 @@ def case_page(case: Case, user, forms: dict) -> dict:
         if staff and case.status in p.STAGE_OF else None,
         # repeat and related complaints, for those who run intake; never the parties
         "intake_flags": intake_flags.section(case) if can(user, "case.intake_flags", case) else None,
+        # who opened the case (staff only): its latest reads, from the audit trail
+        "openers": _openers(case) if can(user, "case.see_disclosure_log", case) else [],
     }
     page["sections"] = _sections(case, page, user)
     return page
+
+
+OPENERS_SHOWN = 20
+READS = ("case.viewed", "case.investigation_viewed", "case.evidence_downloaded",
+         "case.receipt_viewed", "coi.panel_viewed", "document.previewed")
+
+
+def _openers(case: Case) -> list:
+    """The latest reads of the case's material (who, what, when), newest first: one query."""
+    return db.session.execute(
+        select(AuditEntry).where(AuditEntry.target_type == "cases",
+                                 AuditEntry.target_id == str(case.id),
+                                 AuditEntry.action.in_(READS))
+        .order_by(AuditEntry.id.desc()).limit(OPENERS_SHOWN)).scalars().all()
 
 
 def _sections(case: Case, page: dict, user) -> list[tuple[str, str]]:
@@ -264,6 +281,7 @@ def _sections(case: Case, page: dict, user) -> list[tuple[str, str]]:
         present.add("messages")
     if can(user, "case.see_disclosure_log", case):
         present.add("disclosure-log")
+        present.add("opened-by")
     if can(user, "case.note", case):
         present.add("notes")
     return [(anchor, title) for anchor, title in SECTIONS if anchor in present]

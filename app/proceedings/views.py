@@ -359,6 +359,9 @@ def investigation(number: str):
     case = load_case(number)
     authorize("case.view_internal", case)
     form = ItemForm()
+    if request.method == "GET":
+        record("case.investigation_viewed", actor=current_user, target=case, number=number)
+        db.session.commit()
     if request.method == "POST":
         authorize("case.investigate", case)
         if form.validate_on_submit():
