@@ -105,8 +105,8 @@ def register_blueprints(app: Flask) -> None:
     from app.letters.views import bp as letters
     from app.main.views import bp as main
     from app.messages.views import bp as messages
-    from app.notifications.views import bp as outbox
     from app.office.views import bp as office
+    from app.outbox.views import bp as outbox
     from app.practice_disclosures.views import bp as practice_disclosures
     from app.proceedings.disposal_views import bp as disposal
     from app.proceedings.filing import bp as filing

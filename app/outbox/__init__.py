@@ -1,0 +1,1 @@
+"""The administrators' outbox pages: the mail waiting, sent and failed, and each message."""
