@@ -53,6 +53,7 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/render_documents.py
+	$(BIN)/python bench/enumeration.py
 
 # The benchmark at scale (README "Benchmarks"): PostgreSQL on 127.0.0.1, Debian's wrk.
 BENCH_CASES ?= 10000
