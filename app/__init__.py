@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC
-from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template
 
@@ -183,6 +181,7 @@ def register_error_handlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
+    from app import clock
     from app.policy import can
 
     @app.context_processor
@@ -192,15 +191,4 @@ def register_template_helpers(app: Flask) -> None:
             "body_name": app.config["BODY_NAME"],
         }
 
-    zone = ZoneInfo(app.config.get("TIMEZONE") or "UTC")
-
-    @app.template_filter("dt")
-    def format_datetime(value):
-        """A time in the committee's time zone, the zone named (UTC by default)."""
-        if not value:
-            return ""
-        if value.tzinfo is None:  # stored times are UTC
-            value = value.replace(tzinfo=UTC)
-        local = value.astimezone(zone)
-        name = "UTC" if zone.key == "UTC" else f"{local.tzname()} ({zone.key})"
-        return f"{local:%Y-%m-%d %H:%M} {name}"
+    app.add_template_filter(clock.local_text, "dt")

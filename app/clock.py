@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 
 _frozen: datetime | None = None
 
@@ -41,3 +44,21 @@ def next_weekday(day: date) -> date:
 def due_after(days: int, start: date | None = None) -> date:
     """The due date `days` calendar days after `start` (today by default), off the weekend."""
     return next_weekday((start or today()) + timedelta(days=days))
+
+
+def zone() -> ZoneInfo:
+    """The committee's time zone (config TIMEZONE; UTC when unset)."""
+    return ZoneInfo(current_app.config.get("TIMEZONE") or "UTC")
+
+
+def local_text(value: datetime | None) -> str:
+    """A time for people to read, in the committee's time zone with the zone named:
+    pages, mail, documents and letters all say a time the same way."""
+    if not value:
+        return ""
+    if value.tzinfo is None:  # stored times are UTC
+        value = value.replace(tzinfo=UTC)
+    here = zone()
+    local = value.astimezone(here)
+    name = "UTC" if here.key == "UTC" else f"{local.tzname()} ({here.key})"
+    return f"{local:%Y-%m-%d %H:%M} {name}"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 from case_helpers import act, action_buttons, case_in_state, item_id
-from conftest import PASSWORD, Factory, _truncate
+from conftest import PASSWORD, Factory, _truncate, outbox_rows
 from pages import Page
 from sqlalchemy import func, select
 
@@ -680,6 +680,11 @@ def test_a_hearing_time_is_typed_and_shown_in_the_committees_time_zone(app, cast
     assert "Set for 2026-12-14 10:00 CET (Europe/Paris)" in words(markup)
     ics = chair.get(f"/cases/{number}/hearing.ics").get_data(as_text=True)
     assert "DTSTART:20261214T090000Z" in ics, "10:00 in Paris is 09:00 UTC in December"
+    # the parties' notice says the time the way the page does, not in UTC
+    notices = [(subject, body) for _, subject, _, body in outbox_rows(paris)
+               if subject == f"{number}: notice of hearing on 2026-12-14 10:00 CET (Europe/Paris)"]
+    assert notices and all("is set for 2026-12-14 10:00 CET (Europe/Paris)." in body
+                           for _, body in notices), [r[1] for r in outbox_rows(paris)]
 
 
 # --- 6. the complaint draft: the registry search keeps what was typed ------------------------

@@ -45,7 +45,7 @@ class AlreadyIssued(DocumentError):
     def __init__(self, document: Document) -> None:
         self.document = document
         super().__init__(f"{document.title} {document.number} was issued at "
-                         f"{document.issued_at:%H:%M:%S} UTC by {document.issued_by.name}; "
+                         f"{clock.local_text(document.issued_at)} by {document.issued_by.name}; "
                          "it was not issued again and nobody was emailed twice.")
 
 

@@ -51,7 +51,7 @@ def plain(value):
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
+        return clock.local_text(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):

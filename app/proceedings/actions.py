@@ -431,7 +431,7 @@ def decide_postponement(case: Case, actor, data: dict) -> None:
         old = request.hearing
         old.status = "postponed"
         documents.mark_superseded(
-            case, "notice_of_hearing", f"The hearing set for {old.starts_at:%Y-%m-%d %H:%M} UTC "
+            case, "notice_of_hearing", f"The hearing set for {clock.local_text(old.starts_at)} "
             "was postponed; a new notice of hearing replaces this one.", actor)
         new = p.schedule_hearing(case, actor, {
             "starts_at": data["starts_at"], "place": old.place, "video_link": old.video_link,

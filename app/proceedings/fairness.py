@@ -142,7 +142,7 @@ def move_hearing(case: Case, actor, starts_at: datetime, why: str):
     old = p.current_hearing(case)
     old.status = "postponed"
     documents.mark_superseded(
-        case, "notice_of_hearing", f"The hearing set for {old.starts_at:%Y-%m-%d %H:%M} UTC "
+        case, "notice_of_hearing", f"The hearing set for {clock.local_text(old.starts_at)} "
         f"was postponed ({why}); a new notice of hearing replaces this one.", actor)
     p.answer_pending_postponements(case, actor, "postponed")
     new = p.schedule_hearing(case, actor, {

@@ -7,9 +7,7 @@ maps actions to forms or forms to data.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -28,6 +26,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
+from app import clock
 from app.cases.forms import EVIDENCE_HINT, MultiCheckboxField
 from app.cases.models import DismissalReason
 from app.proceedings.models import SanctionKind
@@ -39,19 +38,15 @@ CONDITIONS_HINT = ("One condition per line, starting with its due date: "
                    "2027-03-31 Complete 12 hours of ethics education.")
 
 
-def committee_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("TIMEZONE") or "UTC")
-
-
 def aware(value: datetime | None) -> datetime | None:
     """A time typed in the committee's time zone, as an aware UTC time."""
     if value is None:
         return None
-    return value.replace(tzinfo=committee_zone()).astimezone(UTC)
+    return value.replace(tzinfo=clock.zone()).astimezone(UTC)
 
 
 def zone_label(label: str) -> str:
-    return f"{label} ({current_app.config.get('TIMEZONE') or 'UTC'})"
+    return f"{label} ({clock.zone().key})"
 
 
 class ActionForm(FlaskForm):

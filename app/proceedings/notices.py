@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app import clock
 from app.access import (
     awaiting_declaration,
     committee_members,
@@ -127,11 +128,11 @@ def _ics_text(value: str) -> str:
 
 
 def hearing_scheduled(case: Case, hearing, postponed_from=None) -> None:
-    when = hearing.starts_at.strftime("%Y-%m-%d %H:%M UTC")
+    when = clock.local_text(hearing.starts_at)
     subject = f"{case.number}: notice of hearing on {when}"
     paragraphs = [f"The hearing in case {case.number} is set for {when}."
                   + (f" It replaces the hearing set for "
-                     f"{postponed_from.starts_at:%Y-%m-%d %H:%M} UTC, which is postponed."
+                     f"{clock.local_text(postponed_from.starts_at)}, which is postponed."
                      if postponed_from else ""),
                   f"Place: {hearing.place}" if hearing.place else "",
                   f"By video: {hearing.video_link}" if hearing.video_link else "",
