@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app import clock
 from app.audit.services import record
 from app.cases.models import Case
-from app.documents import services as documents
+from app.documents.models import Document
 from app.extensions import db
 from app.jobs.models import Job, JobStatus
 from app.policy import can
@@ -23,13 +23,22 @@ def start(job_kind: str, title: str, actor, items: list[int], **params) -> Job:
     return job
 
 
-def issue_candidates(kind: str, actor) -> list[Case]:
-    """Cases this administrator may issue `kind` on, where it applies and none is in force."""
+# At most this many cases a job: the page lists them and one job issues them; the next
+# ones show once these are issued.
+BULK_ISSUE_LIMIT = 200
+
+
+def issue_candidates(kind: str, actor, limit: int = BULK_ISSUE_LIMIT) -> list[Case]:
+    """The first `limit` cases this administrator may issue `kind` on, where it applies
+    and none is in force. The database finds the cases that lack the document and have
+    what it needs (the type's `narrows`); the type's own test decides on those few."""
     doc_type = DOCUMENT_TYPES[kind]
+    in_force = select(Document.id).where(Document.case_id == Case.id, Document.kind == kind,
+                                         Document.status == "issued").exists()
     cases = db.session.execute(
-        select(Case).where(Case.number.is_not(None)).order_by(Case.id)).scalars()
-    return [c for c in cases if doc_type.applies(c)
-            and can(actor, "document.issue", c) and documents.in_force(c, kind) is None]
+        select(Case).where(Case.number.is_not(None), doc_type.narrows(), ~in_force)
+        .order_by(Case.id).limit(limit)).scalars()
+    return [c for c in cases if doc_type.applies(c) and can(actor, "document.issue", c)]
 
 
 def begin(job_id: int) -> Job | None:

@@ -69,4 +69,5 @@ def bulk_issue():
             enqueue(issue_documents, job.id)
             return redirect(url_for("jobs.detail", job_id=job.id))
     return render_template("jobs/bulk_issue.html", form=form, kind=kind,
-                           candidates=candidates), (422 if form.errors else 200)
+                           candidates=candidates, limit=services.BULK_ISSUE_LIMIT), \
+        (422 if form.errors else 200)

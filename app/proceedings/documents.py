@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from app.cases import services as case_services
-from app.cases.models import Case, CaseKind, DismissalReason, ExtensionRequest
+from app.cases.models import Case, CaseEvent, CaseKind, DismissalReason, ExtensionRequest
 from app.extensions import db
 from app.proceedings import services as p
-from app.proceedings.models import Capacity, SanctionKind
+from app.proceedings.models import Capacity, Decision, Hearing, Sanction, SanctionKind
 from app.urls import external_url
 
 COMPLAINANT, RESPONDENT = "complainant", "respondent"
@@ -36,6 +36,9 @@ class DocumentType:
     build: Callable[[Case], dict]
     # Whether the case has reached the point where this document makes sense.
     applies: Callable[[Case], bool]
+    # The same, loosely, in SQL: true of every case `applies` accepts, so a list of the
+    # cases waiting for this document is found by the database, not case by case.
+    narrows: Callable[[], ColumnElement[bool]]
 
     def recipients(self, case: Case) -> list[dict]:
         """The people the document is addressed to, with where to send it."""
@@ -275,33 +278,55 @@ def _hearing_scheduled(case: Case) -> bool:
     return hearing is not None and hearing.status == "scheduled"
 
 
+def _has(model, *where) -> Callable[[], ColumnElement[bool]]:
+    """`narrows` for a document that needs a row of `model` on the case."""
+    return lambda: select(model.id).where(model.case_id == Case.id, *where).exists()
+
+
+def _final_public_sanction() -> ColumnElement[bool]:
+    public = [k.value for k in SanctionKind if k.public]
+    return select(Sanction.id).join(Decision).where(
+        Decision.case_id == Case.id, Decision.final_at.is_not(None),
+        Sanction.status != "pending", Sanction.kind.in_(public)).exists()
+
+
 # --- the table ---------------------------------------------------------------------
 
 DOCUMENT_TYPES: dict[str, DocumentType] = {t.kind: t for t in [
     DocumentType("receipt", "Receipt of complaint", "receipt.html", (COMPLAINANT,),
-                 build_receipt, lambda c: c.number is not None),
+                 build_receipt, lambda c: c.number is not None,
+                 lambda: Case.number.is_not(None)),
     DocumentType("notice_of_complaint", "Notice of complaint", "notice_of_complaint.html",
-                 (RESPONDENT,), build_notice, lambda c: c.served_at is not None),
+                 (RESPONDENT,), build_notice, lambda c: c.served_at is not None,
+                 lambda: Case.served_at.is_not(None)),
     DocumentType("information_request", "Request for more information",
                  "information_request.html", (COMPLAINANT,), build_information_request,
-                 lambda c: _last_event(c, "request_info") is not None),
+                 lambda c: _last_event(c, "request_info") is not None,
+                 _has(CaseEvent, CaseEvent.action == "request_info")),
     DocumentType("dismissal", "Dismissal of complaint", "dismissal.html", (COMPLAINANT,),
                  build_dismissal,
                  # dismissed at intake; a dismissal after review is a decision and order
-                 lambda c: c.status == "dismissed" and _last_event(c, "dismiss") is not None),
+                 lambda c: c.status == "dismissed" and _last_event(c, "dismiss") is not None,
+                 lambda: (Case.status == "dismissed")
+                 & _has(CaseEvent, CaseEvent.action == "dismiss")()),
     DocumentType("extension_decision", "Decision on a request for more time",
                  "extension_decision.html", (RESPONDENT,), build_extension_decision,
-                 lambda c: _last_decided_extension(c) is not None),
+                 lambda c: _last_decided_extension(c) is not None,
+                 _has(ExtensionRequest, ExtensionRequest.status != "pending")),
     DocumentType("notice_of_hearing", "Notice of hearing", "notice_of_hearing.html",
-                 (COMPLAINANT, RESPONDENT), build_notice_of_hearing, _hearing_scheduled),
+                 (COMPLAINANT, RESPONDENT), build_notice_of_hearing, _hearing_scheduled,
+                 _has(Hearing, Hearing.status == "scheduled")),
     DocumentType("decision_and_order", "Decision and order", "decision_and_order.html",
                  (COMPLAINANT, RESPONDENT), build_decision,
-                 lambda c: _has_decision(c, "review", "hearing")),
+                 lambda c: _has_decision(c, "review", "hearing"),
+                 _has(Decision, Decision.stage.in_(("review", "hearing")))),
     DocumentType("appeal_decision", "Decision on appeal", "appeal_decision.html",
                  (COMPLAINANT, RESPONDENT), build_appeal_decision,
-                 lambda c: _has_decision(c, "appeal")),
+                 lambda c: _has_decision(c, "appeal"),
+                 _has(Decision, Decision.stage == "appeal")),
     DocumentType("public_notice", "Public notice of a sanction", "public_notice.html", (),
-                 build_public_notice, _public_final),
+                 build_public_notice, _public_final,
+                 _final_public_sanction),
 ]}
 
 
