@@ -111,6 +111,8 @@ class Config:
     # the committee office (app/office): small cells suppressed below this count (annual
     # report, research extract); intake flags a complainant dismissed this many times
     RESEARCH_MIN_CELL = _env_int("RESEARCH_MIN_CELL", 5)
+    # How long a viewer's statistics are kept before they are counted again
+    STATISTICS_CACHE_SECONDS = _env_int("STATISTICS_CACHE_SECONDS", 300)
     REPEAT_DISMISSALS = _env_int("REPEAT_DISMISSALS", 2)
     # Committee members' disclosures (S7): the parties may object within this many days
     COI_OBJECTION_DAYS = _env_int("COI_OBJECTION_DAYS", 10)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from app import clock
 from app.cases.models import Case, CaseEvent, CaseKind
 from app.coi.models import Recusal
-from app.extensions import db
+from app.extensions import cache, db
 from app.proceedings.models import Decision
 from tests.case_helpers import case_in_state
 
@@ -169,3 +169,40 @@ def test_statements_do_not_grow_with_cases(app, client, office):
         db.session.commit()
         assert db.session.query(Case).count() == 19
     assert count_statements(client, "/office/statistics") == before
+
+
+@pytest.fixture
+def kept_figures(app):
+    """The suite's app with a real cache for the test (its config turns caching off)."""
+    cache.init_app(app, config={"CACHE_TYPE": "SimpleCache"})
+    yield app
+    cache.init_app(app, config={"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})
+
+
+def test_figures_are_kept_for_a_while_and_counted_again_on_request(app, client, auth, office,
+                                                                    kept_figures):
+    first = client.get("/office/statistics").get_data(as_text=True)
+    assert "7 cases filed" in first and "Counted at 2026-06-01 12:00 UTC" in first
+    with app.app_context():
+        c = db.session.get(type(office["complainant"]), office["complainant"].id)
+        case_in_state("submitted", c, office["record"], office["respondent"])
+        db.session.commit()
+    clock.advance(minutes=2)
+    kept = client.get("/office/statistics").get_data(as_text=True)
+    assert "7 cases filed" in kept and "Counted at 2026-06-01 12:00 UTC" in kept
+    assert count_statements(client, "/office/statistics") < count_statements(
+        client, "/office/statistics?fresh=1") - 5
+    again = client.get("/office/statistics?fresh=1").get_data(as_text=True)
+    assert "8 cases filed" in again and "Counted at 2026-06-01 12:02 UTC" in again
+    # each viewer and each set of filters has figures of its own
+    assert "6 cases filed in 2026" in client.get("/office/statistics?year=2026").get_data(
+        as_text=True)
+    # a recusal is counted at once, not from the kept figures
+    auth.logout()
+    auth.login(office["chair"])
+    assert "8 cases filed" in client.get("/office/statistics").get_data(as_text=True)
+    with app.app_context():
+        db.session.add(Recusal(case_id=office["ids"]["C"], member_id=office["chair"].id,
+                               cause="self", reason="A former colleague."))
+        db.session.commit()
+    assert "7 cases filed" in client.get("/office/statistics").get_data(as_text=True)

@@ -36,7 +36,7 @@ bp = Blueprint("office", __name__, url_prefix="/office")
 def statistics():
     authorize("office.statistics")
     filters = stats.Filters.from_args(request.args)
-    figures = stats.compute(current_user, filters)
+    figures = stats.kept(current_user, filters, fresh=request.args.get("fresh") == "1")
     return render_template("office/statistics.html", s=figures, charts=_charts(figures),
                            years=stats.years_available(current_user), kinds=stats.KINDS,
                            filters=filters)
