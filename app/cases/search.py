@@ -13,7 +13,7 @@ outside it (a recused member's, one awaiting a declaration) is never matched.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, func, literal_column, or_, select, union
+from sqlalchemy import Float, Select, and_, cast, func, literal_column, or_, select, union_all
 
 from app.accounts.models import User
 from app.cases.models import Allegation, Case
@@ -24,50 +24,57 @@ from app.search import escape_like
 # The text search configuration, written as the index's expression is, so the planner
 # matches the query's to_tsvector(...) to the index.
 FTS_CONFIG = literal_column("'english'")
+# The ways a case is found, each scored once however often it matches that way.
+NUMBER, NAME, FACTS = 1, 2, 3
 
 
 def _contains(column, text: str):
     return column.ilike(f"%{escape_like(text)}%", escape="\\")
 
 
-def _facts_match(words: str):
-    """(condition on Case, rank expression) for the allegations' facts."""
+def _hit(case_id, way: int, score) -> Select:
+    """One row of the search's hits: the case, the way it matched, its score that way."""
+    return select(case_id.label("case_id"), literal_column(str(way)).label("way"),
+                  cast(score, Float).label("score"))
+
+
+def _facts_hits(words: str) -> Select:
+    """(case_id, kind, score) of the allegations whose facts the words find."""
     if db.session.get_bind().dialect.name == "postgresql":
         document = func.to_tsvector(FTS_CONFIG, Allegation.facts)
         wanted = func.plainto_tsquery(FTS_CONFIG, words)
-        matched = select(Allegation.case_id).where(document.op("@@")(wanted))
-        rank = (select(func.max(func.ts_rank(document, wanted)))
-                .where(Allegation.case_id == Case.id).correlate(Case).scalar_subquery())
-        return Case.id.in_(matched), func.coalesce(rank, 0)
+        return _hit(Allegation.case_id, FACTS, func.ts_rank(document, wanted)) \
+            .where(document.op("@@")(wanted))
     terms = [w for w in words.split() if w][:10]
-    matched = select(Allegation.case_id).where(and_(*[_contains(Allegation.facts, w)
-                                                      for w in terms]))
-    hit = Case.id.in_(matched)
-    return hit, case((hit, 0.5), else_=0.0)
+    return _hit(Allegation.case_id, FACTS, literal_column("0.5")) \
+        .where(and_(*[_contains(Allegation.facts, w) for w in terms]))
 
 
 def find_cases(query: Select, words: str) -> tuple[Select, object]:
     """Narrow a query of cases to those the words find; return it and the rank to order by.
 
-    The matching cases are a union of sets each found through an index (on PostgreSQL:
-    trigram indexes for the number and the names, the full-text index for the facts), so
-    no search reads every case; only the matches are ranked.
+    Each way of matching is a set found through an index (on PostgreSQL: trigram indexes
+    for the number and the names, the full-text index for the facts) and scored as it is
+    found: a number 4, a name or certification number 2, the facts their `ts_rank` (at
+    most 1). A case's rank is the sum over the ways it matched (the best of each way), so
+    no search reads every case, and the facts' rank is computed only for the allegations
+    that match, never for every allegation of a case found by a name.
     """
     words = words.strip()
-    number = _contains(Case.number, words)
     certificants = select(Certificant.id).where(or_(
         _contains(Certificant.name, words),
         Certificant.cert_number.ilike(f"{escape_like(words)}%", escape="\\")))
     complainants = select(User.id).where(_contains(User.name, words))
-    facts, facts_rank = _facts_match(words)
-    found = union(
-        select(Case.id).where(number),
-        select(Case.id).where(_contains(Case.respondent_name, words)),
-        select(Case.id).where(Case.respondent_certificant_id.in_(certificants)),
-        select(Case.id).where(Case.complainant_id.in_(complainants)),
-        select(Case.id).where(facts))
-    named = or_(_contains(Case.respondent_name, words),
-                Case.respondent_certificant_id.in_(certificants),
-                Case.complainant_id.in_(complainants))
-    rank = case((number, 4.0), else_=0.0) + case((named, 2.0), else_=0.0) + facts_rank
-    return query.where(Case.id.in_(found)), rank.desc()
+    four, two = literal_column("4.0"), literal_column("2.0")
+    hits = union_all(
+        _hit(Case.id, NUMBER, four).where(_contains(Case.number, words)),
+        _hit(Case.id, NAME, two).where(_contains(Case.respondent_name, words)),
+        _hit(Case.id, NAME, two).where(Case.respondent_certificant_id.in_(certificants)),
+        _hit(Case.id, NAME, two).where(Case.complainant_id.in_(complainants)),
+        _facts_hits(words)).subquery()
+    case_id, way, score = hits.c
+    best = select(case_id.label("case_id"), func.max(score).label("score")) \
+        .group_by(case_id, way).subquery()
+    ranked = select(best.c.case_id, func.sum(best.c.score).label("rank")) \
+        .group_by(best.c.case_id).subquery()
+    return query.join(ranked, ranked.c.case_id == Case.id), ranked.c.rank.desc()
