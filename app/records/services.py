@@ -14,10 +14,11 @@ app/proceedings/disposal.py takes the action for each case of a batch.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import case as sql_case
 
 from app import clock
 from app.accounts.models import Role, User, UserRole
@@ -51,6 +52,7 @@ from app.proceedings.models import (
 )
 from app.records.models import DisposalBatch, DisposalItem, LegalHold, RetentionSchedule
 from app.storage import delete_on_commit, store
+from app.types import UTCDateTime
 
 OUTCOMES = {
     "withdrawn_abandoned": "Withdrawn by the complainant, or abandoned",
@@ -95,13 +97,6 @@ def current_schedule() -> Schedule:
         RetentionSchedule.version.desc()).limit(1)).scalar_one_or_none())
 
 
-def schedule_at(when) -> Schedule:
-    """The schedule in force at a moment."""
-    return _schedule(db.session.execute(
-        select(RetentionSchedule).where(RetentionSchedule.created_at <= when)
-        .order_by(RetentionSchedule.version.desc()).limit(1)).scalar_one_or_none())
-
-
 def schedule_history() -> list[RetentionSchedule]:
     return list(db.session.execute(select(RetentionSchedule).order_by(
         RetentionSchedule.version.desc())).scalars())
@@ -127,34 +122,51 @@ def change_schedule(years: dict, note: str, actor) -> RetentionSchedule:
     return row
 
 
-# --- a case's retention ----------------------------------------------------------------------
+# --- a case's retention, computed in SQL -----------------------------------------------------
+#
+# One query answers for one case (the case page) or for every closed case (the daily
+# sweep at 100,000 cases): the schedule's versions are few, so each (outcome, version in
+# force at closing) pair becomes a literal inside a CASE on `closed_at`, and what describes
+# a case's outcome is a boolean expression over its row, its decisions and its sanctions.
 
-def outcome_keys(case: Case) -> list[str]:
-    """The schedule's outcomes that describe how a closed case ended."""
-    keys = []
-    if case.kind == "self_report":
-        keys.append("self_report")
-    if case.status in (State.WITHDRAWN, State.ABANDONED):
-        return keys + ["withdrawn_abandoned"]
-    if case.status == State.DISMISSED and case.outcome_reason in DismissalReason._value2member_map_:
-        return keys + ["dismissed_intake"]
-    decisions = db.session.execute(select(Decision).where(Decision.case_id == case.id)
-                                   .order_by(Decision.id)).scalars().all()
-    outcomes = {d.outcome for d in decisions}
-    final = [d for d in decisions if d.outcome not in ("hearing", "remand")]
-    last = final[-1].outcome if final else None
-    if case.status == State.DISMISSED or last == "dismissed":
-        keys.append("dismissed_review")
-    if last in ("no_violation", "reverse"):
-        keys.append("no_violation")
-    if "consent" in outcomes:
-        keys.append("consent")
-    kinds = db.session.execute(select(Sanction.kind).join(Decision).where(
-        Decision.case_id == case.id)).scalars().all()
-    keys += sorted({f"sanction_{k}" for k in kinds})
-    if last == "caution" and "sanction_caution" not in keys:
-        keys.append("sanction_caution")
-    return keys or ["no_violation"]
+def outcome_conditions() -> dict:
+    """For each outcome of the schedule, the SQL condition that it describes a closed case.
+
+    Withdrawn or abandoned, or dismissed at intake, is all that is said of such a case
+    (besides a self-report). Otherwise the last decision that ends a stage (not a referral
+    to a hearing, not a remand) says dismissed, no violation (or reversed) or caution; a
+    consent agreement at any stage counts, and so does each sanction imposed. A case none
+    of these describe counts as "no violation".
+    """
+    reasons = [r.value for r in DismissalReason]
+    ended = Case.status.in_([State.WITHDRAWN, State.ABANDONED])
+    at_intake = (Case.status == State.DISMISSED) & func.coalesce(
+        Case.outcome_reason, "").in_(reasons)
+    decided = ~ended & ~at_intake
+    last = func.coalesce(select(Decision.outcome).where(
+        Decision.case_id == Case.id, Decision.outcome.not_in(("hearing", "remand")))
+        .order_by(Decision.id.desc()).limit(1).correlate(Case).scalar_subquery(), "")
+
+    def sanctioned(kind: str):
+        return exists(select(Sanction.id).join(Decision, Sanction.decision_id == Decision.id)
+                      .where(Decision.case_id == Case.id, Sanction.kind == kind)
+                      .correlate(Case))
+
+    when = {
+        "withdrawn_abandoned": ended,
+        "dismissed_intake": at_intake,
+        "dismissed_review": decided & ((Case.status == State.DISMISSED) | (last == "dismissed")),
+        "consent": decided & exists(select(Decision.id).where(
+            Decision.case_id == Case.id, Decision.outcome == "consent").correlate(Case)),
+        "self_report": Case.kind == "self_report",
+    }
+    for kind in SanctionKind:
+        when[f"sanction_{kind.value}"] = decided & sanctioned(kind.value)
+    when["sanction_caution"] = decided & (sanctioned("caution") | (last == "caution"))
+    others = or_(*(cond for key, cond in when.items()
+                   if key not in ("withdrawn_abandoned", "dismissed_intake")))
+    when["no_violation"] = decided & (last.in_(("no_violation", "reverse")) | ~others)
+    return {key: when[key] for key in OUTCOMES}
 
 
 def _add_years(day: date, years: int) -> date:
@@ -162,6 +174,83 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def _last_closing_day(by: date, years: int) -> date:
+    """The last closing day whose disposal date (+ years) falls on or before `by`."""
+    day = _add_years(by, -years)
+    while _add_years(day + timedelta(days=1), years) <= by:
+        day += timedelta(days=1)
+    while _add_years(day, years) > by:
+        day -= timedelta(days=1)
+    return day
+
+
+def _midnight_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def all_schedules() -> list[Schedule]:
+    """Every version of the schedule, oldest first (version 0: the configured defaults)."""
+    rows = db.session.execute(select(RetentionSchedule).order_by(
+        RetentionSchedule.version)).scalars().all()
+    return [_defaults()] + [_schedule(row) for row in rows]
+
+
+# A candidate rule is encoded as one integer, so that the database's MAX picks the one
+# that applies: the most years; on equal years the schedule in force at closing, then the
+# outcome listed first in OUTCOMES. (Versions stay under 10,000; periods under 200 years.)
+def _encode(rule: tuple[int, bool, int], order: int) -> int:
+    years, at_closing, version = rule
+    return years * 10_000_000 + int(at_closing) * 1_000_000 + (99 - order) * 10_000 + version
+
+
+def _decode(code: int) -> tuple[int, str, int]:
+    order = 99 - (code // 10_000) % 100
+    return code // 10_000_000, list(OUTCOMES)[order], code % 10_000
+
+
+def _rule(closing: Schedule, current: Schedule, key: str) -> tuple[int, bool, int]:
+    """(years, from the schedule in force at closing, version) of one outcome."""
+    then, now = closing.years_for(key), current.years_for(key)
+    return (then, True, closing.version) if then >= now else (now, False, current.version)
+
+
+def _by_closing(schedules: list[Schedule], value, type_=None):
+    """A CASE on the closing time: `value(schedule)` of the schedule in force then."""
+    def lit(v):
+        return literal(v, type_) if type_ is not None else literal(v)
+    whens = [(Case.closed_at >= s.since, lit(value(s))) for s in reversed(schedules[1:])]
+    if not whens:
+        return lit(value(schedules[0]))
+    return sql_case(*whens, else_=lit(value(schedules[0])))
+
+
+def _rule_columns(schedules: list[Schedule], conditions: dict) -> list:
+    current = schedules[-1]
+    columns = []
+    for order, key in enumerate(OUTCOMES):
+        code = _by_closing(schedules, lambda s, k=key, o=order: _encode(
+            _rule(s, current, k), o))
+        columns.append(sql_case((conditions[key], code), else_=-1).label(key))
+    return columns
+
+
+def _due_condition(schedules: list[Schedule], conditions: dict, by: date):
+    """Every outcome that describes the case has run its period by `by`."""
+    current = schedules[-1]
+    parts = []
+    for key in OUTCOMES:
+        cutoff = _by_closing(schedules, lambda s, k=key: _midnight_after(
+            _last_closing_day(by, _rule(s, current, k)[0])), UTCDateTime())
+        parts.append(or_(~conditions[key], Case.closed_at < cutoff))
+    longest_ago = min(_rule(s, current, key)[0] for s in schedules for key in OUTCOMES)
+    return and_(Case.closed_at < _midnight_after(_last_closing_day(by, longest_ago)), *parts)
+
+
+def _retention_of(closed_at, codes) -> Retention:
+    years, key, version = _decode(max(codes))
+    return Retention(_add_years(closed_at.date(), years), years, key, version)
 
 
 @dataclass(frozen=True)
@@ -181,14 +270,10 @@ def retention(case: Case) -> Retention | None:
     """When a closed case's file is due for disposal (None: not closed, or disposed)."""
     if case.status not in DISPOSABLE or case.closed_at is None:
         return None
-    best = None
-    for schedule in (schedule_at(case.closed_at), current_schedule()):
-        for key in outcome_keys(case):
-            years = schedule.years_for(key)
-            if best is None or years > best[0]:
-                best = (years, key, schedule.version)
-    years, key, version = best
-    return Retention(_add_years(case.closed_at.date(), years), years, key, version)
+    schedules = all_schedules()
+    row = db.session.execute(select(*_rule_columns(schedules, outcome_conditions())).where(
+        Case.id == case.id)).one()
+    return _retention_of(case.closed_at, list(row))
 
 
 # --- legal holds ---------------------------------------------------------------------------
@@ -238,21 +323,32 @@ def lift_hold(hold: LegalHold, actor, reason: str) -> None:
 
 # --- what is due, warnings ---------------------------------------------------------------------
 
-def due_cases(by: date) -> list[tuple[Case, Retention]]:
-    """Closed cases whose disposal date is on or before `by`, not held, oldest first."""
-    cases = db.session.execute(select(Case).where(
-        Case.status.in_(DISPOSABLE), Case.closed_at.is_not(None)).order_by(Case.id)).scalars()
-    out = []
-    for case in cases:
-        kept = retention(case)
-        if kept is not None and kept.disposal_on <= by and not holds_on(case):
-            out.append((case, kept))
+def _held():
+    return exists(select(LegalHold.id).where(LegalHold.lifted_at.is_(None), or_(
+        LegalHold.case_id == Case.id,
+        LegalHold.certificant_id == Case.respondent_certificant_id)).correlate(Case))
+
+
+def _batched():
+    return exists(select(DisposalItem.id).join(DisposalBatch).where(
+        DisposalItem.case_id == Case.id, DisposalBatch.status != "done",
+        DisposalItem.disposed_at.is_(None)).correlate(Case))
+
+
+def due_cases(by: date, *, unbatched: bool = False) -> list[tuple[Case, Retention]]:
+    """Closed cases whose disposal date is on or before `by`, not held, oldest first
+    (`unbatched`: only those in no open disposal batch). Two statements, whatever the
+    number of cases."""
+    schedules = all_schedules()
+    conditions = outcome_conditions()
+    query = select(Case, *_rule_columns(schedules, conditions)).where(
+        Case.status.in_(DISPOSABLE), Case.closed_at.is_not(None),
+        _due_condition(schedules, conditions, by), ~_held())
+    if unbatched:
+        query = query.where(~_batched())
+    out = [(row[0], _retention_of(row[0].closed_at, list(row[1:])))
+           for row in db.session.execute(query.order_by(Case.id))]
     return sorted(out, key=lambda pair: (pair[1].disposal_on, pair[0].id))
-
-
-def _in_open_batch() -> set[int]:
-    return set(db.session.execute(select(DisposalItem.case_id).join(DisposalBatch).where(
-        DisposalBatch.status != "done", DisposalItem.disposed_at.is_(None))).scalars())
 
 
 def administrators() -> list[User]:
@@ -265,8 +361,7 @@ def warn(today: date | None = None) -> DisposalBatch | None:
     administrators (None: nothing new is due). Safe to run twice."""
     today = today or clock.today()
     due_by = today + timedelta(days=current_app.config["RETENTION_WARNING_DAYS"])
-    taken = _in_open_batch()
-    due = [(c, r) for c, r in due_cases(due_by) if c.id not in taken]
+    due = due_cases(due_by, unbatched=True)
     if not due:
         return None
     batch = DisposalBatch(due_by=due_by, warned_at=clock.now())
