@@ -38,7 +38,7 @@ def confirm(batch_id: int):
     except records.RecordsError as error:
         flash(str(error), "error")
         return redirect(url_for("disposal.batch", batch_id=found.id))
-    lines = disposal.dispose_batch(found)
+    lines = disposal.dispose_batch(found, by=current_user)
     db.session.commit()
     flash(f"Batch confirmed. {len([x for x in lines if 'disposed' in x])} case(s) disposed of; "
           "cases not yet due are disposed of by the sweep on their date.", "success")

@@ -13,11 +13,12 @@ app/proceedings/disposal.py takes the action for each case of a batch.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy import case as sql_case
 
 from app import clock
@@ -33,10 +34,13 @@ from app.cases.models import (
     Response,
     State,
 )
+from app.coi.models import CoiDeclaration, CoiObjection, Recusal
 from app.documents.models import Document
 from app.extensions import db
 from app.messages.models import Thread, WitnessLink
+from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.services import queue_mail
+from app.office.models import FlagReview
 from app.policy import can
 from app.proceedings.models import (
     Appeal,
@@ -66,6 +70,8 @@ OUTCOMES = {
 DISPOSABLE = CLOSED_STATES - {State.DISPOSED}
 # what a public notice is called among the document types: it stays after disposal
 PUBLIC_DOCUMENTS = {"public_notice"}
+# what is left where a column must not be empty (a declaration of a conflict says what it is)
+DISPOSED_TEXT = "[disposed of]"
 
 
 class RecordsError(Exception):
@@ -449,6 +455,64 @@ def _delete_rows(model, *where) -> int:
     return len(rows)
 
 
+def _erase_conflicts(case: Case) -> int:
+    """Members' disclosures about the parties, parties' objections, reasons for recusals.
+
+    The rows stay (who was recused still matters for the skeleton); their words go.
+    """
+    declarations = select(CoiDeclaration.id).where(CoiDeclaration.case_id == case.id)
+    n = db.session.execute(update(CoiDeclaration).where(
+        CoiDeclaration.case_id == case.id, CoiDeclaration.text != "")
+        .values(text=DISPOSED_TEXT).execution_options(synchronize_session="fetch")).rowcount
+    n += db.session.execute(update(CoiObjection).where(
+        CoiObjection.declaration_id.in_(declarations),
+        or_(CoiObjection.text != "", CoiObjection.withdrawn_reason != ""))
+        .values(text="", withdrawn_reason=sql_case(
+            (CoiObjection.withdrawn_at.is_not(None), DISPOSED_TEXT), else_=""))
+        .execution_options(synchronize_session="fetch")).rowcount
+    n += db.session.execute(update(Recusal).where(
+        Recusal.case_id == case.id,
+        or_(Recusal.reason != "", Recusal.reinstatement_reason != ""))
+        .values(reason="", reinstatement_reason=sql_case(
+            (Recusal.reinstated_at.is_not(None), DISPOSED_TEXT), else_=""))
+        .execution_options(synchronize_session="fetch")).rowcount
+    return n
+
+
+def mentions(number: str, *texts: str) -> bool:
+    """Whether a text names the case number (not a longer number that starts with it)."""
+    pattern = re.compile(re.escape(number) + r"(?!\d)")
+    return any(pattern.search(t or "") for t in texts)
+
+
+def _erase_outbox(case: Case) -> int:
+    """Emails about the case keep their row (that one was sent, when) but lose who it went
+    to, what it said and what it carried; one not yet sent is never sent.
+
+    The outbox does not say which case a message is about: every email about a case names
+    its number (subject, body or link), so the rows that name it are the case's. The
+    administrators' disposal warnings name numbers and rules only, and stay.
+    """
+    pattern = f"%{case.number}%"
+    rows = db.session.execute(select(OutboxMessage).where(
+        OutboxMessage.template != "records/disposal_warning",
+        or_(OutboxMessage.subject.like(pattern), OutboxMessage.text_body.like(pattern),
+            OutboxMessage.html_body.like(pattern)))).scalars().all()
+    n = 0
+    for message in rows:
+        if not mentions(case.number, message.subject, message.text_body, message.html_body):
+            continue
+        message.recipient, message.subject = "", f"{case.number}: disposed of (S20)"
+        message.text_body = message.html_body = ""
+        message.attachments = None
+        message.claimed_by = message.claimed_until = None
+        if message.status == OutboxStatus.PENDING:
+            message.status = OutboxStatus.FAILED
+            message.last_error = "Not sent: the case's file was disposed of."
+        n += 1
+    return n
+
+
 def erase(case: Case, actor, data: dict) -> None:
     """Destroy a case's file, keeping its skeleton (the `dispose` action's effect).
 
@@ -460,6 +524,7 @@ def erase(case: Case, actor, data: dict) -> None:
     evidence.
     """
     item = item_of(data["batch"], case)
+    kept = retention(case)  # before anything changes: the rule that applied
     files, categories = [], set()
     for ev in list(case.evidence):
         files.append({"category": "evidence", "sha256": ev.sha256, "size": ev.size})
@@ -490,6 +555,9 @@ def erase(case: Case, actor, data: dict) -> None:
         "disclosure log": _delete_rows(Disclosure, Disclosure.case_id == case.id),
         "internal notes": _delete_rows(CaseEvent, CaseEvent.case_id == case.id,
                                        CaseEvent.internal.is_(True)),
+        "intake flag reviews": _delete_rows(FlagReview, FlagReview.case_id == case.id),
+        "conflict disclosures and objections": _erase_conflicts(case),
+        "emails about the case": _erase_outbox(case),
     }
     categories |= {name for name, n in counts.items() if n}
     for event in case.events:
@@ -525,5 +593,12 @@ def erase(case: Case, actor, data: dict) -> None:
     redact_for_target("cases", case.id, actor=actor)
     if item is not None:
         item.disposed_at = clock.now()
-        item.destroyed = {"categories": sorted(categories), "files": files}
+        by = data.get("by")
+        item.destroyed = {
+            "categories": sorted(categories), "files": files,
+            "rule": kept and {"outcome": kept.outcome, "title": OUTCOMES[kept.outcome],
+                              "years": kept.years, "version": kept.version,
+                              "closed_on": case.closed_at.date().isoformat(),
+                              "due_on": kept.disposal_on.isoformat()},
+            "by": {"id": by.id, "name": by.name} if by is not None else None}
     db.session.flush()
