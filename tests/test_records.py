@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from budget import count_statements
@@ -493,3 +493,45 @@ def test_due_cases_is_two_statements_whatever_the_number_of_cases(app, ctx, cast
     with count_statements(app) as counted:
         due = records.due_cases(date(2030, 1, 1))
     assert len(due) == 12 and counted.count <= 2
+
+
+def _disposed_cases(people, n: int, when: datetime) -> int:
+    """A done batch of n disposed cases, each with a file, and its certificate."""
+    clock.freeze(when)
+    cases = [case_in_state("dismissed", people["complainant"], people["record"])
+             for _ in range(n)]
+    for case in cases:
+        case.outcome_reason = "duplicate"
+        _file(case, people)
+    clock.freeze(when + timedelta(days=3 * 366 + 1))
+    batch = records.warn()
+    records.confirm(batch, people["admin"])
+    disposal.dispose_batch(batch, by=people["admin"])
+    certificates.issue_certificate(batch, people["admin"])
+    db.session.commit()
+    return batch.id
+
+
+def test_the_batch_page_and_its_certificate_within_budget_and_flat(app, client, auth, cast):
+    with app.test_request_context():
+        people = cast("complainant", "admin", "record")
+        small = _disposed_cases(people, 3, datetime(2020, 1, 10, 9, 0))
+        large = _disposed_cases(people, 6, datetime(2020, 6, 10, 9, 0))
+        records.place_hold(people["admin"], "Court", certificant=people["record"])
+        db.session.commit()
+    auth.login(people["admin"])
+    counts = {}
+    for batch_id in (small, large):
+        for url in (f"/admin/records/disposals/{batch_id}",
+                    f"/admin/records/disposals/{batch_id}/certificate.pdf"):
+            assert client.get(url).status_code == 200
+            with count_statements(app) as seen:
+                assert client.get(url).status_code == 200
+            # the test's savepoints are not the app's statements
+            counts.setdefault(url.endswith(".pdf"), []).append(len([
+                t for t in seen.texts if t.split()[0] not in ("SAVEPOINT", "RELEASE", "ROLLBACK")]))
+    # the download is audited: one entry, and after the response its sealing (4) and the
+    # reader reloaded after the seal's commit (2), as tests/test_statement_budget.py counts
+    for download, budget in ((False, 10), (True, 10 + 7)):
+        few, many = counts[download]
+        assert few == many <= budget, (download, few, many)

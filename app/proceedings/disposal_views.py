@@ -27,8 +27,9 @@ def index():
 @bp.route("/admin/records/disposals/<int:batch_id>")
 def batch(batch_id: int):
     found = get_or_404(DisposalBatch, batch_id, "records.dispose")
-    return render_template("records/batch.html", batch=found, form=ConfirmForm(),
-                           holds={i.case_id: records.holds_on(i.case) for i in found.items},
+    items = records.batch_items(found)
+    return render_template("records/batch.html", batch=found, form=ConfirmForm(), items=items,
+                           held=records.held_among([i.case_id for i in items]),
                            certificate=certificates.certificate_of(found))
 
 
@@ -79,7 +80,8 @@ def certificate_pdf(batch_id: int):
     document = certificates.certificate_of(found)
     if document is None:
         abort(404)
-    record("document.downloaded", actor=current_user, target=document, number=document.number)
+    stored_name, number = document.stored_name, document.number  # read before the commit
+    record("document.downloaded", actor=current_user, target=document, number=number)
     db.session.commit()
-    return send_file(store("documents").open(document.stored_name), mimetype="application/pdf",
-                     as_attachment=True, download_name=f"{document.number}.pdf")
+    return send_file(store("documents").open(stored_name), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"{number}.pdf")

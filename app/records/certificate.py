@@ -10,7 +10,7 @@ staff who confirmed and ran the disposal.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.audit.services import record
 from app.documents import services as documents
@@ -32,7 +32,10 @@ def certificate_number(batch: DisposalBatch) -> str | None:
 
 def certificate_of(batch: DisposalBatch) -> Document | None:
     number = certificate_number(batch)
-    return documents.by_number(number) if number else None
+    if number is None:
+        return None
+    return db.session.execute(select(Document).where(Document.number == number)
+                              .options(joinedload(Document.issued_by))).scalar_one_or_none()
 
 
 class DestructionCertificate:

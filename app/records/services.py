@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy import case as sql_case
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.accounts.models import Role, User, UserRole
@@ -433,6 +434,21 @@ def case_panel(user, case: Case) -> dict | None:
         return None
     return {"retention": retention(case), "holds": holds_on(case),
             "disposed_on": disposed_on(case) if case.status == State.DISPOSED else None}
+
+
+def batch_items(batch: DisposalBatch) -> list[DisposalItem]:
+    """The batch's items with their cases, in one statement."""
+    return list(db.session.execute(select(DisposalItem).where(
+        DisposalItem.batch_id == batch.id).options(joinedload(DisposalItem.case))
+        .order_by(DisposalItem.id)).scalars())
+
+
+def held_among(case_ids: list[int]) -> set[int]:
+    """Which of these cases a hold in force keeps (their own, or their respondent's)."""
+    if not case_ids:
+        return set()
+    return set(db.session.execute(select(Case.id).where(Case.id.in_(case_ids), _held()))
+               .scalars())
 
 
 def batches() -> list[DisposalBatch]:
