@@ -172,6 +172,7 @@ def test_the_demo_has_a_case_on_hold_and_one_disposed_with_its_certificate(demo,
         assert batch.status == "done" and batch.confirmed_by.email == "admin@example.org"
         assert item.case.status == "disposed" and item.case.complainant_id is None
         assert not item.case.evidence and item.destroyed["files"]
+        assert item.case.respondent_name == ""  # not in the registry: nothing public to keep
         [certificate] = db.session.scalars(select(Document).where(
             Document.kind == "destruction_certificate")).all()
         assert batch.warned_at < batch.confirmed_at < certificate.issued_at

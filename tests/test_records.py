@@ -21,7 +21,7 @@ from app.coi.models import CoiDeclaration
 from app.documents import services as documents
 from app.documents.models import Document
 from app.extensions import db
-from app.messages.models import Message, Thread
+from app.messages.models import Message, PendingAlert, Thread
 from app.notifications.models import OutboxMessage
 from app.notifications.services import queue_mail
 from app.office.models import FlagReview
@@ -268,7 +268,10 @@ def _personal_rows(case, people):
                     user_id=people["complainant"].id)
     thread.messages = [Message(sender="party", author_id=people["complainant"].id,
                                body="My health records are attached.")]
-    db.session.add_all([thread, FlagReview(case_id=case.id, by_id=people["admin"].id,
+    db.session.add(thread)
+    db.session.flush()
+    db.session.add_all([PendingAlert(user_id=people["admin"].id, thread_id=thread.id),
+                        FlagReview(case_id=case.id, by_id=people["admin"].id,
                                            reason="Clara complained before.", flags=[]),
                         CoiDeclaration(case_id=case.id, member_id=people["admin"].id,
                                        kind="disclosure", relation="friend",
@@ -304,7 +307,7 @@ def test_disposal_erases_every_copy_of_the_case_s_personal_data(ctx, cast):
     assert other and "Rory Respondent" in other[0].text_body  # another case's mail stays
     assert not any("Clara" in (m.text_body + m.html_body + m.subject + m.recipient)
                    for m in mail)
-    for model in (Thread, Message, FlagReview):
+    for model in (Thread, Message, PendingAlert, FlagReview):
         assert db.session.execute(select(model)).scalars().all() == []
     [declaration] = db.session.execute(select(CoiDeclaration)).scalars().all()
     assert declaration.text == records.DISPOSED_TEXT

@@ -38,7 +38,7 @@ from app.cases.models import (
 from app.coi.models import CoiDeclaration, CoiObjection, Recusal
 from app.documents.models import Document
 from app.extensions import db
-from app.messages.models import Thread, WitnessLink
+from app.messages.models import PendingAlert, Thread, WitnessLink
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.services import queue_mail
 from app.office.models import FlagReview
@@ -559,6 +559,8 @@ def erase(case: Case, actor, data: dict) -> None:
             doc.recipients = []
             categories.add("issued documents (not public notices)")
     counts = {
+        "message alerts": _delete_rows(PendingAlert, PendingAlert.thread_id.in_(
+            select(Thread.id).where(Thread.case_id == case.id))),
         "messages": _delete_rows(Thread, Thread.case_id == case.id),
         "witness links": _delete_rows(WitnessLink, WitnessLink.case_id == case.id),
         "investigation file": _delete_rows(InvestigationItem,
@@ -604,6 +606,8 @@ def erase(case: Case, actor, data: dict) -> None:
     case.remedy_sought = case.respondent_details = case.outcome_text = ""
     case.time_limit_waiver = ""
     case.respondent_email = None
+    if case.respondent_certificant_id is None:  # not in the registry: nothing public to keep
+        case.respondent_name = ""
     categories |= {"narratives and facts", "reasons and minutes",
                    "complainant's and witnesses' personal details"}
     redact_for_target("cases", case.id, actor=actor)
