@@ -136,7 +136,39 @@ def change_schedule(years: dict, note: str, actor) -> RetentionSchedule:
 # force at closing) pair becomes a literal inside a CASE on `closed_at`, and what describes
 # a case's outcome is a boolean expression over its row, its decisions and its sanctions.
 
-def outcome_conditions() -> dict:
+@dataclass(frozen=True)
+class _Facts:
+    """What a case's decisions say, one row per case, computed once for all cases (grouped
+    subqueries LEFT JOINed to the cases, never a subquery per case)."""
+
+    last: object  # case_id, outcome: the last decision that ends a stage
+    decided: object  # case_id, consent: 1 if a consent decision exists
+    sanctions: object  # case_id, one 0/1 column per sanction kind
+
+    @classmethod
+    def of(cls, case_id: int | None = None) -> _Facts:
+        only = [Decision.case_id == case_id] if case_id is not None else []
+        ranked = select(Decision.case_id, Decision.outcome, func.row_number().over(
+            partition_by=Decision.case_id, order_by=Decision.id.desc()).label("n")).where(
+            Decision.outcome.not_in(("hearing", "remand")), *only).subquery("ranked")
+        last = select(ranked.c.case_id, ranked.c.outcome).where(ranked.c.n == 1).subquery(
+            "last_decision")
+        decided = select(Decision.case_id, func.max(sql_case(
+            (Decision.outcome == "consent", 1), else_=0)).label("consent")).where(
+            *only).group_by(Decision.case_id).subquery("decided")
+        sanctions = select(Decision.case_id, *(func.max(sql_case(
+            (Sanction.kind == kind.value, 1), else_=0)).label(kind.value) for kind in SanctionKind)
+        ).join(Sanction, Sanction.decision_id == Decision.id).where(*only).group_by(
+            Decision.case_id).subquery("sanctioned")
+        return cls(last, decided, sanctions)
+
+    def joined(self, query):
+        return (query.outerjoin(self.last, self.last.c.case_id == Case.id)
+                .outerjoin(self.decided, self.decided.c.case_id == Case.id)
+                .outerjoin(self.sanctions, self.sanctions.c.case_id == Case.id))
+
+
+def outcome_conditions(facts: _Facts) -> dict:
     """For each outcome of the schedule, the SQL condition that it describes a closed case.
 
     Withdrawn or abandoned, or dismissed at intake, is all that is said of such a case
@@ -150,21 +182,16 @@ def outcome_conditions() -> dict:
     at_intake = (Case.status == State.DISMISSED) & func.coalesce(
         Case.outcome_reason, "").in_(reasons)
     decided = ~ended & ~at_intake
-    last = func.coalesce(select(Decision.outcome).where(
-        Decision.case_id == Case.id, Decision.outcome.not_in(("hearing", "remand")))
-        .order_by(Decision.id.desc()).limit(1).correlate(Case).scalar_subquery(), "")
+    last = func.coalesce(facts.last.c.outcome, "")
 
     def sanctioned(kind: str):
-        return exists(select(Sanction.id).join(Decision, Sanction.decision_id == Decision.id)
-                      .where(Decision.case_id == Case.id, Sanction.kind == kind)
-                      .correlate(Case))
+        return func.coalesce(facts.sanctions.c[kind], 0) == 1
 
     when = {
         "withdrawn_abandoned": ended,
         "dismissed_intake": at_intake,
         "dismissed_review": decided & ((Case.status == State.DISMISSED) | (last == "dismissed")),
-        "consent": decided & exists(select(Decision.id).where(
-            Decision.case_id == Case.id, Decision.outcome == "consent").correlate(Case)),
+        "consent": decided & (func.coalesce(facts.decided.c.consent, 0) == 1),
         "self_report": Case.kind == "self_report",
     }
     for kind in SanctionKind:
@@ -278,7 +305,9 @@ def retention(case: Case) -> Retention | None:
     if case.status not in DISPOSABLE or case.closed_at is None:
         return None
     schedules = all_schedules()
-    row = db.session.execute(select(*_rule_columns(schedules, outcome_conditions())).where(
+    facts = _Facts.of(case.id)
+    row = db.session.execute(facts.joined(select(
+        *_rule_columns(schedules, outcome_conditions(facts))).select_from(Case)).where(
         Case.id == case.id)).one()
     return _retention_of(case.closed_at, list(row))
 
@@ -347,8 +376,9 @@ def due_cases(by: date, *, unbatched: bool = False) -> list[tuple[Case, Retentio
     (`unbatched`: only those in no open disposal batch). Two statements, whatever the
     number of cases."""
     schedules = all_schedules()
-    conditions = outcome_conditions()
-    query = select(Case, *_rule_columns(schedules, conditions)).where(
+    facts = _Facts.of()
+    conditions = outcome_conditions(facts)
+    query = facts.joined(select(Case, *_rule_columns(schedules, conditions))).where(
         Case.status.in_(DISPOSABLE), Case.closed_at.is_not(None),
         _due_condition(schedules, conditions, by), ~_held())
     if unbatched:
