@@ -258,9 +258,13 @@ def pdf_text(data: bytes) -> str:
 def _personal_rows(case, people):
     """Rows elsewhere that hold a party's words or address: an email, a thread, a flag
     review, a member's disclosure about a party."""
-    queue_mail("clara@example.com", "cases/message", f"{case.number}: your complaint",
-               name="Clara Complainant", paragraphs=["Your complaint about the hallway."],
-               items=[], link_label=None, link_url=None)
+    for n in range(2):
+        mail = queue_mail("clara@example.com", "cases/message", f"{case.number}: complaint",
+                          name="Clara Complainant", link_label=None, link_url=None,
+                          paragraphs=["Your complaint about the hallway."], items=[])
+        if n == 0:
+            mail.status, mail.sent_at = "sent", clock.now()
+    unsent = mail.id
     queue_mail("rory@example.com", "cases/message", "News", name="Rory Respondent",
                paragraphs=[f"About case {case.number}0: another case."], items=[],
                link_label=None, link_url=None)  # a longer number: not this case
@@ -277,6 +281,7 @@ def _personal_rows(case, people):
                                        kind="disclosure", relation="friend",
                                        text="Clara is my neighbour.")])
     db.session.commit()
+    return unsent
 
 
 def _disposed_batch(people, *, by=None, files=True):
@@ -286,7 +291,7 @@ def _disposed_batch(people, *, by=None, files=True):
         made["evidence"], _ = _file(case, people)
         made["letter"], _ = _file(case, people, "dismissal")
         made["notice"], _ = _file(case, people, "public_notice")
-    _personal_rows(case, people)
+    made["unsent"] = _personal_rows(case, people)
     clock.freeze(datetime(2029, 1, 20, 9, 0))
     batch = records.warn()
     records.confirm(batch, people["admin"])
@@ -299,10 +304,12 @@ def test_disposal_erases_every_copy_of_the_case_s_personal_data(ctx, cast):
     people = cast("complainant", "admin", "record")
     case, batch, made = _disposed_batch(people, by=people["admin"])
     assert case.status == "disposed"
+    unsent = made["unsent"]
     mail = db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
     about = [m for m in mail if m.template == "cases/message" and m.recipient == ""]
     assert len(about) == 1 and about[0].text_body == about[0].html_body == ""
-    assert about[0].status == "failed" and "disposed" in about[0].last_error
+    assert about[0].status == "sent" and about[0].subject == f"{case.number}: disposed of (S20)"
+    assert db.session.get(OutboxMessage, unsent) is None  # never sent: deleted
     other = [m for m in mail if m.recipient == "rory@example.com"]
     assert other and "Rory Respondent" in other[0].text_body  # another case's mail stays
     assert not any("Clara" in (m.text_body + m.html_body + m.subject + m.recipient)

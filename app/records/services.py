@@ -532,8 +532,8 @@ def mentions(number: str, *texts: str) -> bool:
 
 
 def _erase_outbox(case: Case) -> int:
-    """Emails about the case keep their row (that one was sent, when) but lose who it went
-    to, what it said and what it carried; one not yet sent is never sent.
+    """Emails about the case: one sent (or given up) keeps its row (that one went, when) but
+    loses who it went to, what it said and what it carried; one not yet sent is deleted.
 
     The outbox does not say which case a message is about: every email about a case names
     its number (subject, body or link), so the rows that name it are the case's. The
@@ -548,14 +548,14 @@ def _erase_outbox(case: Case) -> int:
     for message in rows:
         if not mentions(case.number, message.subject, message.text_body, message.html_body):
             continue
+        n += 1
+        if message.status == OutboxStatus.PENDING:
+            db.session.delete(message)
+            continue
         message.recipient, message.subject = "", f"{case.number}: disposed of (S20)"
         message.text_body = message.html_body = ""
         message.attachments = None
-        message.claimed_by = message.claimed_until = None
-        if message.status == OutboxStatus.PENDING:
-            message.status = OutboxStatus.FAILED
-            message.last_error = "Not sent: the case's file was disposed of."
-        n += 1
+        message.last_error = None
     return n
 
 
