@@ -13,6 +13,7 @@ from sqlalchemy import select
 from test_concurrent_issue import at_once, postgres_only, signed_in
 
 from app import clock
+from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.audit.sealing import seal_pending
 from app.audit.services import record, verify_chain
@@ -29,7 +30,7 @@ from app.proceedings import deadlines, disposal, workflow
 from app.proceedings.models import Decision, Sanction
 from app.records import certificate as certificates
 from app.records import services as records
-from app.records.models import DisposalBatch
+from app.records.models import DisposalBatch, DisposalItem
 from app.storage import store
 
 CLOSED = datetime(2026, 1, 15, 10, 0)
@@ -545,3 +546,36 @@ def test_the_batch_page_and_its_certificate_within_budget_and_flat(app, client, 
     for download, budget in ((False, 10), (True, 10 + 7)):
         few, many = counts[download]
         assert few == many <= budget, (download, few, many)
+
+
+def test_the_hold_and_batch_lists_are_paged_and_flat(app, client, auth, cast):
+    with app.test_request_context():
+        people = cast("complainant", "admin", "record")
+    auth.login(people["admin"])
+    counts = {"/admin/records/holds": [], "/admin/records/disposals": []}
+    for _ in range(2):  # the second round doubles the rows
+        with app.test_request_context():
+            admin = db.session.get(User, people["admin"].id)
+            for n in range(30):
+                case = case_in_state("dismissed", people["complainant"], people["record"])
+                hold = records.place_hold(admin, f"Hold {n}", "R-1", case=case)
+                if n % 3 == 0:
+                    records.lift_hold(hold, admin, "Settled")
+                batch = DisposalBatch(due_by=clock.today(), status="confirmed",
+                                      confirmed_by_id=admin.id, confirmed_at=clock.now())
+                batch.items = [DisposalItem(case_id=case.id, disposal_on=clock.today(),
+                                            rule="r")]
+                db.session.add(batch)
+            db.session.commit()
+        for url, seen_counts in counts.items():
+            assert client.get(url).status_code == 200
+            with count_statements(app) as seen:
+                page = client.get(url)
+            assert page.status_code == 200
+            seen_counts.append(len([t for t in seen.texts if t.split()[0] not in (
+                "SAVEPOINT", "RELEASE", "ROLLBACK")]))
+    assert "Pages of holds" in client.get("/admin/records/holds").text
+    assert "Pages of batches" in client.get("/admin/records/disposals").text
+    assert "Hold 0" in client.get("/admin/records/holds?page=2").text
+    for url, (few, many) in counts.items():
+        assert few == many <= 10, (url, few, many)

@@ -8,6 +8,7 @@ from app.audit.services import record
 from app.documents.services import DocumentError
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.paging import paginate
 from app.policy import authorize, get_or_404
 from app.proceedings import disposal
 from app.records import certificate as certificates
@@ -21,7 +22,8 @@ bp = Blueprint("disposal", __name__)
 @bp.route("/admin/records/disposals")
 def index():
     authorize("records.dispose")
-    return render_template("records/batches.html", batches=records.batches())
+    return render_template("records/batches.html",
+                           batches=paginate(records.batches_listed(), scalars=False))
 
 
 @bp.route("/admin/records/disposals/<int:batch_id>")

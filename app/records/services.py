@@ -323,9 +323,18 @@ def holds_on(case: Case) -> list[LegalHold]:
         LegalHold.lifted_at.is_(None), or_(*who)).order_by(LegalHold.id)).scalars())
 
 
+def holds_listed():
+    """Every hold, those in force first, newest first, with what the list shows (a select
+    for `paging.paginate`)."""
+    return select(LegalHold).options(
+        joinedload(LegalHold.case), joinedload(LegalHold.certificant),
+        joinedload(LegalHold.placed_by), joinedload(LegalHold.lifted_by)).order_by(
+        LegalHold.lifted_at.is_not(None), LegalHold.placed_at.desc(), LegalHold.id.desc())
+
+
 def active_holds() -> list[LegalHold]:
-    return list(db.session.execute(select(LegalHold).order_by(
-        LegalHold.lifted_at.is_not(None), LegalHold.placed_at.desc())).scalars())
+    return list(db.session.execute(select(LegalHold).where(LegalHold.lifted_at.is_(None))
+                                   .order_by(LegalHold.placed_at.desc())).scalars())
 
 
 def place_hold(actor, reason: str, reference: str = "", *, case: Case | None = None,
@@ -481,9 +490,13 @@ def held_among(case_ids: list[int]) -> set[int]:
                .scalars())
 
 
-def batches() -> list[DisposalBatch]:
-    return list(db.session.execute(select(DisposalBatch).order_by(
-        DisposalBatch.id.desc())).scalars())
+def batches_listed():
+    """Every batch, newest first, with its number of cases (rows of (batch, cases); a select
+    for `paging.paginate`)."""
+    cases = (select(func.count(DisposalItem.id)).where(DisposalItem.batch_id == DisposalBatch.id)
+             .correlate(DisposalBatch).scalar_subquery())
+    return select(DisposalBatch, cases.label("cases")).options(
+        joinedload(DisposalBatch.confirmed_by)).order_by(DisposalBatch.id.desc())
 
 
 def disposed_on(case: Case):
