@@ -231,9 +231,10 @@ def all_schedules() -> list[Schedule]:
     return [_defaults()] + [_schedule(row) for row in rows]
 
 
-# A candidate rule is encoded as one integer, so that the database's MAX picks the one
+# Each outcome's candidate rule comes back as one integer, so that the largest is the one
 # that applies: the most years; on equal years the schedule in force at closing, then the
-# outcome listed first in OUTCOMES. (Versions stay under 10,000; periods under 200 years.)
+# outcome listed first in OUTCOMES. (Versions stay under 10,000; periods under 200 years,
+# so the integer fits in 32 bits.)
 def _encode(rule: tuple[int, bool, int], order: int) -> int:
     years, at_closing, version = rule
     return years * 10_000_000 + int(at_closing) * 1_000_000 + (99 - order) * 10_000 + version
