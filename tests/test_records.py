@@ -17,17 +17,17 @@ from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.audit.sealing import seal_pending
 from app.audit.services import record, verify_chain
-from app.cases.models import Evidence
+from app.cases.models import Disclosure, Evidence, Response
 from app.coi.models import CoiDeclaration
 from app.documents import services as documents
 from app.documents.models import Document
 from app.extensions import db
-from app.messages.models import Message, PendingAlert, Thread
+from app.messages.models import Message, PendingAlert, Thread, WitnessLink
 from app.notifications.models import OutboxMessage
 from app.notifications.services import queue_mail
 from app.office.models import FlagReview
 from app.proceedings import deadlines, disposal, workflow
-from app.proceedings.models import Decision, Sanction
+from app.proceedings.models import Decision, InvestigationItem, Sanction
 from app.records import certificate as certificates
 from app.records import services as records
 from app.records.models import DisposalBatch, DisposalItem
@@ -273,7 +273,14 @@ def _personal_rows(case, people):
                     user_id=people["complainant"].id)
     thread.messages = [Message(sender="party", author_id=people["complainant"].id,
                                body="My health records are attached.")]
-    db.session.add(thread)
+    db.session.add_all([
+        thread, WitnessLink(case_id=case.id, name="Wanda Witness", email="wanda@example.com",
+                            nonce="n" * 32, expires_at=clock.now() + timedelta(days=30)),
+        InvestigationItem(case_id=case.id, kind="interview", title="Interview: Wanda Witness",
+                          text="She saw Clara's file open.", author_id=people["admin"].id),
+        Response(case_id=case.id, author_id=people["admin"].id, text="Clara misread it."),
+        Disclosure(case_id=case.id, item_type="allegations", item_label="The allegations",
+                   recipient_email="clara@example.com", how="email")])
     db.session.flush()
     db.session.add_all([PendingAlert(user_id=people["admin"].id, thread_id=thread.id),
                         FlagReview(case_id=case.id, by_id=people["admin"].id,
@@ -315,7 +322,8 @@ def test_disposal_erases_every_copy_of_the_case_s_personal_data(ctx, cast):
     assert other and "Rory Respondent" in other[0].text_body  # another case's mail stays
     assert not any("Clara" in (m.text_body + m.html_body + m.subject + m.recipient)
                    for m in mail)
-    for model in (Thread, Message, PendingAlert, FlagReview):
+    for model in (Thread, Message, PendingAlert, FlagReview, WitnessLink, InvestigationItem,
+                  Response, Disclosure, Evidence):
         assert db.session.execute(select(model)).scalars().all() == []
     [declaration] = db.session.execute(select(CoiDeclaration)).scalars().all()
     assert declaration.text == records.DISPOSED_TEXT
@@ -325,7 +333,8 @@ def test_disposal_erases_every_copy_of_the_case_s_personal_data(ctx, cast):
     assert item.destroyed["rule"] == {
         "outcome": "dismissed_intake", "title": "Dismissed at intake", "years": 3, "version": 0,
         "closed_on": "2026-01-15", "due_on": "2029-01-15"}
-    assert {"emails about the case", "messages", "intake flag reviews",
+    assert {"emails about the case", "messages", "intake flag reviews", "witness links",
+            "investigation file", "answer", "disclosure log",
             "conflict disclosures and objections"} <= set(item.destroyed["categories"])
 
 
@@ -345,7 +354,7 @@ def test_the_certificate_lists_every_destroyed_file_and_verifies(ctx, cast):
     assert made["letter"].number in text
     assert "Dismissed at intake" in text
     assert "scheduled sweep" in text and "Ada Administrator" in text  # confirmed by Ada
-    for personal in ("Clara", "clara@", "Rory", "health", "hallway"):
+    for personal in ("Clara", "clara@", "Rory", "Wanda", "health", "hallway", "neighbour"):
         assert personal not in text
     # it verifies; a changed byte does not
     assert documents.verify_copy(data, document.number).matches
