@@ -186,6 +186,12 @@ def test_automatic_disposal_after_the_warning_period_when_configured(app, ctx, c
         assert case.status == "disposed"
         [batch] = db.session.execute(select(DisposalBatch)).scalars().all()
         assert batch.automatic and batch.confirmed_by_id is None
+        # nobody confirmed it, so nobody signed: the administrators are asked to issue it
+        [due] = db.session.execute(select(OutboxMessage).where(
+            OutboxMessage.template == "records/certificate_due")).scalars().all()
+        assert due.recipient == people["admin"].email and case.number in due.text_body
+        assert f"/admin/records/disposals/{batch.id}" in due.text_body
+        assert certificates.certificate_of(batch) is None
     finally:
         app.config["RETENTION_AUTO_DISPOSE"] = False
 

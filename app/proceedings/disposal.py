@@ -11,6 +11,7 @@ from app import clock
 from app.cases.models import Case
 from app.extensions import db
 from app.proceedings import workflow
+from app.records import certificate as certificates
 from app.records import services as records
 from app.records.models import DisposalBatch
 
@@ -56,4 +57,6 @@ def sweep_retention() -> list[str]:
                 batch.status = "confirmed"
                 batch.confirmed_at = clock.now()
             lines += dispose_batch(batch)
+            if batch.status == "done":
+                certificates.tell_certificate_due(batch)
     return lines

@@ -17,8 +17,10 @@ from app.documents import services as documents
 from app.documents.models import Document
 from app.extensions import db
 from app.locks import lock_row
+from app.notifications.services import queue_mail
 from app.records.models import DisposalBatch, DisposalItem
-from app.records.services import RecordsError
+from app.records.services import RecordsError, administrators
+from app.urls import external_url
 
 SWEEP = "the scheduled sweep"
 
@@ -103,6 +105,19 @@ def issue_certificate(batch: DisposalBatch, actor) -> Document:
            sha256=document.sha256,
            cases=[i.case.number for i in batch.items if i.disposed_at is not None])
     return document
+
+
+def tell_certificate_due(batch: DisposalBatch) -> None:
+    """The sweep finished a batch (no one to sign for it): ask the administrators to issue
+    its certificate."""
+    numbers = [i.case.number for i in batch.items if i.disposed_at is not None]
+    if not numbers:
+        return
+    for admin in administrators():
+        queue_mail(admin.email, "records/certificate_due",
+                   f"Disposal batch {batch.id}: issue its certificate of destruction",
+                   name=admin.name, batch_id=batch.id, count=len(numbers), numbers=numbers,
+                   url=external_url("disposal.batch", batch_id=batch.id))
 
 
 def issue_when_done(batch: DisposalBatch, actor) -> tuple[Document | None, str | None]:
