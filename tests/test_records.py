@@ -390,12 +390,13 @@ def test_confirming_issues_the_certificate_and_verify_checks_it(app, client, aut
         case = _closed_case(people)
         _file(case, people)
         clock.freeze(datetime(2029, 1, 20, 9, 0))
-        batch_id = records.warn().id
+        batch_id, case_number = records.warn().id, case.number
         db.session.commit()
     auth.login(people["admin"])
     page = client.post(f"/admin/records/disposals/{batch_id}/confirm", follow_redirects=True)
     number = f"DC-2029-{batch_id:04d}"
     assert f"Certificate of destruction {number} issued." in page.text
+    assert f'href="/verify/{number}"' in client.get(f"/cases/{case_number}").text
     assert f"/admin/records/disposals/{batch_id}/certificate.pdf" in page.text
     pdf = client.get(f"/admin/records/disposals/{batch_id}/certificate.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"

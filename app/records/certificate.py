@@ -25,15 +25,8 @@ from app.urls import external_url
 SWEEP = "the scheduled sweep"
 
 
-def certificate_number(batch: DisposalBatch) -> str | None:
-    """The batch's one certificate number (None until the batch is done)."""
-    if batch.done_at is None:
-        return None
-    return f"DC-{batch.done_at.year}-{batch.id:04d}"
-
-
 def certificate_of(batch: DisposalBatch) -> Document | None:
-    number = certificate_number(batch)
+    number = batch.certificate_number
     if number is None:
         return None
     return db.session.execute(select(Document).where(Document.number == number)
@@ -49,7 +42,7 @@ class DestructionCertificate:
 
     def __init__(self, batch: DisposalBatch) -> None:
         self.batch = batch
-        self.number = certificate_number(batch)
+        self.number = batch.certificate_number
 
     def build(self) -> dict:
         """The batch as plain data: numbers, categories, hashes, rules and staff; no party."""

@@ -473,7 +473,7 @@ def case_panel(user, case: Case) -> dict | None:
     if not can(user, "records.see", case):
         return None
     return {"retention": retention(case), "holds": holds_on(case),
-            "disposed_on": disposed_on(case) if case.status == State.DISPOSED else None}
+            **(disposal_of(case) if case.status == State.DISPOSED else {})}
 
 
 def batch_items(batch: DisposalBatch) -> list[DisposalItem]:
@@ -500,10 +500,18 @@ def batches_listed():
         joinedload(DisposalBatch.confirmed_by)).order_by(DisposalBatch.id.desc())
 
 
-def disposed_on(case: Case):
-    """When the case's file was disposed of (None: it was not)."""
-    return db.session.execute(select(func.max(DisposalItem.disposed_at)).where(
-        DisposalItem.case_id == case.id)).scalar()
+def disposal_of(case: Case) -> dict:
+    """When a disposed case's file was destroyed, and its certificate's number once issued."""
+    item = db.session.execute(select(DisposalItem).where(
+        DisposalItem.case_id == case.id, DisposalItem.disposed_at.is_not(None))
+        .options(joinedload(DisposalItem.batch)).order_by(DisposalItem.disposed_at.desc())
+        .limit(1)).scalar_one_or_none()
+    if item is None:
+        return {"disposed_on": None, "certificate": None}
+    number = item.batch.certificate_number
+    issued = number is not None and db.session.execute(
+        select(Document.id).where(Document.number == number)).first() is not None
+    return {"disposed_on": item.disposed_at, "certificate": number if issued else None}
 
 
 # --- erasure ------------------------------------------------------------------------------
