@@ -78,6 +78,7 @@ def certificate(batch_id: int):
 
 @bp.route("/admin/records/disposals/<int:batch_id>/certificate.pdf")
 def certificate_pdf(batch_id: int):
+    """Download the batch's certificate (audited like any document download)."""
     found = get_or_404(DisposalBatch, batch_id, "records.dispose")
     document = certificates.certificate_of(found)
     if document is None:

@@ -279,8 +279,8 @@ def _due_condition(schedules: list[Schedule], conditions: dict, by: date):
         cutoff = _by_closing(schedules, lambda s, k=key: _midnight_after(
             _last_closing_day(by, _rule(s, current, k)[0])), UTCDateTime())
         parts.append(or_(~conditions[key], Case.closed_at < cutoff))
-    longest_ago = min(_rule(s, current, key)[0] for s in schedules for key in OUTCOMES)
-    return and_(Case.closed_at < _midnight_after(_last_closing_day(by, longest_ago)), *parts)
+    shortest = min(_rule(s, current, key)[0] for s in schedules for key in OUTCOMES)
+    return and_(Case.closed_at < _midnight_after(_last_closing_day(by, shortest)), *parts)
 
 
 def _retention_of(closed_at, codes) -> Retention:
