@@ -108,6 +108,8 @@ EXPECTED: dict[str, dict] = {
     "disposal.index": ADMIN,
     "disposal.batch": ADMIN,
     "disposal.confirm": ADMIN_POST,
+    "disposal.certificate": ADMIN_POST,
+    "disposal.certificate_pdf": only("admin", ok=404),
     # cases
     "filing.new_complaint": SIGNED_IN,
     "filing.new_self_report": only(),  # nobody in the matrix is linked to the registry

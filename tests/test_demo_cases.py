@@ -12,7 +12,9 @@ from app.demo import DEMO_PASSWORD, DEMO_USERS
 from app.documents.models import Document
 from app.extensions import db
 from app.notifications.models import OutboxMessage
+from app.records.models import DisposalBatch, LegalHold
 
+HOLD_TEXT = "LIT-2026-014"  # the demo hold's reference
 CERTS = ("cert1@example.org", "cert2@example.org", "cert3@example.org")
 HOMES = {"administrator": b"Administration", "chair": b"Committee dashboard",
          "committee member": b"Committee dashboard", "certificant": b"My matters"}
@@ -62,7 +64,10 @@ def test_a_case_in_every_state(demo):
         assert any(e.action == "abandon" for e in abandoned.events)
         for case in cases:
             assert case.allegations
-            assert all(a.item.code[0] in "SR" and a.facts for a in case.allegations)
+            assert all(a.item.code[0] in "SR" for a in case.allegations)
+            # a disposed case keeps its standards, not its facts (S20)
+            assert all(bool(a.facts) == (case.status != "disposed") for a in case.allegations)
+        assert by_status.get("disposed"), "no demo case is disposed"
 
 
 def test_second_run_changes_nothing(demo, runner):
@@ -156,3 +161,28 @@ def test_demo_data_has_issued_documents_and_a_correction(demo, runner, client, a
     assert rory_docs, "the demo respondent was sent documents"
     auth.login("cert2@example.org", DEMO_PASSWORD)
     assert client.get(f"/documents/{rory_docs[0]}.pdf").status_code == 200
+
+
+def test_the_demo_has_a_case_on_hold_and_one_disposed_with_its_certificate(demo, runner):
+    with demo.app_context():
+        [hold] = db.session.scalars(select(LegalHold)).all()
+        assert hold.case.status == "closed" and hold.reason and hold.reference and hold.active
+        [batch] = db.session.scalars(select(DisposalBatch)).all()
+        [item] = batch.items
+        assert batch.status == "done" and batch.confirmed_by.email == "admin@example.org"
+        assert item.case.status == "disposed" and item.case.complainant_id is None
+        assert not item.case.evidence and item.destroyed["files"]
+        assert item.case.respondent_name == ""  # not in the registry: nothing public to keep
+        [certificate] = db.session.scalars(select(Document).where(
+            Document.kind == "destruction_certificate")).all()
+        assert batch.warned_at < batch.confirmed_at < certificate.issued_at
+        hold_case, number, batch_id = hold.case.number, certificate.number, batch.id
+    admin = login_client(demo, "admin@example.org", DEMO_PASSWORD)
+    assert HOLD_TEXT in admin.get(f"/cases/{hold_case}").get_data(as_text=True)
+    page = admin.get(f"/admin/records/disposals/{batch_id}").get_data(as_text=True)
+    assert number in page and "download the PDF" in page
+    assert admin.get(f"/admin/records/disposals/{batch_id}/certificate.pdf").status_code == 200
+    assert admin.get("/admin/records/holds").status_code == 200
+    assert "Issued" in demo.test_client().get(f"/verify/{number}").get_data(as_text=True)
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "intact" in result.output, result.output

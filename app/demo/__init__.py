@@ -1,5 +1,6 @@
 """Demo data: accounts for every role, registry records, the 2009 code, demo cases and
-proceedings carried past the answer, and the documents issued on them."""
+proceedings carried past the answer, a case on legal hold and one disposed of with its
+certificate, and the documents issued on them."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,6 +14,7 @@ from app.demo.documents import load_demo_documents
 from app.demo.messages import load_demo_messages
 from app.demo.office import load_demo_office
 from app.demo.proceedings import load_demo_proceedings
+from app.demo.records import load_demo_records
 from app.extensions import db
 from app.registry.models import Certificant, CertStatus
 from app.registry.services import find_by_number
@@ -80,6 +82,7 @@ def load_demo() -> int:
     created += load_demo_cases()
     created += load_demo_office()  # before the documents, which it calls for
     created += load_demo_proceedings()
+    created += load_demo_records()  # before the documents: its case's letter is issued then
     created += load_demo_documents()
     created += load_demo_messages()
     return created

@@ -342,6 +342,12 @@ def _attach(case: Case, names: tuple[str, ...], context: str, actor) -> None:
 # --- the evidence files, made here -----------------------------------------------------
 
 FILE_TEXT = {
+    "waiting-room-notes.txt": [
+        "Notes I made in the waiting room, the same afternoon.",
+        "",
+        "The receptionist read out the client's name and the reason for his visit to the "
+        "whole waiting room, then handed his file to the case manager across the counter.",
+    ],
     "note-of-conversation.txt": [
         "Note of a conversation with Wanda, written the same day.",
         "",

@@ -11,12 +11,17 @@ from app import clock
 from app.cases.models import Case
 from app.extensions import db
 from app.proceedings import workflow
+from app.records import certificate as certificates
 from app.records import services as records
 from app.records.models import DisposalBatch
 
 
-def dispose_batch(batch: DisposalBatch) -> list[str]:
-    """Dispose of every case of the batch that is due and not held; return what was done."""
+def dispose_batch(batch: DisposalBatch, by=None) -> list[str]:
+    """Dispose of every case of the batch that is due and not held; return what was done.
+
+    `by`: the administrator whose confirmation runs it now (None: the scheduled sweep);
+    the action itself is the system's, and the item records who ran it.
+    """
     lines = []
     for item in batch.items:
         if item.disposed_at is not None:
@@ -32,7 +37,7 @@ def dispose_batch(batch: DisposalBatch) -> list[str]:
         if records.disposal_problem(case, {"batch": batch}):
             continue  # not due yet: a later sweep takes it
         item.skipped = ""
-        workflow.apply(case, "dispose", None, batch=batch)
+        workflow.apply(case, "dispose", None, batch=batch, by=by)
         lines.append(f"{case.number} disposed of")
     if all(i.disposed_at is not None or i.skipped for i in batch.items):
         batch.status, batch.done_at = "done", clock.now()
@@ -52,4 +57,6 @@ def sweep_retention() -> list[str]:
                 batch.status = "confirmed"
                 batch.confirmed_at = clock.now()
             lines += dispose_batch(batch)
+            if batch.status == "done":
+                certificates.tell_certificate_due(batch)
     return lines

@@ -91,6 +91,13 @@ class DisposalBatch(db.Model):
     items: Mapped[list[DisposalItem]] = relationship(
         back_populates="batch", cascade="all, delete-orphan", order_by="DisposalItem.id")
 
+    @property
+    def certificate_number(self) -> str | None:
+        """The number of the batch's one certificate of destruction (None until done)."""
+        if self.done_at is None:
+            return None
+        return f"DC-{self.done_at.year}-{self.id:04d}"
+
 
 class DisposalItem(db.Model):
     """A case in a batch: its disposal date and rule when warned, and what was destroyed."""

@@ -13,11 +13,14 @@ app/proceedings/disposal.py takes the action for each case of a batch.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.accounts.models import Role, User, UserRole
@@ -32,10 +35,13 @@ from app.cases.models import (
     Response,
     State,
 )
+from app.coi.models import CoiDeclaration, CoiObjection, Recusal
 from app.documents.models import Document
 from app.extensions import db
-from app.messages.models import Thread, WitnessLink
+from app.messages.models import PendingAlert, Thread, WitnessLink
+from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.services import queue_mail
+from app.office.models import FlagReview
 from app.policy import can
 from app.proceedings.models import (
     Appeal,
@@ -51,6 +57,7 @@ from app.proceedings.models import (
 )
 from app.records.models import DisposalBatch, DisposalItem, LegalHold, RetentionSchedule
 from app.storage import delete_on_commit, store
+from app.types import UTCDateTime
 
 OUTCOMES = {
     "withdrawn_abandoned": "Withdrawn by the complainant, or abandoned",
@@ -64,6 +71,8 @@ OUTCOMES = {
 DISPOSABLE = CLOSED_STATES - {State.DISPOSED}
 # what a public notice is called among the document types: it stays after disposal
 PUBLIC_DOCUMENTS = {"public_notice"}
+# what is left where a column must not be empty (a declaration of a conflict says what it is)
+DISPOSED_TEXT = "[disposed of]"
 
 
 class RecordsError(Exception):
@@ -95,13 +104,6 @@ def current_schedule() -> Schedule:
         RetentionSchedule.version.desc()).limit(1)).scalar_one_or_none())
 
 
-def schedule_at(when) -> Schedule:
-    """The schedule in force at a moment."""
-    return _schedule(db.session.execute(
-        select(RetentionSchedule).where(RetentionSchedule.created_at <= when)
-        .order_by(RetentionSchedule.version.desc()).limit(1)).scalar_one_or_none())
-
-
 def schedule_history() -> list[RetentionSchedule]:
     return list(db.session.execute(select(RetentionSchedule).order_by(
         RetentionSchedule.version.desc())).scalars())
@@ -127,34 +129,78 @@ def change_schedule(years: dict, note: str, actor) -> RetentionSchedule:
     return row
 
 
-# --- a case's retention ----------------------------------------------------------------------
+# --- a case's retention, computed in SQL -----------------------------------------------------
+#
+# One query answers for one case (the case page) or for every closed case (the daily
+# sweep at 100,000 cases): the schedule's versions are few, so each (outcome, version in
+# force at closing) pair becomes a literal inside a CASE on `closed_at`, and what describes
+# a case's outcome is a boolean expression over its row, its decisions and its sanctions.
 
-def outcome_keys(case: Case) -> list[str]:
-    """The schedule's outcomes that describe how a closed case ended."""
-    keys = []
-    if case.kind == "self_report":
-        keys.append("self_report")
-    if case.status in (State.WITHDRAWN, State.ABANDONED):
-        return keys + ["withdrawn_abandoned"]
-    if case.status == State.DISMISSED and case.outcome_reason in DismissalReason._value2member_map_:
-        return keys + ["dismissed_intake"]
-    decisions = db.session.execute(select(Decision).where(Decision.case_id == case.id)
-                                   .order_by(Decision.id)).scalars().all()
-    outcomes = {d.outcome for d in decisions}
-    final = [d for d in decisions if d.outcome not in ("hearing", "remand")]
-    last = final[-1].outcome if final else None
-    if case.status == State.DISMISSED or last == "dismissed":
-        keys.append("dismissed_review")
-    if last in ("no_violation", "reverse"):
-        keys.append("no_violation")
-    if "consent" in outcomes:
-        keys.append("consent")
-    kinds = db.session.execute(select(Sanction.kind).join(Decision).where(
-        Decision.case_id == case.id)).scalars().all()
-    keys += sorted({f"sanction_{k}" for k in kinds})
-    if last == "caution" and "sanction_caution" not in keys:
-        keys.append("sanction_caution")
-    return keys or ["no_violation"]
+@dataclass(frozen=True)
+class _Facts:
+    """What a case's decisions say, one row per case, computed once for all cases (grouped
+    subqueries LEFT JOINed to the cases, never a subquery per case)."""
+
+    last: object  # case_id, outcome: the last decision that ends a stage
+    decided: object  # case_id, consent: 1 if a consent decision exists
+    sanctions: object  # case_id, one 0/1 column per sanction kind
+
+    @classmethod
+    def of(cls, case_id: int | None = None) -> _Facts:
+        only = [Decision.case_id == case_id] if case_id is not None else []
+        ranked = select(Decision.case_id, Decision.outcome, func.row_number().over(
+            partition_by=Decision.case_id, order_by=Decision.id.desc()).label("n")).where(
+            Decision.outcome.not_in(("hearing", "remand")), *only).subquery("ranked")
+        last = select(ranked.c.case_id, ranked.c.outcome).where(ranked.c.n == 1).subquery(
+            "last_decision")
+        decided = select(Decision.case_id, func.max(sql_case(
+            (Decision.outcome == "consent", 1), else_=0)).label("consent")).where(
+            *only).group_by(Decision.case_id).subquery("decided")
+        sanctions = select(Decision.case_id, *(func.max(sql_case(
+            (Sanction.kind == kind.value, 1), else_=0)).label(kind.value) for kind in SanctionKind)
+        ).join(Sanction, Sanction.decision_id == Decision.id).where(*only).group_by(
+            Decision.case_id).subquery("sanctioned")
+        return cls(last, decided, sanctions)
+
+    def joined(self, query):
+        return (query.outerjoin(self.last, self.last.c.case_id == Case.id)
+                .outerjoin(self.decided, self.decided.c.case_id == Case.id)
+                .outerjoin(self.sanctions, self.sanctions.c.case_id == Case.id))
+
+
+def outcome_conditions(facts: _Facts) -> dict:
+    """For each outcome of the schedule, the SQL condition that it describes a closed case.
+
+    Withdrawn or abandoned, or dismissed at intake, is all that is said of such a case
+    (besides a self-report). Otherwise the last decision that ends a stage (not a referral
+    to a hearing, not a remand) says dismissed, no violation (or reversed) or caution; a
+    consent agreement at any stage counts, and so does each sanction imposed. A case none
+    of these describe counts as "no violation".
+    """
+    reasons = [r.value for r in DismissalReason]
+    ended = Case.status.in_([State.WITHDRAWN, State.ABANDONED])
+    at_intake = (Case.status == State.DISMISSED) & func.coalesce(
+        Case.outcome_reason, "").in_(reasons)
+    decided = ~ended & ~at_intake
+    last = func.coalesce(facts.last.c.outcome, "")
+
+    def sanctioned(kind: str):
+        return func.coalesce(facts.sanctions.c[kind], 0) == 1
+
+    when = {
+        "withdrawn_abandoned": ended,
+        "dismissed_intake": at_intake,
+        "dismissed_review": decided & ((Case.status == State.DISMISSED) | (last == "dismissed")),
+        "consent": decided & (func.coalesce(facts.decided.c.consent, 0) == 1),
+        "self_report": Case.kind == "self_report",
+    }
+    for kind in SanctionKind:
+        when[f"sanction_{kind.value}"] = decided & sanctioned(kind.value)
+    when["sanction_caution"] = decided & (sanctioned("caution") | (last == "caution"))
+    others = or_(*(cond for key, cond in when.items()
+                   if key not in ("withdrawn_abandoned", "dismissed_intake")))
+    when["no_violation"] = decided & (last.in_(("no_violation", "reverse")) | ~others)
+    return {key: when[key] for key in OUTCOMES}
 
 
 def _add_years(day: date, years: int) -> date:
@@ -162,6 +208,84 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def _last_closing_day(by: date, years: int) -> date:
+    """The last closing day whose disposal date (+ years) falls on or before `by`."""
+    day = _add_years(by, -years)
+    while _add_years(day + timedelta(days=1), years) <= by:
+        day += timedelta(days=1)
+    while _add_years(day, years) > by:
+        day -= timedelta(days=1)
+    return day
+
+
+def _midnight_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+
+
+def all_schedules() -> list[Schedule]:
+    """Every version of the schedule, oldest first (version 0: the configured defaults)."""
+    rows = db.session.execute(select(RetentionSchedule).order_by(
+        RetentionSchedule.version)).scalars().all()
+    return [_defaults()] + [_schedule(row) for row in rows]
+
+
+# Each outcome's candidate rule comes back as one integer, so that the largest is the one
+# that applies: the most years; on equal years the schedule in force at closing, then the
+# outcome listed first in OUTCOMES. (Versions stay under 10,000; periods under 200 years,
+# so the integer fits in 32 bits.)
+def _encode(rule: tuple[int, bool, int], order: int) -> int:
+    years, at_closing, version = rule
+    return years * 10_000_000 + int(at_closing) * 1_000_000 + (99 - order) * 10_000 + version
+
+
+def _decode(code: int) -> tuple[int, str, int]:
+    order = 99 - (code // 10_000) % 100
+    return code // 10_000_000, list(OUTCOMES)[order], code % 10_000
+
+
+def _rule(closing: Schedule, current: Schedule, key: str) -> tuple[int, bool, int]:
+    """(years, from the schedule in force at closing, version) of one outcome."""
+    then, now = closing.years_for(key), current.years_for(key)
+    return (then, True, closing.version) if then >= now else (now, False, current.version)
+
+
+def _by_closing(schedules: list[Schedule], value, type_=None):
+    """A CASE on the closing time: `value(schedule)` of the schedule in force then."""
+    def lit(v):
+        return literal(v, type_) if type_ is not None else literal(v)
+    whens = [(Case.closed_at >= s.since, lit(value(s))) for s in reversed(schedules[1:])]
+    if not whens:
+        return lit(value(schedules[0]))
+    return sql_case(*whens, else_=lit(value(schedules[0])))
+
+
+def _rule_columns(schedules: list[Schedule], conditions: dict) -> list:
+    current = schedules[-1]
+    columns = []
+    for order, key in enumerate(OUTCOMES):
+        code = _by_closing(schedules, lambda s, k=key, o=order: _encode(
+            _rule(s, current, k), o))
+        columns.append(sql_case((conditions[key], code), else_=-1).label(key))
+    return columns
+
+
+def _due_condition(schedules: list[Schedule], conditions: dict, by: date):
+    """Every outcome that describes the case has run its period by `by`."""
+    current = schedules[-1]
+    parts = []
+    for key in OUTCOMES:
+        cutoff = _by_closing(schedules, lambda s, k=key: _midnight_after(
+            _last_closing_day(by, _rule(s, current, k)[0])), UTCDateTime())
+        parts.append(or_(~conditions[key], Case.closed_at < cutoff))
+    shortest = min(_rule(s, current, key)[0] for s in schedules for key in OUTCOMES)
+    return and_(Case.closed_at < _midnight_after(_last_closing_day(by, shortest)), *parts)
+
+
+def _retention_of(closed_at, codes) -> Retention:
+    years, key, version = _decode(max(codes))
+    return Retention(_add_years(closed_at.date(), years), years, key, version)
 
 
 @dataclass(frozen=True)
@@ -181,14 +305,12 @@ def retention(case: Case) -> Retention | None:
     """When a closed case's file is due for disposal (None: not closed, or disposed)."""
     if case.status not in DISPOSABLE or case.closed_at is None:
         return None
-    best = None
-    for schedule in (schedule_at(case.closed_at), current_schedule()):
-        for key in outcome_keys(case):
-            years = schedule.years_for(key)
-            if best is None or years > best[0]:
-                best = (years, key, schedule.version)
-    years, key, version = best
-    return Retention(_add_years(case.closed_at.date(), years), years, key, version)
+    schedules = all_schedules()
+    facts = _Facts.of(case.id)
+    row = db.session.execute(facts.joined(select(
+        *_rule_columns(schedules, outcome_conditions(facts))).select_from(Case)).where(
+        Case.id == case.id)).one()
+    return _retention_of(case.closed_at, list(row))
 
 
 # --- legal holds ---------------------------------------------------------------------------
@@ -202,9 +324,18 @@ def holds_on(case: Case) -> list[LegalHold]:
         LegalHold.lifted_at.is_(None), or_(*who)).order_by(LegalHold.id)).scalars())
 
 
+def holds_listed():
+    """Every hold, those in force first, newest first, with what the list shows (a select
+    for `paging.paginate`)."""
+    return select(LegalHold).options(
+        joinedload(LegalHold.case), joinedload(LegalHold.certificant),
+        joinedload(LegalHold.placed_by), joinedload(LegalHold.lifted_by)).order_by(
+        LegalHold.lifted_at.is_not(None), LegalHold.placed_at.desc(), LegalHold.id.desc())
+
+
 def active_holds() -> list[LegalHold]:
-    return list(db.session.execute(select(LegalHold).order_by(
-        LegalHold.lifted_at.is_not(None), LegalHold.placed_at.desc())).scalars())
+    return list(db.session.execute(select(LegalHold).where(LegalHold.lifted_at.is_(None))
+                                   .order_by(LegalHold.placed_at.desc())).scalars())
 
 
 def place_hold(actor, reason: str, reference: str = "", *, case: Case | None = None,
@@ -238,21 +369,33 @@ def lift_hold(hold: LegalHold, actor, reason: str) -> None:
 
 # --- what is due, warnings ---------------------------------------------------------------------
 
-def due_cases(by: date) -> list[tuple[Case, Retention]]:
-    """Closed cases whose disposal date is on or before `by`, not held, oldest first."""
-    cases = db.session.execute(select(Case).where(
-        Case.status.in_(DISPOSABLE), Case.closed_at.is_not(None)).order_by(Case.id)).scalars()
-    out = []
-    for case in cases:
-        kept = retention(case)
-        if kept is not None and kept.disposal_on <= by and not holds_on(case):
-            out.append((case, kept))
+def _held():
+    return exists(select(LegalHold.id).where(LegalHold.lifted_at.is_(None), or_(
+        LegalHold.case_id == Case.id,
+        LegalHold.certificant_id == Case.respondent_certificant_id)).correlate(Case))
+
+
+def _batched():
+    return exists(select(DisposalItem.id).join(DisposalBatch).where(
+        DisposalItem.case_id == Case.id, DisposalBatch.status != "done",
+        DisposalItem.disposed_at.is_(None)).correlate(Case))
+
+
+def due_cases(by: date, *, unbatched: bool = False) -> list[tuple[Case, Retention]]:
+    """Closed cases whose disposal date is on or before `by`, not held, oldest first
+    (`unbatched`: only those in no open disposal batch). Two statements, whatever the
+    number of cases."""
+    schedules = all_schedules()
+    facts = _Facts.of()
+    conditions = outcome_conditions(facts)
+    query = facts.joined(select(Case, *_rule_columns(schedules, conditions))).where(
+        Case.status.in_(DISPOSABLE), Case.closed_at.is_not(None),
+        _due_condition(schedules, conditions, by), ~_held())
+    if unbatched:
+        query = query.where(~_batched())
+    out = [(row[0], _retention_of(row[0].closed_at, list(row[1:])))
+           for row in db.session.execute(query.order_by(Case.id))]
     return sorted(out, key=lambda pair: (pair[1].disposal_on, pair[0].id))
-
-
-def _in_open_batch() -> set[int]:
-    return set(db.session.execute(select(DisposalItem.case_id).join(DisposalBatch).where(
-        DisposalBatch.status != "done", DisposalItem.disposed_at.is_(None))).scalars())
 
 
 def administrators() -> list[User]:
@@ -265,8 +408,7 @@ def warn(today: date | None = None) -> DisposalBatch | None:
     administrators (None: nothing new is due). Safe to run twice."""
     today = today or clock.today()
     due_by = today + timedelta(days=current_app.config["RETENTION_WARNING_DAYS"])
-    taken = _in_open_batch()
-    due = [(c, r) for c, r in due_cases(due_by) if c.id not in taken]
+    due = due_cases(due_by, unbatched=True)
     if not due:
         return None
     batch = DisposalBatch(due_by=due_by, warned_at=clock.now())
@@ -331,18 +473,45 @@ def case_panel(user, case: Case) -> dict | None:
     if not can(user, "records.see", case):
         return None
     return {"retention": retention(case), "holds": holds_on(case),
-            "disposed_on": disposed_on(case) if case.status == State.DISPOSED else None}
+            **(disposal_of(case) if case.status == State.DISPOSED else {})}
 
 
-def batches() -> list[DisposalBatch]:
-    return list(db.session.execute(select(DisposalBatch).order_by(
-        DisposalBatch.id.desc())).scalars())
+def batch_items(batch: DisposalBatch) -> list[DisposalItem]:
+    """The batch's items with their cases, in one statement."""
+    return list(db.session.execute(select(DisposalItem).where(
+        DisposalItem.batch_id == batch.id).options(joinedload(DisposalItem.case))
+        .order_by(DisposalItem.id)).scalars())
 
 
-def disposed_on(case: Case):
-    """When the case's file was disposed of (None: it was not)."""
-    return db.session.execute(select(func.max(DisposalItem.disposed_at)).where(
-        DisposalItem.case_id == case.id)).scalar()
+def held_among(case_ids: list[int]) -> set[int]:
+    """Which of these cases a hold in force keeps (their own, or their respondent's)."""
+    if not case_ids:
+        return set()
+    return set(db.session.execute(select(Case.id).where(Case.id.in_(case_ids), _held()))
+               .scalars())
+
+
+def batches_listed():
+    """Every batch, newest first, with its number of cases (rows of (batch, cases); a select
+    for `paging.paginate`)."""
+    cases = (select(func.count(DisposalItem.id)).where(DisposalItem.batch_id == DisposalBatch.id)
+             .correlate(DisposalBatch).scalar_subquery())
+    return select(DisposalBatch, cases.label("cases")).options(
+        joinedload(DisposalBatch.confirmed_by)).order_by(DisposalBatch.id.desc())
+
+
+def disposal_of(case: Case) -> dict:
+    """When a disposed case's file was destroyed, and its certificate's number once issued."""
+    item = db.session.execute(select(DisposalItem).where(
+        DisposalItem.case_id == case.id, DisposalItem.disposed_at.is_not(None))
+        .options(joinedload(DisposalItem.batch)).order_by(DisposalItem.disposed_at.desc())
+        .limit(1)).scalar_one_or_none()
+    if item is None:
+        return {"disposed_on": None, "certificate": None}
+    number = item.batch.certificate_number
+    issued = number is not None and db.session.execute(
+        select(Document.id).where(Document.number == number)).first() is not None
+    return {"disposed_on": item.disposed_at, "certificate": number if issued else None}
 
 
 # --- erasure ------------------------------------------------------------------------------
@@ -352,6 +521,64 @@ def _delete_rows(model, *where) -> int:
     for row in rows:
         db.session.delete(row)
     return len(rows)
+
+
+def _erase_conflicts(case: Case) -> int:
+    """Members' disclosures about the parties, parties' objections, reasons for recusals.
+
+    The rows stay (who was recused still matters for the skeleton); their words go.
+    """
+    declarations = select(CoiDeclaration.id).where(CoiDeclaration.case_id == case.id)
+    n = db.session.execute(update(CoiDeclaration).where(
+        CoiDeclaration.case_id == case.id, CoiDeclaration.text != "")
+        .values(text=DISPOSED_TEXT).execution_options(synchronize_session="fetch")).rowcount
+    n += db.session.execute(update(CoiObjection).where(
+        CoiObjection.declaration_id.in_(declarations),
+        or_(CoiObjection.text != "", CoiObjection.withdrawn_reason != ""))
+        .values(text="", withdrawn_reason=sql_case(
+            (CoiObjection.withdrawn_at.is_not(None), DISPOSED_TEXT), else_=""))
+        .execution_options(synchronize_session="fetch")).rowcount
+    n += db.session.execute(update(Recusal).where(
+        Recusal.case_id == case.id,
+        or_(Recusal.reason != "", Recusal.reinstatement_reason != ""))
+        .values(reason="", reinstatement_reason=sql_case(
+            (Recusal.reinstated_at.is_not(None), DISPOSED_TEXT), else_=""))
+        .execution_options(synchronize_session="fetch")).rowcount
+    return n
+
+
+def mentions(number: str, *texts: str) -> bool:
+    """Whether a text names the case number (not a longer number that starts with it)."""
+    pattern = re.compile(re.escape(number) + r"(?!\d)")
+    return any(pattern.search(t or "") for t in texts)
+
+
+def _erase_outbox(case: Case) -> int:
+    """Emails about the case: one sent (or given up) keeps its row (that one went, when) but
+    loses who it went to, what it said and what it carried; one not yet sent is deleted.
+
+    The outbox does not say which case a message is about: every email about a case names
+    its number (subject, body or link), so the rows that name it are the case's. The
+    administrators' disposal warnings name numbers and rules only, and stay.
+    """
+    pattern = f"%{case.number}%"
+    rows = db.session.execute(select(OutboxMessage).where(
+        OutboxMessage.template != "records/disposal_warning",
+        or_(OutboxMessage.subject.like(pattern), OutboxMessage.text_body.like(pattern),
+            OutboxMessage.html_body.like(pattern)))).scalars().all()
+    n = 0
+    for message in rows:
+        if not mentions(case.number, message.subject, message.text_body, message.html_body):
+            continue
+        n += 1
+        if message.status == OutboxStatus.PENDING:
+            db.session.delete(message)
+            continue
+        message.recipient, message.subject = "", f"{case.number}: disposed of (S20)"
+        message.text_body = message.html_body = ""
+        message.attachments = None
+        message.last_error = None
+    return n
 
 
 def erase(case: Case, actor, data: dict) -> None:
@@ -365,6 +592,7 @@ def erase(case: Case, actor, data: dict) -> None:
     evidence.
     """
     item = item_of(data["batch"], case)
+    kept = retention(case)  # before anything changes: the rule that applied
     files, categories = [], set()
     for ev in list(case.evidence):
         files.append({"category": "evidence", "sha256": ev.sha256, "size": ev.size})
@@ -383,6 +611,8 @@ def erase(case: Case, actor, data: dict) -> None:
             doc.recipients = []
             categories.add("issued documents (not public notices)")
     counts = {
+        "message alerts": _delete_rows(PendingAlert, PendingAlert.thread_id.in_(
+            select(Thread.id).where(Thread.case_id == case.id))),
         "messages": _delete_rows(Thread, Thread.case_id == case.id),
         "witness links": _delete_rows(WitnessLink, WitnessLink.case_id == case.id),
         "investigation file": _delete_rows(InvestigationItem,
@@ -395,6 +625,9 @@ def erase(case: Case, actor, data: dict) -> None:
         "disclosure log": _delete_rows(Disclosure, Disclosure.case_id == case.id),
         "internal notes": _delete_rows(CaseEvent, CaseEvent.case_id == case.id,
                                        CaseEvent.internal.is_(True)),
+        "intake flag reviews": _delete_rows(FlagReview, FlagReview.case_id == case.id),
+        "conflict disclosures and objections": _erase_conflicts(case),
+        "emails about the case": _erase_outbox(case),
     }
     categories |= {name for name, n in counts.items() if n}
     for event in case.events:
@@ -425,10 +658,19 @@ def erase(case: Case, actor, data: dict) -> None:
     case.remedy_sought = case.respondent_details = case.outcome_text = ""
     case.time_limit_waiver = ""
     case.respondent_email = None
+    if case.respondent_certificant_id is None:  # not in the registry: nothing public to keep
+        case.respondent_name = ""
     categories |= {"narratives and facts", "reasons and minutes",
                    "complainant's and witnesses' personal details"}
     redact_for_target("cases", case.id, actor=actor)
     if item is not None:
         item.disposed_at = clock.now()
-        item.destroyed = {"categories": sorted(categories), "files": files}
+        by = data.get("by")
+        item.destroyed = {
+            "categories": sorted(categories), "files": files,
+            "rule": kept and {"outcome": kept.outcome, "title": OUTCOMES[kept.outcome],
+                              "years": kept.years, "version": kept.version,
+                              "closed_on": case.closed_at.date().isoformat(),
+                              "due_on": kept.disposal_on.isoformat()},
+            "by": {"id": by.id, "name": by.name} if by is not None else None}
     db.session.flush()

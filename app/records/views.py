@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.cases.models import Case
 from app.extensions import db
+from app.paging import paginate
 from app.policy import authorize, get_or_404
 from app.records import services
 from app.records.forms import HoldForm, LiftForm, schedule_form
@@ -57,7 +58,8 @@ def holds():
                 db.session.commit()
                 flash("The hold is in place: nothing it covers will be disposed of.", "success")
                 return redirect(url_for("records.holds"))
-    return render_template("records/holds.html", form=form, holds=services.active_holds()), \
+    return render_template("records/holds.html", form=form,
+                           holds=paginate(services.holds_listed())), \
         (422 if form.errors else 200)
 
 
