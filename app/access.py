@@ -23,6 +23,7 @@ from app.cases.models import Case
 from app.coi.models import CoiDeclaration, Recusal
 from app.extensions import db, request_cache
 from app.proceedings.models import Assignment, Capacity, Decision, DocumentRequest
+from app.representatives.models import Representative
 
 STAFF_ROLES = {Role.ADMIN.value, Role.CHAIR.value, Role.MEMBER.value}
 INTAKE_ROLES = {Role.ADMIN.value, Role.CHAIR.value}
@@ -44,16 +45,90 @@ def is_party(user, case: Case) -> bool:
     return is_complainant(user, case) or is_respondent(user, case)
 
 
-def party_role(user, case: Case) -> str | None:
-    """The party a person is in a case, once the case is theirs to follow.
+def own_party_role(user, case: Case) -> str | None:
+    """The party a person is in a case themselves, once the case is theirs to follow.
 
     The respondent counts from service (or, for a self-report, from filing).
     """
     if is_complainant(user, case):
         return "complainant"
-    if is_respondent(user, case) and (case.served_at is not None or case.kind == "self_report"):
+    if is_respondent(user, case) and _follows(case, "respondent"):
         return "respondent"
     return None
+
+
+def _follows(case: Case, role: str) -> bool:
+    """Whether the party in this role follows the case yet (the respondent: from service)."""
+    if role == "respondent":
+        return case.served_at is not None or case.kind == "self_report"
+    return case.complainant_id is not None
+
+
+def party_role(user, case: Case) -> str | None:
+    """The party whose view of the case a person has: their own, or, for an active
+    representative, the party they act for (who then sees exactly what that party sees)."""
+    if is_party(user, case):
+        return own_party_role(user, case)
+    return represented_role(user, case)
+
+
+# --- representatives: a party's counsel or another person acting for them ----------------
+
+def representatives_of(case: Case) -> list[Representative]:
+    """Every representative named on the case, active or revoked (loaded with the case)."""
+    return list(case.representatives) if case.id is not None else []
+
+
+def active_representative(case: Case, role: str) -> Representative | None:
+    """The party's representative now acting (at most one per party)."""
+    return next((r for r in representatives_of(case)
+                 if r.party_role == role and r.revoked_at is None), None)
+
+
+def representation(user, case: Case) -> Representative | None:
+    """The active representation this person holds on the case, if any."""
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    return next((r for r in representatives_of(case)
+                 if r.user_id == user.id and r.revoked_at is None), None)
+
+
+def represented_role(user, case: Case) -> str | None:
+    """The party an active representative acts for, once that party follows the case."""
+    rep = representation(user, case)
+    if rep is None or not _follows(case, rep.party_role):
+        return None
+    return rep.party_role
+
+
+def was_representative(user, case: Case) -> bool:
+    """Whether the person acted for a party of the case at any time (revoked included)."""
+    return any(r.user_id == user.id for r in representatives_of(case))
+
+
+def side_ids(case: Case, role: str) -> set[int]:
+    """The accounts that file for a party: the party's own and every representative the
+    party named (what one of them filed is the party's)."""
+    ids = {r.user_id for r in representatives_of(case)
+           if r.party_role == role and r.user_id is not None}
+    own = case.complainant_id if role == "complainant" else case.respondent_user_id
+    if own is not None:
+        ids.add(own)
+    return ids
+
+
+def represented_cases(user) -> Select:
+    """Select the cases where the person acts for a party (an active representation; the
+    respondent's once served)."""
+    mine = select(Representative.case_id).where(Representative.user_id == user.id,
+                                                Representative.revoked_at.is_(None),
+                                                Representative.party_role == "complainant")
+    theirs = select(Representative.case_id).where(Representative.user_id == user.id,
+                                                  Representative.revoked_at.is_(None),
+                                                  Representative.party_role == "respondent")
+    return select(Case).where(Case.status != "draft", or_(
+        Case.id.in_(mine),
+        Case.id.in_(theirs) & (Case.served_at.is_not(None) | (Case.kind == "self_report"))))
 
 
 def is_committee(user) -> bool:
@@ -345,9 +420,10 @@ def may_appeal(user, case: Case) -> bool:
     decision = latest_decision(case)
     if decision is None:
         return False
-    if is_respondent(user, case) and case.served_at is not None:
+    role = party_role(user, case)  # (a representative appeals for the party)
+    if role == "respondent" and case.served_at is not None:
         return True
-    return (is_complainant(user, case) and decision.stage == "hearing"
+    return (role == "complainant" and case.kind != "self_report" and decision.stage == "hearing"
             and decision.outcome == "no_violation")
 
 
@@ -376,7 +452,8 @@ def evidence_for(user, case: Case) -> list:
     role = party_role(user, case)
     if role is None:
         return []
-    return [e for e in case.evidence if e.uploaded_by_id == user.id
+    side = side_ids(case, role)  # the party's files, their representatives' included
+    return [e for e in case.evidence if e.uploaded_by_id in side
             or (role == "respondent" and e.disclosed_to_respondent)]
 
 
@@ -392,8 +469,11 @@ class ThreadRef:
 
 
 def thread_key(user, case: Case) -> str | None:
-    """The key of the one thread a person has on a case as a party (None: no thread)."""
-    return party_role(user, case)
+    """The key of the one thread a person has on a case as a party (None: no thread).
+
+    A party's thread with the office is theirs alone: their representative does not read it.
+    """
+    return own_party_role(user, case)
 
 
 def may_read_thread(user, ref: ThreadRef) -> bool:
