@@ -15,7 +15,8 @@ from app.notifications.models import OutboxMessage
 
 CERTS = ("cert1@example.org", "cert2@example.org", "cert3@example.org")
 HOMES = {"administrator": b"Administration", "chair": b"Committee dashboard",
-         "committee member": b"Committee dashboard", "certificant": b"My matters"}
+         "committee member": b"Committee dashboard", "certificant": b"My matters",
+         "representative (counsel for Wanda)": b"Cases where you represent a party"}
 
 
 def _counts():
