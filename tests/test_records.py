@@ -14,12 +14,14 @@ from app.audit.models import AuditEntry
 from app.audit.sealing import seal_pending
 from app.audit.services import record, verify_chain
 from app.cases.models import Evidence
+from app.cases.services import add_event
 from app.documents.models import Document
 from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.proceedings import deadlines, disposal, workflow
 from app.records import services as records
 from app.records.models import DisposalBatch
+from app.representatives.models import Representative
 from app.storage import store
 
 CLOSED = datetime(2026, 1, 15, 10, 0)
@@ -89,6 +91,13 @@ def test_a_case_is_disposed_only_after_the_warning_and_the_confirmation(ctx, cas
     evidence, _ = _file(case, people)
     letter, letter_bytes = _file(case, people, "dismissal")
     notice, _ = _file(case, people, "public_notice")
+    # the complainant had counsel: a representative, named on the timeline
+    db.session.add(Representative(case_id=case.id, party_role="complainant", name="Lena Lawyer",
+                                  email="lena@counsel.example", kind="counsel",
+                                  named_by_id=people["complainant"].id, revoke_reason=""))
+    add_event(case, people["complainant"], "representative_named",
+              "Counsel named to represent the complainant: Lena Lawyer", to_complainant=True)
+    db.session.commit()
     evidence_path = store("evidence").path(evidence.stored_name)
     letter_path = store("documents").path(letter.stored_name)
 
@@ -126,6 +135,9 @@ def test_a_case_is_disposed_only_after_the_warning_and_the_confirmation(ctx, cas
     assert case.number and case.outcome_reason == "insufficient_facts"
     assert case.allegations[0].item.code == "S7"
     assert letter.disposed_at is not None and letter.sha256
+    # the representative goes, and their name leaves the timeline's lines
+    assert db.session.execute(select(Representative)).first() is None
+    assert not any("Lena" in e.summary for e in case.events)
     [item] = batch.items
     assert {f["sha256"] for f in item.destroyed["files"]} == {evidence.sha256, letter.sha256}
     # the audit trail's personal data about the case is gone
