@@ -164,8 +164,8 @@ def test_the_respondents_counsel_is_named_gets_the_notices_files_the_answer_and_
     with w.app.app_context():
         logged = db.session.execute(select(Disclosure).where(
             Disclosure.recipient_email == LENA[0])).scalars().all()
-        assert [d.how for d in logged] == ["email attachment (representative of the respondent)"]
-    assert "representative of the respondent" in w.page("ada")
+        assert [d.how for d in logged] == ["email (for the respondent)"]
+    assert "email (for the respondent)" in w.page("ada")
     lena = w.page("lena")
     assert f"{w.number}-D1" in lena
     with w.app.app_context():

@@ -260,7 +260,7 @@ def _serve(case: Case, document: Document, actor) -> None:
         if representative is not None:
             copies.append({"role": role, "name": representative.name,
                            "email": representative.email, "user_id": representative.user_id,
-                           "how": f"email attachment (representative of the {role})"})
+                           "how": f"email (for the {role})"})
     for person in [*document.recipients, *copies]:
         queue_mail(
             person["email"], "documents/issued",
