@@ -429,10 +429,36 @@ def may_appeal(user, case: Case) -> bool:
 
 # --- what a person reads of a case ------------------------------------------------------
 
+# The panel deliberates (a hearing panel after the hearing, an appeal panel on appeal):
+# what it writes then is its own, never the investigator's or a witness's to read.
+PANEL_STATES = frozenset({"deliberation", "under_appeal"})
+
+
+def kept_apart_from_panel(user, case: Case) -> bool:
+    """Whether this member is kept out of the panel's deliberation (separation of functions:
+    the investigator, a witness, the filer), while the panel deliberates or sits on appeal."""
+    return case.status in PANEL_STATES and user.id in separated_ids(case)
+
+
+def _panel_notes(case: Case) -> set[int]:
+    """The internal notes written while a panel deliberated (by status at the time)."""
+    status, out = "draft", set()
+    for e in case.events:
+        if e.to_status:
+            status = e.to_status
+        elif e.internal and status in PANEL_STATES:
+            out.add(e.id)
+    return out
+
+
 def events_for(user, case: Case) -> list:
-    """The timeline lines this person may read: all of them for staff on the case; for a
-    party, the lines addressed to them (never internal notes)."""
+    """The timeline lines this person may read: all of them for staff on the case (but the
+    notes of a panel's deliberation, for the members kept apart from it); for a party, the
+    lines addressed to them (never internal notes)."""
     if is_staff_on(user, case):
+        hidden = _panel_notes(case)  # (no query: the events are read anyway)
+        if hidden and is_committee(user) and user.id in separated_ids(case):
+            return [e for e in case.events if e.id not in hidden]
         return list(case.events)
     role = party_role(user, case)
     if role is None:

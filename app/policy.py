@@ -183,6 +183,13 @@ def _chair_on(user, case) -> bool:
     return case_access.is_staff_on(user, case)
 
 
+def _staff_not_apart(user, case) -> bool:
+    """Staff on the case, unless kept apart from the panel while it deliberates (the
+    investigator or a witness does not advise the panel, nor read its votes)."""
+    return (case_access.is_staff_on(user, case)
+            and not case_access.kept_apart_from_panel(user, case))
+
+
 def _investigator(user, case) -> bool:
     return case_access.is_staff_on(user, case) and case_access.serves_as(user, case, "investigator")
 
@@ -262,10 +269,14 @@ RULES: dict[str, Rule] = {
                                    "adjustment or another format"),
     "case.view_internal": rule(*ANY_STAFF, check=_staff_on,
                                description="notes, the full file, the disclosure log"),
-    "case.note": rule(*ANY_STAFF, check=_staff_on),
+    "case.note": rule(*ANY_STAFF, check=_staff_not_apart,
+                      description="staff on the case; not the investigator or a witness "
+                                  "while the panel deliberates"),
     # What the case page shows (the page asks these, never a role)
-    "case.see_votes": rule(*ANY_STAFF, check=_staff_on,
-                           description="the tally of votes; never the parties"),
+    "case.see_votes": rule(*ANY_STAFF, check=_staff_not_apart,
+                           description="the tally of votes; never the parties, nor the "
+                                       "investigator or a witness while the panel "
+                                       "deliberates"),
     "case.see_investigation": rule(*ANY_STAFF, check=_staff_on,
                                    description="investigators, the findings report, the file"),
     "case.see_disclosure_log": rule(*ANY_STAFF, check=_staff_on),
