@@ -479,8 +479,16 @@ def evidence_for(user, case: Case) -> list:
     if role is None:
         return []
     side = side_ids(case, role)  # the party's files, their representatives' included
-    return [e for e in case.evidence if e.uploaded_by_id in side
+    return [e for e in case.evidence
+            if (e.uploaded_by_id in side and own_file(user, case, e))
             or (role == "respondent" and e.disclosed_to_respondent)]
+
+
+def own_file(user, case: Case, evidence) -> bool:
+    """Of the files the party's side filed, those this reader has: all of them for the party;
+    for a representative, all but what others sent in a private message thread."""
+    return (evidence.context != "message" or evidence.uploaded_by_id == user.id
+            or is_party(user, case))
 
 
 # --- case messages: whose thread is whose --------------------------------------------
@@ -488,7 +496,7 @@ def evidence_for(user, case: Case) -> list:
 @dataclass(frozen=True)
 class ThreadRef:
     """A party's thread on a case, named by its key ("complainant", "respondent",
-    "witness-<link id>", later "representative-<user id>"), whether or not it has a message."""
+    "witness-<link id>", "representative-<user id>"), whether or not it has a message."""
 
     case: Case
     key: str
@@ -497,9 +505,13 @@ class ThreadRef:
 def thread_key(user, case: Case) -> str | None:
     """The key of the one thread a person has on a case as a party (None: no thread).
 
-    A party's thread with the office is theirs alone: their representative does not read it.
+    A party's thread with the office is theirs alone: their representative has a thread of
+    their own ("representative-<user id>") while they act, and does not read the party's.
     """
-    return own_party_role(user, case)
+    own = own_party_role(user, case)
+    if own is not None or is_party(user, case):
+        return own
+    return f"representative-{user.id}" if represented_role(user, case) else None
 
 
 def may_read_thread(user, ref: ThreadRef) -> bool:

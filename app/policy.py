@@ -160,7 +160,8 @@ def _evidence_reader(user, evidence) -> bool:
     if role is None:  # one's own upload, unless it was made as a representative since revoked
         return (evidence.uploaded_by_id == user.id
                 and not case_access.was_representative(user, case))
-    if evidence.uploaded_by_id in case_access.side_ids(case, role):
+    if (evidence.uploaded_by_id in case_access.side_ids(case, role)
+            and case_access.own_file(user, case, evidence)):
         return True
     return evidence.disclosed_to_respondent and _respondent(user, case)
 

@@ -313,3 +313,30 @@ def test_the_complainants_representative_files_for_the_complainant(w):  # noqa: 
     w.do("lena", "request_withdrawal", text="My client has settled.")
     assert "(by Lena Lawyer, representative, for the complainant)" in words(w.page("chair"))
     assert COMMITTEE  # the committee of the walk is unchanged
+
+
+def test_the_representative_writes_to_the_office_in_a_thread_of_their_own(w):  # noqa: F811
+    served(w)
+    lena = sign_up(w, "lena", *LENA)
+    name_rep(w, "rory")
+    key = f"representative-{lena.id}"
+    # Rory's own thread with the office stays his
+    r = w.clients["rory"].post(f"/cases/{w.number}/messages/respondent",
+                               data={"text": "RORY-PRIVATE a word for the office only."})
+    assert r.status_code == 302
+    assert w.clients["lena"].get(f"/cases/{w.number}/messages/respondent").status_code == 404
+    assert f"/messages/{key}" in w.page("lena")
+    r = w.clients["lena"].post(f"/cases/{w.number}/messages/{key}",
+                               data={"text": "Please copy me on the hearing dates."})
+    assert r.status_code == 302
+    assert "Please copy me on the hearing dates." in text(
+        w.clients["lena"].get(f"/cases/{w.number}/messages/{key}"))
+    # the office reads both, each apart
+    chair = text(w.clients["chair"].get(f"/cases/{w.number}/messages/{key}"))
+    assert "Please copy me" in chair and "RORY-PRIVATE" not in chair
+    assert "Representative of the respondent: Lena Lawyer" in w.page("chair")
+    # the respondent does not read his counsel's thread either
+    assert w.clients["rory"].get(f"/cases/{w.number}/messages/{key}").status_code == 404
+    # revoked, the thread is closed to her
+    revoke(w, "rory", rep_row(w).id)
+    assert w.clients["lena"].get(f"/cases/{w.number}/messages/{key}").status_code == 404

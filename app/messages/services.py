@@ -19,7 +19,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.access import ThreadRef, cleared_cases, is_staff_on, members_in, thread_key
+from app.access import (
+    ThreadRef,
+    cleared_cases,
+    is_staff_on,
+    members_in,
+    representatives_of,
+    thread_key,
+)
 from app.accounts.models import Role, User, UserRole
 from app.accounts.tokens import TokenError, make_token, read_token
 from app.audit.services import record
@@ -86,6 +93,10 @@ def party_keys(case: Case) -> list[tuple[str, str]]:
         keys.append(("respondent", "The respondent"))
     for link in witness_links(case):
         keys.append((f"witness-{link.id}", f"Witness: {link.name}"))
+    for rep in representatives_of(case):  # each while they act, once they have an account
+        if rep.revoked_at is None and rep.user_id is not None:
+            keys.append((f"representative-{rep.user_id}",
+                         f"Representative of {rep.party_title}: {rep.name}"))
     return keys
 
 
@@ -120,6 +131,8 @@ def _open_thread(case: Case, key: str) -> Thread:
         thread.user_id = case.complainant_id
     elif role == "respondent":
         thread.user_id = case.respondent_user_id
+    elif role == "representative":
+        thread.user_id = int(rest)
     db.session.add(thread)
     db.session.flush()
     return thread
