@@ -251,10 +251,12 @@ def test_who_may_not_represent_and_the_messages_saying_so(w):  # noqa: F811
     # outsiders and staff do not name
     assert name_rep(w, "otto").status_code == 404
     assert name_rep(w, "chair", email="otto@counsel.example").status_code == 403
-    # the complainant's side: their representative is theirs; Lena cannot be both
+    # Lena acts for Rory: she cannot act for Clara too
     r = name_rep(w, "clara", email=LENA[0])
-    assert r.status_code == 200  # counsel for both sides is the parties' business, not ours
-    assert "Your representative: Lena Lawyer" in words(text(r))
+    assert r.status_code == 400
+    assert "This person represents the other party in this case" in text(r)
+    r = name_rep(w, "clara", email="otto@counsel.example", name="Otto Other", kind="other")
+    assert "Your representative: Otto Other (another person" in words(text(r))
 
 
 def test_a_representative_named_before_having_an_account_is_mailed_then_linked(w):  # noqa: F811

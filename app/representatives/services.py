@@ -84,6 +84,12 @@ def name(case: Case, party, *, name: str, email: str, kind: str) -> Representati
             account is not None and access.is_party(account, case)):
         raise RepresentativeError(
             "This person is the other party in this case and cannot represent you.", "email")
+    other = access.active_representative(case, "respondent" if role == "complainant"
+                                         else "complainant")
+    if other is not None and other.email.lower() == email:
+        raise RepresentativeError(
+            "This person represents the other party in this case and cannot represent you.",
+            "email")
     if account is not None and access.is_staff_on(account, case):
         raise RepresentativeError(
             "This person sits on the committee or works for it on this case, and cannot "
