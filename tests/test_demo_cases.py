@@ -26,7 +26,8 @@ def _counts():
 
 def test_a_case_in_every_state(demo):
     with demo.app_context():
-        cases = db.session.execute(select(Case)).scalars().all()
+        # (in filing order: PostgreSQL returns rows in any order without one)
+        cases = db.session.execute(select(Case).order_by(Case.id)).scalars().all()
         by_status: dict[str, list[Case]] = {}
         for case in cases:
             by_status.setdefault(case.status, []).append(case)
