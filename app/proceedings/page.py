@@ -174,10 +174,10 @@ def _representatives(case: Case, user, forms: dict) -> dict:
     """Who represents whom: the party sees their own (to name or revoke one), staff see every
     naming, a representative sees whom they act for."""
     own = access.own_party_role(user, case)
-    acting = access.representation(user, case) if own is None else None
-    out = {"mine": None, "all": [], "acting": acting if access.party_role(user, case) else None,
-           "may_name": False}
-    if can(user, "case.see_representatives", case) and access.is_staff_on(user, case):
+    acting = (access.representation(user, case)
+              if own is None and access.represented_role(user, case) else None)
+    out = {"mine": None, "all": [], "acting": acting, "may_name": False}
+    if own is None and can(user, "case.see_representatives", case):  # staff on the case
         out["all"] = access.representatives_of(case)
     if own is not None:
         out["mine"] = access.active_representative(case, own)

@@ -181,8 +181,3 @@ def link_account(user) -> int:
         db.session.expire(representative.case, ["representatives"])
         coi.recuse_party_members(representative.case)
     return len(rows)
-
-
-def of_case(case: Case) -> list[Representative]:
-    """Every representative named on the case, newest last (the page's list)."""
-    return access.representatives_of(case)
