@@ -89,6 +89,7 @@ def _import_models() -> None:
     from app.proceedings import models as _proceedings  # noqa: F401
     from app.records import models as _records  # noqa: F401
     from app.registry import models as _registry  # noqa: F401
+    from app.representatives import models as _representatives  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

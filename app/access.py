@@ -23,6 +23,7 @@ from app.cases.models import Case
 from app.coi.models import CoiDeclaration, Recusal
 from app.extensions import db, request_cache
 from app.proceedings.models import Assignment, Capacity, Decision, DocumentRequest
+from app.representatives.models import Representative
 
 STAFF_ROLES = {Role.ADMIN.value, Role.CHAIR.value, Role.MEMBER.value}
 INTAKE_ROLES = {Role.ADMIN.value, Role.CHAIR.value}
@@ -44,16 +45,90 @@ def is_party(user, case: Case) -> bool:
     return is_complainant(user, case) or is_respondent(user, case)
 
 
-def party_role(user, case: Case) -> str | None:
-    """The party a person is in a case, once the case is theirs to follow.
+def own_party_role(user, case: Case) -> str | None:
+    """The party a person is in a case themselves, once the case is theirs to follow.
 
     The respondent counts from service (or, for a self-report, from filing).
     """
     if is_complainant(user, case):
         return "complainant"
-    if is_respondent(user, case) and (case.served_at is not None or case.kind == "self_report"):
+    if is_respondent(user, case) and _follows(case, "respondent"):
         return "respondent"
     return None
+
+
+def _follows(case: Case, role: str) -> bool:
+    """Whether the party in this role follows the case yet (the respondent: from service)."""
+    if role == "respondent":
+        return case.served_at is not None or case.kind == "self_report"
+    return case.complainant_id is not None
+
+
+def party_role(user, case: Case) -> str | None:
+    """The party whose view of the case a person has: their own, or, for an active
+    representative, the party they act for (who then sees exactly what that party sees)."""
+    if is_party(user, case):
+        return own_party_role(user, case)
+    return represented_role(user, case)
+
+
+# --- representatives: a party's counsel or another person acting for them ----------------
+
+def representatives_of(case: Case) -> list[Representative]:
+    """Every representative named on the case, active or revoked (loaded with the case)."""
+    return list(case.representatives) if case.id is not None else []
+
+
+def active_representative(case: Case, role: str) -> Representative | None:
+    """The party's representative now acting (at most one per party)."""
+    return next((r for r in representatives_of(case)
+                 if r.party_role == role and r.revoked_at is None), None)
+
+
+def representation(user, case: Case) -> Representative | None:
+    """The active representation this person holds on the case, if any."""
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    return next((r for r in representatives_of(case)
+                 if r.user_id == user.id and r.revoked_at is None), None)
+
+
+def represented_role(user, case: Case) -> str | None:
+    """The party an active representative acts for, once that party follows the case."""
+    rep = representation(user, case)
+    if rep is None or not _follows(case, rep.party_role):
+        return None
+    return rep.party_role
+
+
+def was_representative(user, case: Case) -> bool:
+    """Whether the person acted for a party of the case at any time (revoked included)."""
+    return any(r.user_id == user.id for r in representatives_of(case))
+
+
+def side_ids(case: Case, role: str) -> set[int]:
+    """The accounts that file for a party: the party's own and every representative the
+    party named (what one of them filed is the party's)."""
+    ids = {r.user_id for r in representatives_of(case)
+           if r.party_role == role and r.user_id is not None}
+    own = case.complainant_id if role == "complainant" else case.respondent_user_id
+    if own is not None:
+        ids.add(own)
+    return ids
+
+
+def represented_cases(user) -> Select:
+    """Select the cases where the person acts for a party (an active representation; the
+    respondent's once served)."""
+    mine = select(Representative.case_id).where(Representative.user_id == user.id,
+                                                Representative.revoked_at.is_(None),
+                                                Representative.party_role == "complainant")
+    theirs = select(Representative.case_id).where(Representative.user_id == user.id,
+                                                  Representative.revoked_at.is_(None),
+                                                  Representative.party_role == "respondent")
+    return select(Case).where(Case.status != "draft", or_(
+        Case.id.in_(mine),
+        Case.id.in_(theirs) & (Case.served_at.is_not(None) | (Case.kind == "self_report"))))
 
 
 def is_committee(user) -> bool:
@@ -345,18 +420,45 @@ def may_appeal(user, case: Case) -> bool:
     decision = latest_decision(case)
     if decision is None:
         return False
-    if is_respondent(user, case) and case.served_at is not None:
+    role = party_role(user, case)  # (a representative appeals for the party)
+    if role == "respondent" and case.served_at is not None:
         return True
-    return (is_complainant(user, case) and decision.stage == "hearing"
+    return (role == "complainant" and case.kind != "self_report" and decision.stage == "hearing"
             and decision.outcome == "no_violation")
 
 
 # --- what a person reads of a case ------------------------------------------------------
 
+# The panel deliberates (a hearing panel after the hearing, an appeal panel on appeal):
+# what it writes then is its own, never the investigator's or a witness's to read.
+PANEL_STATES = frozenset({"deliberation", "under_appeal"})
+
+
+def kept_apart_from_panel(user, case: Case) -> bool:
+    """Whether this member is kept out of the panel's deliberation (separation of functions:
+    the investigator, a witness, the filer), while the panel deliberates or sits on appeal."""
+    return case.status in PANEL_STATES and user.id in separated_ids(case)
+
+
+def _panel_notes(case: Case) -> set[int]:
+    """The internal notes written while a panel deliberated (by status at the time)."""
+    status, out = "draft", set()
+    for e in case.events:
+        if e.to_status:
+            status = e.to_status
+        elif e.internal and status in PANEL_STATES:
+            out.add(e.id)
+    return out
+
+
 def events_for(user, case: Case) -> list:
-    """The timeline lines this person may read: all of them for staff on the case; for a
-    party, the lines addressed to them (never internal notes)."""
+    """The timeline lines this person may read: all of them for staff on the case (but the
+    notes of a panel's deliberation, for the members kept apart from it); for a party, the
+    lines addressed to them (never internal notes)."""
     if is_staff_on(user, case):
+        hidden = _panel_notes(case)  # (no query: the events are read anyway)
+        if hidden and is_committee(user) and user.id in separated_ids(case):
+            return [e for e in case.events if e.id not in hidden]
         return list(case.events)
     role = party_role(user, case)
     if role is None:
@@ -376,8 +478,17 @@ def evidence_for(user, case: Case) -> list:
     role = party_role(user, case)
     if role is None:
         return []
-    return [e for e in case.evidence if e.uploaded_by_id == user.id
+    side = side_ids(case, role)  # the party's files, their representatives' included
+    return [e for e in case.evidence
+            if (e.uploaded_by_id in side and own_file(user, case, e))
             or (role == "respondent" and e.disclosed_to_respondent)]
+
+
+def own_file(user, case: Case, evidence) -> bool:
+    """Of the files the party's side filed, those this reader has: all of them for the party;
+    for a representative, all but what others sent in a private message thread."""
+    return (evidence.context != "message" or evidence.uploaded_by_id == user.id
+            or is_party(user, case))
 
 
 # --- case messages: whose thread is whose --------------------------------------------
@@ -385,15 +496,22 @@ def evidence_for(user, case: Case) -> list:
 @dataclass(frozen=True)
 class ThreadRef:
     """A party's thread on a case, named by its key ("complainant", "respondent",
-    "witness-<link id>", later "representative-<user id>"), whether or not it has a message."""
+    "witness-<link id>", "representative-<user id>"), whether or not it has a message."""
 
     case: Case
     key: str
 
 
 def thread_key(user, case: Case) -> str | None:
-    """The key of the one thread a person has on a case as a party (None: no thread)."""
-    return party_role(user, case)
+    """The key of the one thread a person has on a case as a party (None: no thread).
+
+    A party's thread with the office is theirs alone: their representative has a thread of
+    their own ("representative-<user id>") while they act, and does not read the party's.
+    """
+    own = own_party_role(user, case)
+    if own is not None or is_party(user, case):
+        return own
+    return f"representative-{user.id}" if represented_role(user, case) else None
 
 
 def may_read_thread(user, ref: ThreadRef) -> bool:

@@ -81,11 +81,14 @@ def _objector(user, declaration) -> bool:
 
 
 def _own_objection(user, objection) -> bool:
-    return objection.user_id == user.id and objection.withdrawn_at is None
+    """The party's own objection (made by them or by their representative), standing."""
+    return (objection.withdrawn_at is None
+            and case_access.party_role(user, objection.declaration.case) == objection.party_role)
 
 
 def _complainant(user, case) -> bool:
-    return case_access.is_complainant(user, case)
+    """The complainant, or their active representative."""
+    return case.kind != "self_report" and case_access.party_role(user, case) == "complainant"
 
 
 def _filer(user, case) -> bool:
@@ -100,7 +103,29 @@ def _party(user, case) -> bool:
 
 
 def _respondent(user, case) -> bool:
-    return case_access.is_respondent(user, case) and case.served_at is not None
+    """The served respondent, or their active representative."""
+    return case.served_at is not None and case_access.party_role(user, case) == "respondent"
+
+
+def _names_representative(user, case) -> bool:
+    """The party themselves (never their representative), following a case still running."""
+    return (case_access.own_party_role(user, case) is not None
+            and case.status not in ("draft", "closed", "dismissed", "abandoned", "withdrawn",
+                                    "disposed"))
+
+
+def _sees_representatives(user, case) -> bool:
+    """Staff on the case, and the parties themselves."""
+    return (case_access.is_staff_on(user, case)
+            or case_access.own_party_role(user, case) is not None)
+
+
+def _revokes(user, representative) -> bool:
+    """The party who named the representative (or the other way round: never the
+    representative), while it is active."""
+    return (representative.revoked_at is None
+            and case_access.own_party_role(user, representative.case)
+            == representative.party_role)
 
 
 def _intake(user, case) -> bool:
@@ -129,7 +154,14 @@ def _complainant_named(user, case) -> bool:
 
 def _evidence_reader(user, evidence) -> bool:
     case = evidence.case
-    if case_access.is_staff_on(user, case) or evidence.uploaded_by_id == user.id:
+    if case_access.is_staff_on(user, case):
+        return True
+    role = case_access.party_role(user, case)
+    if role is None:  # one's own upload, unless it was made as a representative since revoked
+        return (evidence.uploaded_by_id == user.id
+                and not case_access.was_representative(user, case))
+    if (evidence.uploaded_by_id in case_access.side_ids(case, role)
+            and case_access.own_file(user, case, evidence)):
         return True
     return evidence.disclosed_to_respondent and _respondent(user, case)
 
@@ -143,13 +175,20 @@ def _document_reader(user, document) -> bool:
         return True
     roles = {r.get("role") for r in document.recipients}
     if case.kind == "self_report":
-        return _filer(user, case)
+        return _party(user, case)
     return (("complainant" in roles and _complainant(user, case))
             or ("respondent" in roles and _respondent(user, case)))
 
 
 def _chair_on(user, case) -> bool:
     return case_access.is_staff_on(user, case)
+
+
+def _staff_not_apart(user, case) -> bool:
+    """Staff on the case, unless kept apart from the panel while it deliberates (the
+    investigator or a witness does not advise the panel, nor read its votes)."""
+    return (case_access.is_staff_on(user, case)
+            and not case_access.kept_apart_from_panel(user, case))
 
 
 def _investigator(user, case) -> bool:
@@ -218,8 +257,8 @@ RULES: dict[str, Rule] = {
     "case.view_details": rule(ANYONE, check=_case_reader, deny_status=NOT_FOUND,
                               description="parties; staff cleared on the case (declared, "
                                           "not recused)"),
-    "case.edit_draft": rule(ANYONE, check=lambda u, c: c.status == "draft" and _complainant(u, c),
-                            deny_status=NOT_FOUND),
+    "case.edit_draft": rule(ANYONE, check=lambda u, c: c.status == "draft"
+                            and case_access.is_complainant(u, c), deny_status=NOT_FOUND),
     # (actions answer 403: whoever gets this far can already see the case)
     "case.submit": rule(ANYONE, check=_filer),
     "case.provide_info": rule(ANYONE, check=_complainant),
@@ -231,10 +270,14 @@ RULES: dict[str, Rule] = {
                                    "adjustment or another format"),
     "case.view_internal": rule(*ANY_STAFF, check=_staff_on,
                                description="notes, the full file, the disclosure log"),
-    "case.note": rule(*ANY_STAFF, check=_staff_on),
+    "case.note": rule(*ANY_STAFF, check=_staff_not_apart,
+                      description="staff on the case; not the investigator or a witness "
+                                  "while the panel deliberates"),
     # What the case page shows (the page asks these, never a role)
-    "case.see_votes": rule(*ANY_STAFF, check=_staff_on,
-                           description="the tally of votes; never the parties"),
+    "case.see_votes": rule(*ANY_STAFF, check=_staff_not_apart,
+                           description="the tally of votes; never the parties, nor the "
+                                       "investigator or a witness while the panel "
+                                       "deliberates"),
     "case.see_investigation": rule(*ANY_STAFF, check=_staff_on,
                                    description="investigators, the findings report, the file"),
     "case.see_disclosure_log": rule(*ANY_STAFF, check=_staff_on),
@@ -246,6 +289,15 @@ RULES: dict[str, Rule] = {
     "case.see_complainant": rule(ANYONE, check=_complainant_named,
                                  description="who complained, unless withheld from the "
                                              "respondent"),
+    # Representatives (app/representatives): a party names and revokes its own; the
+    # representative then has the party's view and files what the party may file
+    "representative.name": rule(ANYONE, check=_names_representative,
+                                description="the complainant or the served respondent, "
+                                            "themselves, while the case runs"),
+    "representative.revoke": rule(ANYONE, check=_revokes,
+                                  description="the party who named the representative"),
+    "case.see_representatives": rule(ANYONE, check=_sees_representatives,
+                                     description="staff on the case; the parties themselves"),
     "case.intake": rule(ADMIN, CHAIR, check=_intake,
                         description="accept, dismiss, ask for information, extensions"),
     "evidence.download": rule(ANYONE, check=_evidence_reader, deny_status=NOT_FOUND),
@@ -364,7 +416,7 @@ def _with_parties() -> tuple:
     with their code. (Built per call: building them configures the mappers, which must
     wait until every model is imported.)"""
     return (joinedload(Case.respondent_certificant), joinedload(Case.complainant),
-            joinedload(Case.respondent_user),
+            joinedload(Case.respondent_user), joinedload(Case.representatives),
             selectinload(Case.allegations).joinedload(Allegation.item)
             .joinedload(CodeItem.version))
 
@@ -377,7 +429,7 @@ def load_case(number: str, action: str = "case.view_details") -> Case:
     """
     case = db.session.execute(
         select(Case).options(*_with_parties()).where(Case.number == number)
-    ).scalar_one_or_none()
+    ).unique().scalar_one_or_none()
     if case is None:
         abort(404)
     authorize(action, case)

@@ -23,8 +23,11 @@ from app.registry.models import LinkRequest
 # party to nothing. Staff roles are party to nothing either. On the matrix's case
 # (S7) "member" and "chair" have declared "no conflict", "recused" is a member whom
 # an objection to their disclosure recused, and "awaiting" a member who has not
-# declared yet.
-ROLES = ("anon", "certificant", "outsider", "member", "chair", "admin", "recused", "awaiting")
+# declared yet. "respondent_rep" represents the respondent of both matrix cases (the first
+# is not served yet, so it is not theirs to follow, as it is not the respondent's; the
+# second is); "complainant_rep" represents the certificant, the complainant of both.
+ROLES = ("anon", "certificant", "outsider", "member", "chair", "admin", "recused", "awaiting",
+         "respondent_rep", "complainant_rep")
 PUBLIC = {r: 200 for r in ROLES}
 
 
@@ -35,7 +38,7 @@ def only(*allowed: str, ok=200, denied=403) -> dict:
     are members like any other.
     """
     if "certificant" in allowed:
-        allowed = (*allowed, "outsider")
+        allowed = (*allowed, "outsider", "respondent_rep", "complainant_rep")
     if "member" in allowed:
         allowed = (*allowed, "recused", "awaiting")
     return {"anon": 302} | {r: (ok if r in allowed else denied) for r in ROLES[1:]}
@@ -43,8 +46,16 @@ def only(*allowed: str, ok=200, denied=403) -> dict:
 
 def case_route(**by_role) -> dict:
     """A route inside a case: outsiders and recused members get 404, as if the case did not
-    exist; a member who has not declared gets 404 too (only the case page answers them)."""
-    return {"anon": 302, "outsider": 404, "recused": 404, "awaiting": 404} | by_role
+    exist; a member who has not declared gets 404 too (only the case page answers them).
+
+    A representative sees what the party sees, nothing more: the complainant's
+    representative answers as the certificant unless a row says otherwise; the respondent's
+    gets 404 on the first case, not served (rows on the second case say what they get).
+    """
+    row = {"anon": 302, "outsider": 404, "recused": 404, "awaiting": 404,
+           "respondent_rep": 404} | by_role
+    row.setdefault("complainant_rep", row["certificant"])
+    return row
 
 
 SIGNED_IN = only("certificant", "member", "chair", "admin")
@@ -118,17 +129,23 @@ EXPECTED: dict[str, dict] = {
     "cases.case_list": STAFF,
     "cases.intake_queue": only("chair", "admin"),
     # the draft belongs to "certificant": only its author reaches it
-    "filing.edit_draft": case_route(certificant=200, member=404, chair=404, admin=404),
-    "filing.choose_respondent": case_route(certificant=302, member=404, chair=404, admin=404),
-    "filing.remove_evidence": case_route(certificant=302, member=404, chair=404, admin=404),
-    "filing.receipt": case_route(certificant=200, member=200, chair=200, admin=200),
+    # (a draft and the filer's receipt are the filer's own, not their representative's)
+    "filing.edit_draft": case_route(certificant=200, member=404, chair=404, admin=404,
+                                    complainant_rep=404),
+    "filing.choose_respondent": case_route(certificant=302, member=404, chair=404, admin=404,
+                                           complainant_rep=404),
+    "filing.remove_evidence": case_route(certificant=302, member=404, chair=404, admin=404,
+                                         complainant_rep=404),
+    "filing.receipt": case_route(certificant=200, member=200, chair=200, admin=200,
+                                 complainant_rep=404),
     # the member who has not declared gets the number and the declaration form only
     "proceedings.detail": case_route(certificant=200, member=200, chair=200, admin=200, awaiting=200),
     # the matrix posts an empty "accept": intake staff get a stale-form refusal (409)
     "proceedings.act": case_route(certificant=403, member=403, chair=409, admin=409),
     "proceedings.add_note": case_route(certificant=403, member=400, chair=400, admin=400),
     # the file is in the draft: only its uploader reaches it (staff see no drafts)
-    "cases.download": case_route(certificant=200, member=404, chair=404, admin=404),
+    "cases.download": case_route(certificant=200, member=404, chair=404, admin=404,
+                                 complainant_rep=404),
     # documents: staff preview; administrators issue; the receipt is addressed to
     # "certificant"; verification is public
     "proceedings.preview_document": case_route(certificant=403, member=200, chair=200, admin=200),
@@ -167,21 +184,36 @@ EXPECTED: dict[str, dict] = {
     # on the case page; the administrator, not a committee member, has no vote.
     # no hearing is scheduled on the matrix case: nobody gets an invitation
     "proceedings.hearing_calendar": case_route(certificant=404, member=404, chair=404, admin=404),
-    "proceedings.vote": case_route(certificant=403, member=403, chair=400, admin=403),
+    # The respondent's representative follows the second case as the respondent: 403.
+    "proceedings.vote": case_route(certificant=403, member=403, chair=400, admin=403,
+                                   respondent_rep=403),
     # the investigation file: staff on the case read it; only the investigator writes to it
-    "proceedings.investigation": case_route(certificant=403, member=200, chair=200, admin=200),
-    "proceedings.task_done": case_route(certificant=403, member=302, chair=403, admin=403),
-    "proceedings.share": case_route(certificant=403, member=302, chair=403, admin=403),
+    "proceedings.investigation": case_route(certificant=403, member=200, chair=200, admin=200,
+                                            respondent_rep=403),
+    "proceedings.task_done": case_route(certificant=403, member=302, chair=403, admin=403,
+                                        respondent_rep=403),
+    "proceedings.share": case_route(certificant=403, member=302, chair=403, admin=403,
+                                    respondent_rep=403),
     # (the case is no longer under investigation: the investigator is told so, 302)
-    "proceedings.add_evidence": case_route(certificant=403, member=302, chair=403, admin=403),
+    "proceedings.add_evidence": case_route(certificant=403, member=302, chair=403, admin=403,
+                                           respondent_rep=403),
+    # representatives: the party names one (the matrix posts an empty form: 400) and revokes
+    # it (without the box ticked: 400); nobody else, the representative included
+    "proceedings.name_representative": case_route(certificant=400, member=403, chair=403,
+                                                  admin=403, complainant_rep=403),
+    "proceedings.revoke_representative": case_route(certificant=400, member=403, chair=403,
+                                                    admin=403, complainant_rep=403),
+    "cases.my_representing": SIGNED_IN,
     # the public register of sanctions: anyone, signed in or not
     "proceedings.public_register": PUBLIC,
     "proceedings.public_register_json": PUBLIC,
     # case messages (_messages_for): the thread page points at the respondent's thread on the
     # second case, which the certificant (its complainant) must not open; the attachment at
     # the certificant's own thread on the first. Staff cleared on the case are the office.
+    # A party's thread is theirs alone: their representative does not read it.
     "messages.thread": case_route(certificant=404, member=200, chair=200, admin=200),
-    "messages.attachment": case_route(certificant=200, member=200, chair=200, admin=200),
+    "messages.attachment": case_route(certificant=200, member=200, chair=200, admin=200,
+                                      complainant_rep=404),
     "messages.new_witness_link": case_route(certificant=403, member=200, chair=200, admin=200),
     "messages.revoke_witness_link": case_route(certificant=403, member=302, chair=302,
                                                admin=302),
@@ -343,6 +375,26 @@ def _proceeding_for(app, make, people) -> dict:
                 "shareable_id": note.id, "question": "outcome"}
 
 
+def _representatives_for(app, people, args) -> dict:
+    """The respondent's representative on both cases, the complainant's on both."""
+    from app.cases.models import Case
+    from app.representatives.models import Representative
+
+    with app.test_request_context():
+        rows = {}
+        for number in (args["number"], args["proceeding_number"]):
+            case = db.session.query(Case).filter_by(number=number).one()
+            for role, who in (("respondent", "respondent_rep"),
+                              ("complainant", "complainant_rep")):
+                rows[(number, role)] = Representative(
+                    case_id=case.id, party_role=role, name=f"Counsel for the {role}",
+                    email=people[who].email, kind="counsel", user_id=people[who].id,
+                    named_by_id=people["certificant"].id, revoke_reason="")
+        db.session.add_all(rows.values())
+        db.session.commit()
+        return {"representative_id": rows[(args["number"], "complainant")].id}
+
+
 def _messages_for(app, people, args) -> dict:
     """On the first case, a message with a file from the certificant and a witness's link;
     on the second (served), a message from the office to the respondent; a stock reply; a
@@ -388,6 +440,8 @@ def world(app, make):
         "admin": make.user("admin"),
         "recused": make.user("member"),
         "awaiting": make.user("member"),
+        "respondent_rep": make.user(),
+        "complainant_rep": make.user(),
     }
     target = make.user(email="target@example.com")
     cert = make.certificant()
@@ -419,6 +473,7 @@ def world(app, make):
     args |= _practice_disclosure_for(app, make)
     args |= _proceeding_for(app, make, people)
     args |= _messages_for(app, people, args)
+    args |= _representatives_for(app, people, args)
     args["export_name"] = "cases"
     args["report_number"] = "AR-1999"
     args["calendar_token"] = "not-a-calendar-token"

@@ -24,6 +24,7 @@ HOME_HEADINGS = {
     "chair": "Committee dashboard",
     "committee member": "Committee dashboard",
     "certificant": "My matters",
+    "representative (counsel for Wanda)": "My matters",
 }
 
 

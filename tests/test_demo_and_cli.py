@@ -19,7 +19,8 @@ def test_seed_demo_is_idempotent(app, runner):
     assert "already loaded" in second.output
     with app.app_context():
         assert (db.session.query(User).count(), db.session.query(CodeItem).count()) == counts
-    assert counts == (11, 34)  # 4 staff, 4 more members (for separate panels), 3 certificants
+    # 4 staff, 4 more members (for separate panels), 3 certificants, a representative
+    assert counts == (12, 34)
 
 
 def test_unknown_policy_action_raises(app, make):

@@ -17,7 +17,8 @@ from app.records.models import DisposalBatch, LegalHold
 HOLD_TEXT = "LIT-2026-014"  # the demo hold's reference
 CERTS = ("cert1@example.org", "cert2@example.org", "cert3@example.org")
 HOMES = {"administrator": b"Administration", "chair": b"Committee dashboard",
-         "committee member": b"Committee dashboard", "certificant": b"My matters"}
+         "committee member": b"Committee dashboard", "certificant": b"My matters",
+         "representative (counsel for Wanda)": b"Cases where you represent a party"}
 
 
 def _counts():
@@ -27,7 +28,8 @@ def _counts():
 
 def test_a_case_in_every_state(demo):
     with demo.app_context():
-        cases = db.session.execute(select(Case)).scalars().all()
+        # (in filing order: PostgreSQL returns rows in any order without one)
+        cases = db.session.execute(select(Case).order_by(Case.id)).scalars().all()
         by_status: dict[str, list[Case]] = {}
         for case in cases:
             by_status.setdefault(case.status, []).append(case)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.accounts.models import User
 from app.audit.models import AuditEntry
-from app.cases.models import Allegation, Case, CaseEvent, Deadline, Evidence
+from app.cases.models import Allegation, Case, CaseEvent, Deadline, Disclosure, Evidence
 from app.coi.models import CoiDeclaration, Recusal
 from app.coi.services import declaration_of, open_recusal
 from app.demo import DEMO_PASSWORD
@@ -143,6 +143,17 @@ def test_every_path_reaches_its_state(demo):
         [request] = db.session.scalars(select(HearingPostponement).where(
             HearingPostponement.hearing_id == hearings[0].id))
         assert request.status == "granted"
+        # asked by Wanda's counsel, who receives her notices (the disclosure log says so)
+        [counsel] = postponed.representatives
+        assert (counsel.name, counsel.party_role, counsel.revoked_at) == (
+            "Lena Lawyer", "respondent", None)
+        assert counsel.user.email == "counsel@example.org"
+        assert request.requested_by_id == counsel.user_id
+        assert db.session.scalar(select(func.count()).select_from(Disclosure).where(
+            Disclosure.case_id == postponed.id,
+            Disclosure.recipient_email == "counsel@example.org")) == 2  # two notices of hearing
+        assert any("(by Lena Lawyer, representative, for the respondent)" in e.summary
+                   for e in postponed.events)
         # the new notice is in force; the one for the postponed date is superseded, saying why
         assert _kinds(postponed).count("notice_of_hearing") == 1
         old_notices = db.session.scalars(select(Document).where(

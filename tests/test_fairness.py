@@ -32,7 +32,7 @@ from test_proceedings import (  # noqa: F401  (w is the fixture)
 
 from app import clock
 from app.accounts.services import create_user
-from app.cases.models import Deadline, Disclosure, Evidence
+from app.cases.models import CaseEvent, Deadline, Disclosure, Evidence
 from app.coi.models import Recusal
 from app.extensions import db
 from app.proceedings.models import HearingPostponement, Vote
@@ -415,3 +415,39 @@ def test_continuing_a_withdrawn_case_sets_a_fresh_deadline(w):  # noqa: F811
     assert "2027-01-20" in words(w.page("rory"))  # 30 days from 2026-12-21
     w.sweep()
     assert w.status() == "awaiting_response", "no default for the time it was withdrawn"
+
+
+# --- the investigator does not advise the panel in deliberation ------------------------------
+
+def test_the_panels_deliberation_is_closed_to_the_investigator(w):  # noqa: F811
+    open_case(w)
+    to_review(w)
+    to_hearing(w)
+    # before the hearing the investigator writes to the committee like any staff
+    r = w.clients["ivy"].post(f"/cases/{w.number}/notes",
+                              data={"text": "IVY-BEFORE the exhibits are in the file."})
+    assert r.status_code == 302
+    hold(w)
+    assert w.status() == "deliberation"
+    r = w.clients["hugo"].post(f"/cases/{w.number}/notes",
+                               data={"text": "PANEL-NOTE the invoice dates do not match."})
+    assert r.status_code == 302
+    panel_votes(w, {"S7": "violated", "S23": "not_violated"})
+    # the panel and the chair read the deliberation; the investigator does not
+    assert "PANEL-NOTE" in w.page("chair") and "3 of 3 voted" in w.page("chair")
+    ivy = w.page("ivy")
+    assert "PANEL-NOTE" not in ivy and "IVY-BEFORE" in ivy
+    assert " voted" not in words(ivy)
+    assert "you do not vote at review, sit on its panels or advise the panel" in words(ivy)
+    assert "Add an internal note" not in ivy
+    # and cannot write to it
+    r = w.clients["ivy"].post(f"/cases/{w.number}/notes", data={"text": "IVY-ADVICE find S7."})
+    assert r.status_code == 403
+    with w.app.app_context():
+        assert "IVY-ADVICE" not in str([e.body for e in db.session.execute(
+            select(CaseEvent)).scalars()])
+    # once decided, the deliberation's notes stay the panel's
+    w.votes(HEARING_PANEL, "sanction", "public_reprimand")
+    w.do("chair", "decide", text="The panel finds a violation of S7.", terms="Reprimanded.")
+    assert "PANEL-NOTE" not in w.page("ivy")
+    assert "PANEL-NOTE" in w.page("hugo")

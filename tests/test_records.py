@@ -18,6 +18,7 @@ from app.audit.models import AuditEntry
 from app.audit.sealing import seal_pending
 from app.audit.services import record, verify_chain
 from app.cases.models import Disclosure, Evidence, Response
+from app.cases.services import add_event
 from app.coi.models import CoiDeclaration
 from app.documents import services as documents
 from app.documents.models import Document
@@ -31,6 +32,7 @@ from app.proceedings.models import Decision, InvestigationItem, Sanction
 from app.records import certificate as certificates
 from app.records import services as records
 from app.records.models import DisposalBatch, DisposalItem
+from app.representatives.models import Representative
 from app.storage import store
 
 CLOSED = datetime(2026, 1, 15, 10, 0)
@@ -83,7 +85,7 @@ def test_disposal_date_follows_the_outcome_the_longer_schedule_and_reopening(ctx
     kept = records.retention(case)
     assert (kept.disposal_on.year, kept.version) == (2036, 2)
     entries = db.session.execute(select(AuditEntry).where(
-        AuditEntry.action == "records.schedule_changed")).scalars().all()
+        AuditEntry.action == "records.schedule_changed").order_by(AuditEntry.id)).scalars().all()
     assert [e.details["version"] for e in entries] == [1, 2]
 
     # a withdrawn case that the committee continues has no date until it closes again
@@ -100,6 +102,13 @@ def test_a_case_is_disposed_only_after_the_warning_and_the_confirmation(ctx, cas
     evidence, _ = _file(case, people)
     letter, letter_bytes = _file(case, people, "dismissal")
     notice, _ = _file(case, people, "public_notice")
+    # the complainant had counsel: a representative, named on the timeline
+    db.session.add(Representative(case_id=case.id, party_role="complainant", name="Lena Lawyer",
+                                  email="lena@counsel.example", kind="counsel",
+                                  named_by_id=people["complainant"].id, revoke_reason=""))
+    add_event(case, people["complainant"], "representative_named",
+              "Counsel named to represent the complainant: Lena Lawyer", to_complainant=True)
+    db.session.commit()
     evidence_path = store("evidence").path(evidence.stored_name)
     letter_path = store("documents").path(letter.stored_name)
 
@@ -137,6 +146,9 @@ def test_a_case_is_disposed_only_after_the_warning_and_the_confirmation(ctx, cas
     assert case.number and case.outcome_reason == "insufficient_facts"
     assert case.allegations[0].item.code == "S7"
     assert letter.disposed_at is not None and letter.sha256
+    # the representative goes, and their name leaves the timeline's lines
+    assert db.session.execute(select(Representative)).first() is None
+    assert not any("Lena" in e.summary for e in case.events)
     [item] = batch.items
     assert {f["sha256"] for f in item.destroyed["files"]} == {evidence.sha256, letter.sha256}
     # the audit trail's personal data about the case is gone

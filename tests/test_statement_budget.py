@@ -22,6 +22,7 @@ from app.documents.models import Document
 from app.extensions import db
 from app.notifications.services import queue_mail
 from app.registry.models import Certificant
+from app.representatives.models import Representative
 
 ROUND = 60  # cases added per round; the second round doubles everything
 STATES = ["submitted", "info_requested", "awaiting_response", "investigation",
@@ -58,6 +59,7 @@ def _people(app, make):
         "investigator": make.user(Role.MEMBER, name="Ivo Investigator"),
         "complainant": make.user(name="Clara Certificant", certificant=clara_cert),
         "respondent": make.user(name="Rory Respondent", certificant=rory_cert),
+        "counsel": make.user(name="Lena Lawyer"),  # represents Rory
     }
     people["rory_cert"] = rory_cert
     return people
@@ -115,6 +117,17 @@ def _add_round(app, people: dict, round_no: int) -> dict:
             picked.setdefault(state, case.number)
             if i % 5 == 4:
                 picked.setdefault("awaiting", case.number)
+            if cert is rory_cert:  # Lena represents Rory; an earlier counsel was revoked
+                db.session.add_all([
+                    Representative(case_id=case.id, party_role="respondent", name="Old Counsel",
+                                   email="old@example.com", kind="counsel",
+                                   named_by_id=users["respondent"].id,
+                                   revoked_at=clock.now(), revoked_by_id=users["respondent"].id,
+                                   revoke_reason="Replaced."),
+                    Representative(case_id=case.id, party_role="respondent", name="Lena Lawyer",
+                                   email=users["counsel"].email, kind="counsel",
+                                   user_id=users["counsel"].id,
+                                   named_by_id=users["respondent"].id, revoke_reason="")])
             if cert is rory_cert and state in ("awaiting_response", "investigation", "closed"):
                 picked.setdefault("respondent", case.number)
             if complainant is users["complainant"]:
@@ -151,6 +164,9 @@ def _pages(picked: dict, people: dict) -> list[tuple[str, str, str]]:
         ("case page", "respondent", f"/cases/{picked['respondent']}"),
         ("my complaints", "complainant", "/my/complaints"),
         ("my matters", "respondent", "/my/matters"),
+        ("home", "counsel", "/"),
+        ("case page", "counsel", f"/cases/{picked['respondent']}"),
+        ("my representing", "counsel", "/my/representing"),
         ("outbox", "admin", "/admin/outbox/"),
         ("outbox, pending", "admin", "/admin/outbox/?status=pending"),
         ("audit log", "admin", "/admin/audit/"),
@@ -185,7 +201,7 @@ def _measure(app, clients: dict, pages) -> dict:
 def readers(app, make):
     people = _people(app, make)
     clients = {None: app.test_client()}
-    for role in ("admin", "chair", "member", "complainant", "respondent"):
+    for role in ("admin", "chair", "member", "complainant", "respondent", "counsel"):
         client = app.test_client()
         answer = client.post("/login", data={"email": people[role].email,
                                              "password": "correct horse battery"})

@@ -14,6 +14,7 @@ from app.coi.services import link_respondent_account, recuse_new_member
 from app.extensions import db
 from app.notifications.services import queue_mail
 from app.registry.services import link_by_verified_email
+from app.representatives.services import link_account as link_representative
 from app.urls import external_url
 
 
@@ -101,6 +102,7 @@ def verify_email(token: str) -> User:
         record("account.email_verified", actor=user, target=user)
         link_by_verified_email(user)
         link_respondent_account(user)
+        link_representative(user)
     return user
 
 

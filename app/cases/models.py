@@ -197,6 +197,10 @@ class Case(db.Model):
         back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id")
     deadlines: Mapped[list[Deadline]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="Deadline.id")
+    # every representative a party named, active or revoked (app/representatives; read
+    # through app/access.py, which loads them with the case)
+    representatives = relationship("Representative", viewonly=True,
+                                   order_by="Representative.id")
 
     __mapper_args__ = {"version_id_col": row_version}
 

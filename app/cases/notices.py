@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.access import has_declared, is_party, is_recused
+from app.access import active_representative, has_declared, is_party, is_recused
 from app.accounts.models import Role, User, UserRole
 from app.cases.models import Case, DismissalReason
 from app.extensions import db
@@ -66,15 +66,33 @@ def _to_complainant(case: Case, subject: str, paragraphs: list[str], **kw) -> No
     if case.complainant is not None:
         _send(case.complainant.email, subject, name=case.complainant.name,
               paragraphs=paragraphs, link=_case_link(case), **kw)
+        to_representative(case, "complainant", subject, paragraphs, **kw)
 
 
 def _to_respondent(case: Case, subject: str, paragraphs: list[str], **kw) -> None:
     if case.served_at is None:
         return
     user = case.respondent_user
+    link = kw.pop("link", _case_link(case))
     _send(user.email if user else case.respondent_email, subject,
           name=user.name if user else case.respondent_display,
-          paragraphs=paragraphs, link=kw.pop("link", _case_link(case)), **kw)
+          paragraphs=paragraphs, link=link, **kw)
+    to_representative(case, "respondent", subject, paragraphs, **kw)
+
+
+def to_representative(case: Case, role: str, subject: str, paragraphs: list[str], **kw) -> None:
+    """A copy, to the party's active representative, of what the party is sent: every mail
+    to a party goes through here, so the representative never misses one (and is told no
+    more than the party)."""
+    representative = active_representative(case, role)
+    if representative is None:
+        return
+    kw.pop("link", None)
+    party = "the complainant" if role == "complainant" else "the respondent"
+    _send(representative.email, subject, name=representative.name,
+          paragraphs=[f"You receive this copy as the representative of {party} in case "
+                      f"{case.number}."] + list(paragraphs),
+          link=_case_link(case), **kw)
 
 
 def allegation_lines(case: Case) -> list[str]:
@@ -234,6 +252,7 @@ def coi_disclosure(case: Case, declaration, role: str, deadline) -> None:
     elif case.kind == "self_report":
         user = case.respondent_user
         _send(user.email, subject, name=user.name, paragraphs=paragraphs, link=_case_link(case))
+        to_representative(case, "respondent", subject, paragraphs)
     else:
         _to_respondent(case, subject, paragraphs)
 

@@ -6,7 +6,14 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
-from app.access import awaiting_cases, cleared_cases, party_cases, party_role, respondent_cases
+from app.access import (
+    awaiting_cases,
+    cleared_cases,
+    party_cases,
+    party_role,
+    represented_cases,
+    respondent_cases,
+)
 from app.audit.services import record
 from app.cases import services
 from app.cases.filters import filter_cases
@@ -76,6 +83,15 @@ def my_matters():
                                                              Case.id.desc()))
     return render_template("cases/mine.html", cases=cases, heading="Matters concerning me",
                            filer=False, State=State)
+
+
+@bp.route("/my/representing")
+def my_representing():
+    authorize("cases.mine")
+    cases = paginate(represented_cases(current_user).order_by(Case.created_at.desc(),
+                                                              Case.id.desc()))
+    return render_template("cases/mine.html", cases=cases,
+                           heading="Cases where you represent a party", filer=False, State=State)
 
 
 def _awaiting():

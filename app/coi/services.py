@@ -128,7 +128,8 @@ def disclosures_for_party(case: Case, user) -> list[PartyDisclosure]:
         out.append(PartyDisclosure(
             declaration=declaration, deadline=deadline,
             window_open=deadline is not None and clock.today() <= deadline,
-            mine=[o for o in declaration.objections if o.user_id == user.id],
+            # the party's side: their own objection or their representative's
+            mine=[o for o in declaration.objections if o.party_role == role],
             member_recused=declaration.member_id in recused))
     return out
 
@@ -264,20 +265,25 @@ def recuse_new_member(user) -> int:
     if not access.is_committee(user):
         return 0
     made = 0
-    for case in db.session.execute(access.party_cases(user).where(
-            Case.status.in_(sorted(OPEN_STATES | {"draft", "final"})))).scalars():
-        made += len(recuse_party_members(case))
+    running = sorted(OPEN_STATES | {"draft", "final"})
+    for query in (access.party_cases(user), access.represented_cases(user)):
+        for case in db.session.execute(query.where(Case.status.in_(running))).scalars():
+            made += len(recuse_party_members(case))
     return made
 
 
 def recuse_party_members(case: Case) -> list[Recusal]:
-    """Recuse every committee member who is a party to the case or filed it (the system)."""
+    """Recuse every committee member who is a party to the case, filed it, or represents a
+    party in it (the system: each is named in the case)."""
     out = []
     for member in committee_members(active_only=False):
-        if access.is_party(member, case) and open_recusal(member.id, case) is None:
+        representation = access.representation(member, case)
+        party = access.is_party(member, case)
+        if (party or representation is not None) and open_recusal(member.id, case) is None:
             filed = (access.is_complainant(member, case)
                      or (case.kind == CaseKind.SELF_REPORT and access.is_respondent(member, case)))
-            reason = "Filed the case." if filed else "Party to the case (the respondent)."
+            reason = ("Filed the case." if filed else "Party to the case (the respondent)."
+                      if party else f"Represents {representation.party_title} in the case.")
             out.append(_recuse(case, member, RecusalCause.PARTY, reason))
     return out
 
@@ -290,7 +296,7 @@ def object_to(declaration: CoiDeclaration, user, text: str = "") -> CoiObjection
     role = access.party_role(user, case)
     if role is None or not declaration.is_disclosure:
         raise CoiError("Only the parties may object to a member's disclosure.")
-    if any(o.user_id == user.id and o.withdrawn_at is None for o in declaration.objections):
+    if any(o.party_role == role and o.withdrawn_at is None for o in declaration.objections):
         raise CoiError("You have already objected to this disclosure; your objection stands.")
     deadline = objection_deadline(declaration, role)
     if deadline is None or clock.today() > deadline:

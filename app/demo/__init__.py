@@ -46,6 +46,10 @@ DEMO_USERS = [
      "label": "certificant", "cert": "CCM-100002"},
     {"email": "cert3@example.org", "name": "Wanda Witness", "roles": (),
      "label": "certificant", "cert": "CCM-100003"},
+    # Wanda's counsel in the case where her hearing was postponed: she sees that case as
+    # Wanda does, receives copies of her notices and documents, and files for her
+    {"email": "counsel@example.org", "name": "Lena Lawyer", "roles": (),
+     "label": "representative (counsel for Wanda)"},
 ]
 
 DEMO_REGISTRY = [

@@ -25,7 +25,8 @@ Marco, Nadia, Omar, Paula, Quentin.
 
 Mina, recused from one of Rory's earlier cases on his objection, withdraws from his
 cases; Marco withdraws from Wanda's (his neighbour), as he did before. In the postponed
-hearing's case Omar withdraws after the hearing is set and the chair appoints Nadia in his
+hearing's case Wanda names counsel (Lena Lawyer), who asks for the postponement; Omar
+withdraws after the hearing is set and the chair appoints Nadia in his
 place: the system moves the hearing again (the parties' objection window and the notice
 period). Members who
 take no part in a case have not declared on it: it waits for their declaration.
@@ -64,10 +65,12 @@ from app.proceedings import services as p
 from app.proceedings import workflow
 from app.proceedings.documents import DOCUMENT_TYPES
 from app.registry.services import find_by_number
+from app.representatives import services as representatives
 
 ADMIN = "admin@example.org"
 NADIA, OMAR = "member3@example.org", "member4@example.org"
 PAULA, QUENTIN = "member5@example.org", "member6@example.org"
+COUNSEL = "counsel@example.org"  # Lena Lawyer, Wanda's counsel in the postponed hearing
 
 HEARING_HOUR = time(10, 0)
 HEARING_ROOM = "Committee room 2, 14 Harbour Street"
@@ -501,9 +504,13 @@ PROCEEDINGS = (
                    (NADIA, "consent", "She has largely admitted it.")),
             Step(35, "set_hearing", CHAIR, data={"members": (MINA, OMAR, PAULA),
                                                  "hearing_day": 68, "place": HEARING_ROOM}),
-            Step(50, "request_postponement", WANDA, text=(
-                "My representative is in court on the day of the hearing and cannot be "
-                "replaced at short notice. I ask for a date two or three weeks later.")),
+            # Wanda names counsel, who asks for the postponement on her behalf
+            Step(45, "name_representative", WANDA,
+                 data={"name": "Lena Lawyer", "email": COUNSEL, "kind": "counsel"}),
+            Step(50, "request_postponement", COUNSEL, text=(
+                "I represent the respondent and am in court on the day of the hearing; I "
+                "cannot be replaced at short notice. We ask for a date two or three weeks "
+                "later.")),
             Step(53, "decide_postponement", CHAIR, data={"grant": True, "hearing_day": 88},
                  text="Granted once; no further postponement is expected."),
             # Omar withdraws; Nadia replaces him, and the system moves the hearing so that
@@ -539,7 +546,8 @@ REISSUED = {
 # Steps taken through a service rather than the workflow, with the permission the
 # page that offers them checks.
 SERVICE_STEPS = {"item": "case.investigate", "task_done": "case.investigate",
-                 "share": "case.investigate", "vote": "case.vote"}
+                 "share": "case.investigate", "vote": "case.vote",
+                 "name_representative": "representative.name"}
 
 
 def load_demo_proceedings() -> int:
@@ -597,6 +605,10 @@ def _take(case: Case, step: Step, start: datetime) -> None:
 
 def _service_step(case: Case, step: Step, actor) -> None:
     data = step.data
+    if step.action == "name_representative":
+        representatives.name(case, actor, name=data["name"], email=data["email"],
+                             kind=data["kind"])
+        return
     if step.action == "item":
         p.add_item(case, actor, data["kind"], data["title"], text=step.text,
                    due_on=clock.today() + timedelta(days=data["due_in"])

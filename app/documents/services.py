@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
+from app.access import active_representative
 from app.accounts.models import User
 from app.audit.services import record
 from app.cases import services as case_services
@@ -248,9 +249,19 @@ def mark_superseded(case: Case, kind: str, note: str, actor) -> list[Document]:
 
 
 def _serve(case: Case, document: Document, actor) -> None:
-    """Email each recipient the PDF, log the disclosure, and note it on the timeline."""
+    """Email each recipient the PDF, log the disclosure, and note it on the timeline.
+
+    A party's active representative receives a copy, logged as disclosed to them.
+    """
     to_roles = {r["role"] for r in document.recipients}
-    for person in document.recipients:
+    copies = []
+    for role in ("complainant", "respondent"):
+        representative = active_representative(case, role) if role in to_roles else None
+        if representative is not None:
+            copies.append({"role": role, "name": representative.name,
+                           "email": representative.email, "user_id": representative.user_id,
+                           "how": f"email (for the {role})"})
+    for person in [*document.recipients, *copies]:
         queue_mail(
             person["email"], "documents/issued",
             f"{document.title} {document.number}",
@@ -261,7 +272,8 @@ def _serve(case: Case, document: Document, actor) -> None:
                           "filename": f"{document.number}.pdf",
                           "mime": "application/pdf"}])
         case_services.disclose(case, "document", document.id,
-                               f"{document.title} {document.number}", how="email attachment",
+                               f"{document.title} {document.number}",
+                               how=person.get("how", "email attachment"),
                                recipient_user=_account(person.get("user_id")),
                                recipient_email=person["email"], by=actor)
     summary = f"{document.title} issued ({document.number})"

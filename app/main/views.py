@@ -8,7 +8,13 @@ from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
-from app.access import declared_on, party_cases, respondent_cases, staff_cases
+from app.access import (
+    declared_on,
+    party_cases,
+    represented_cases,
+    respondent_cases,
+    staff_cases,
+)
 from app.cases.models import OPEN_STATES, Case, State
 from app.extensions import db
 from app.jobs.engine import broker_state
@@ -48,8 +54,12 @@ def home():
                           .order_by(*newest), per_page=HOME_SHOWN, page=1)
     matters = paginate(respondent_cases(current_user).options(selectinload(Case.deadlines))
                        .order_by(*newest), per_page=HOME_SHOWN, page=1)
+    # the cases where the person acts for a party: one query, the newest few
+    representing = db.session.execute(represented_cases(current_user).order_by(*newest)
+                                      .limit(HOME_SHOWN + 1)).scalars().all()
     return render_template("main/home_certificant.html", complaints=complaints,
-                           matters=matters, State=State)
+                           matters=matters, representing=representing[:HOME_SHOWN],
+                           more_representing=len(representing) > HOME_SHOWN, State=State)
 
 
 def _due() -> dict:

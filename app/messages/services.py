@@ -19,7 +19,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock
-from app.access import ThreadRef, cleared_cases, is_staff_on, members_in, party_role
+from app.access import (
+    ThreadRef,
+    cleared_cases,
+    is_staff_on,
+    members_in,
+    representatives_of,
+    thread_key,
+)
 from app.accounts.models import Role, User, UserRole
 from app.accounts.tokens import TokenError, make_token, read_token
 from app.audit.services import record
@@ -86,6 +93,10 @@ def party_keys(case: Case) -> list[tuple[str, str]]:
         keys.append(("respondent", "The respondent"))
     for link in witness_links(case):
         keys.append((f"witness-{link.id}", f"Witness: {link.name}"))
+    for rep in representatives_of(case):  # each while they act, once they have an account
+        if rep.revoked_at is None and rep.user_id is not None:
+            keys.append((f"representative-{rep.user_id}",
+                         f"Representative of {rep.party_title}: {rep.name}"))
     return keys
 
 
@@ -99,7 +110,7 @@ def threads_for(user, case: Case) -> list[Thread]:
     query = select(Thread).where(Thread.case_id == case.id).options(
         selectinload(Thread.witness_link))
     if not is_staff_on(user, case):
-        key = party_role(user, case)
+        key = thread_key(user, case)
         if key is None:
             return []
         query = query.where(Thread.party_key == key)
@@ -120,6 +131,8 @@ def _open_thread(case: Case, key: str) -> Thread:
         thread.user_id = case.complainant_id
     elif role == "respondent":
         thread.user_id = case.respondent_user_id
+    elif role == "representative":
+        thread.user_id = int(rest)
     db.session.add(thread)
     db.session.flush()
     return thread
@@ -132,7 +145,7 @@ def case_section(user, case: Case) -> dict:
     if staff:
         parties = [(key, title, threads.get(key)) for key, title in party_keys(case)]
         return {"staff": True, "parties": parties, "links": witness_links(case)}
-    key = party_role(user, case)
+    key = thread_key(user, case)
     if key is None:
         return {"staff": False, "parties": [], "links": []}
     return {"staff": False, "parties": [(key, "The committee office", threads.get(key))],
@@ -328,7 +341,7 @@ def send_digests(limit: int = 500) -> list[str]:
 
 
 def _still_reads(user, thread: Thread) -> bool:
-    return is_staff_on(user, thread.case) or party_role(user, thread.case) == thread.party_key
+    return is_staff_on(user, thread.case) or thread_key(user, thread.case) == thread.party_key
 
 
 # --- reading -------------------------------------------------------------------------

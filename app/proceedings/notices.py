@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.access import (
+    active_representative,
     awaiting_declaration,
     committee_members,
     is_party,
@@ -146,6 +147,9 @@ def hearing_scheduled(case: Case, hearing, postponed_from=None) -> None:
     respondent = service_address(case)
     if respondent:
         people.append((respondent, case.respondent_display))
+    # each party's representative, who attends with them
+    people += [(r.email, r.name) for r in (active_representative(case, "complainant"),
+                                           active_representative(case, "respondent")) if r]
     # the panel sits at the hearing: its members get the invitation too
     people += [(member.email, member.name) for member in members_in(case, "hearing_panel")]
     for email, name in people:

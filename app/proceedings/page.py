@@ -28,6 +28,7 @@ from app.proceedings.documents import applicable
 from app.proceedings.forms import VoteForm
 from app.proceedings.models import Decision, SanctionKind
 from app.records import services as records
+from app.representatives import forms as rep_forms
 
 # Who each kind of deadline binds, and how the page names it.
 DEADLINES = {
@@ -52,7 +53,8 @@ SECTIONS = [
     ("allegations", "Allegations"), ("evidence", "Evidence"), ("answer", "The answer"),
     ("investigation", "Investigation"), ("hearing", "Hearing"), ("decision", "Decision"),
     ("votes", "Votes"), ("documents", "Documents"), ("conflicts", "Conflicts of interest"),
-    ("messages", "Messages"), ("actions", "Actions"), ("timeline", "Timeline"),
+    ("representatives", "Representatives"), ("messages", "Messages"), ("actions", "Actions"),
+    ("timeline", "Timeline"),
     ("disclosure-log", "Disclosure log"), ("opened-by", "Who opened this case"),
     ("notes", "Internal notes"),
 ]
@@ -168,6 +170,27 @@ def _conflicts(case: Case, user, forms: dict) -> dict:
     return {"declaration": None, "disclosures": disclosures}
 
 
+def _representatives(case: Case, user, forms: dict) -> dict:
+    """Who represents whom: the party sees their own (to name or revoke one), staff see every
+    naming, a representative sees whom they act for."""
+    own = access.own_party_role(user, case)
+    acting = (access.representation(user, case)
+              if own is None and access.represented_role(user, case) else None)
+    out = {"mine": None, "all": [], "acting": acting, "may_name": False}
+    if own is None and can(user, "case.see_representatives", case):  # staff on the case
+        out["all"] = access.representatives_of(case)
+    if own is not None:
+        out["mine"] = access.active_representative(case, own)
+        if out["mine"] is not None and can(user, "representative.revoke", out["mine"]):
+            forms.setdefault("revoke-representative",
+                             rep_forms.RevokeRepresentativeForm(prefix="revoke-representative"))
+        elif out["mine"] is None and can(user, "representative.name", case):
+            out["may_name"] = True
+            forms.setdefault("representative",
+                             rep_forms.NameRepresentativeForm(prefix="representative"))
+    return out
+
+
 def case_page(case: Case, user, forms: dict) -> dict:
     """Everything the case page shows this reader. Adds the forms it needs to `forms`."""
     staff = access.is_staff_on(user, case)
@@ -203,6 +226,7 @@ def case_page(case: Case, user, forms: dict) -> dict:
             select(Disclosure).where(Disclosure.case_id == case.id).order_by(Disclosure.id)
         ).scalars().all() if can(user, "case.see_disclosure_log", case) else [],
         "conflicts": _conflicts(case, user, forms),
+        "representatives": _representatives(case, user, forms),
         # the proceeding after the answer
         "investigators": p.members_in(case, "investigator") if staff else [],
         "panel": p.members_in(case, "hearing_panel") if staff or case.status in (
@@ -277,6 +301,9 @@ def _sections(case: Case, page: dict, user) -> list[tuple[str, str]]:
         present.add("conflicts")
     if page["irreversible"] or can(user, "coi.recuse_self", case):
         present.add("actions")
+    reps = page["representatives"]
+    if reps["mine"] or reps["may_name"] or reps["all"] or reps["acting"]:
+        present.add("representatives")
     if page["messages"]["parties"]:
         present.add("messages")
     if can(user, "case.see_disclosure_log", case):

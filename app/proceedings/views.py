@@ -40,6 +40,9 @@ from app.proceedings.documents import DOCUMENT_TYPES
 from app.proceedings.forms import InvestigationEvidenceForm, ItemForm, NoteForm, VoteForm, aware
 from app.proceedings.models import InvestigationItem
 from app.proceedings.page import case_page, vote_questions
+from app.representatives import forms as rep_forms
+from app.representatives import services as representatives
+from app.representatives.models import Representative
 
 bp = Blueprint("proceedings", __name__)
 
@@ -250,6 +253,59 @@ def withdraw_objection(number: str, objection_id: int):
               "reinstated.", "success")
         return _to_case(number, "conflicts")
     return render_case(case, {key: form}, {key: ACTION_REFUSED}, 400)
+
+
+# --- representatives --------------------------------------------------------------------
+
+def _refused(form, error) -> None:
+    """Put a service's refusal next to the field it is about."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+
+
+@bp.route("/cases/<number>/representative", methods=["POST"])
+def name_representative(number: str):
+    case = load_case(number)
+    authorize("representative.name", case)
+    key = "representative"
+    form = rep_forms.NameRepresentativeForm(prefix=key)
+    if form.validate_on_submit():
+        try:
+            chosen = representatives.name(case, current_user, name=form.name.data,
+                                          email=form.email.data, kind=form.kind.data)
+        except representatives.RepresentativeError as error:
+            db.session.rollback()
+            _refused(form, error)
+            return render_case(db.session.get(Case, case.id), {key: form}, {key: str(error)}, 400)
+        db.session.commit()
+        flash(f"{chosen.name} now represents you in this case and receives a copy of your "
+              "notices and documents.", "success")
+        return _to_case(number, "representatives")
+    return render_case(case, {key: form}, {key: ACTION_REFUSED}, 400)
+
+
+@bp.route("/cases/<number>/representatives/<int:representative_id>/revocation",
+          methods=["POST"])
+def revoke_representative(number: str, representative_id: int):
+    case = load_case(number)
+    chosen = db.session.get(Representative, representative_id)
+    if chosen is None or chosen.case_id != case.id:
+        abort(404)
+    authorize("representative.revoke", chosen)
+    key = "revoke-representative"
+    form = rep_forms.RevokeRepresentativeForm(prefix=key)
+    if form.validate_on_submit():
+        try:
+            representatives.revoke(chosen, current_user, form.reason.data or "")
+        except representatives.RepresentativeError as error:
+            db.session.rollback()
+            return render_case(db.session.get(Case, case.id), {key: form}, {key: str(error)}, 400)
+        db.session.commit()
+        flash(f"{chosen.name} no longer represents you; the case is closed to them.", "success")
+        return _to_case(number, "representatives")
+    message = (CONFIRM if form.confirm.errors else ACTION_REFUSED)
+    return render_case(case, {key: form}, {key: message}, 400)
 
 
 # --- votes ----------------------------------------------------------------------------------

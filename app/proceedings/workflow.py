@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm.attributes import flag_modified
 from wtforms.fields.choices import SelectChoice
 
-from app import clock
+from app import access, clock
 from app.audit.services import record
 from app.cases import notices, services
 from app.cases.models import OPEN_STATES, Case, DismissalReason, State
@@ -520,6 +520,24 @@ def available(actor, case: Case) -> list[Action]:
     return [action for action, waiting in open_to(actor, case) if waiting is None]
 
 
+def _party_name(case: Case, role: str) -> str:
+    if role == "complainant":
+        return f"the complainant {case.complainant.name}" if case.complainant else "the complainant"
+    return f"the respondent {case.respondent_display}"
+
+
+def _for_party(case: Case, acting, to_respondent: bool) -> str:
+    """What the timeline adds when a representative acts: "by <representative> for <party>"
+    (never naming a complainant, or their representative, to a respondent from whom the
+    complainant's identity is withheld)."""
+    if acting is None:
+        return ""
+    if acting.party_role == "complainant" and case.withhold_identity and to_respondent:
+        return " (by the complainant's representative)"
+    party = "the complainant" if acting.party_role == "complainant" else "the respondent"
+    return f" (by {acting.name}, representative, for {party})"
+
+
 def apply(case: Case, name: str, actor, seen_version: int | None = None, **data) -> Case:
     """Take an action on a case: check, change the status, record, and queue effects.
 
@@ -550,18 +568,26 @@ def apply(case: Case, name: str, actor, seen_version: int | None = None, **data)
             raise WorkflowError(problem)
     before = case.status
     after = target_of(action, case, data)
+    # a representative files for the party: the record says so
+    acting = (access.representation(actor, case)
+              if actor is not None and not access.is_party(actor, case) else None)
     if action.effect is not None:
         action.effect(case, actor, data)
     case.status = after
     # Every action bumps the case's version, even one that leaves the status as it
     # was (an extension request), so a form loaded before it is refused as stale.
     flag_modified(case, "status")
-    services.add_event(case, actor, action.name, action.summary, from_status=before,
-                       to_status=after, to_complainant=action.to_complainant,
-                       to_respondent=action.to_respondent and case.served_at is not None,
+    to_respondent = action.to_respondent and case.served_at is not None
+    services.add_event(case, actor, action.name,
+                       action.summary + _for_party(case, acting, to_respondent),
+                       from_status=before, to_status=after,
+                       to_complainant=action.to_complainant, to_respondent=to_respondent,
                        body=str(data.get("text") or "").strip() if action.keeps_body else "")
+    extra = {} if acting is None else {
+        "representative_id": acting.id, "for_party": acting.party_role,
+        "text": f"by {acting.name} for {_party_name(case, acting.party_role)}"}
     record(f"case.{name}", actor=actor, target=case, number=case.number,
-           from_status=before, to_status=after,
+           from_status=before, to_status=after, **extra,
            **{k: v for k, v in data.items() if k in ("reason", "grant") and v is not None})
     db.session.flush()
     return case

@@ -56,6 +56,7 @@ from app.proceedings.models import (
     Vote,
 )
 from app.records.models import DisposalBatch, DisposalItem, LegalHold, RetentionSchedule
+from app.representatives.models import Representative
 from app.storage import delete_on_commit, store
 from app.types import UTCDateTime
 
@@ -610,9 +611,13 @@ def erase(case: Case, actor, data: dict) -> None:
             doc.disposed_at = clock.now()
             doc.recipients = []
             categories.add("issued documents (not public notices)")
+    # representatives' names leave the timeline with them ("by <name>, representative, …")
+    names = {r.name for r in db.session.execute(select(Representative).where(
+        Representative.case_id == case.id)).scalars() if r.name}
     counts = {
         "message alerts": _delete_rows(PendingAlert, PendingAlert.thread_id.in_(
             select(Thread.id).where(Thread.case_id == case.id))),
+        "representatives": _delete_rows(Representative, Representative.case_id == case.id),
         "messages": _delete_rows(Thread, Thread.case_id == case.id),
         "witness links": _delete_rows(WitnessLink, WitnessLink.case_id == case.id),
         "investigation file": _delete_rows(InvestigationItem,
@@ -632,6 +637,8 @@ def erase(case: Case, actor, data: dict) -> None:
     categories |= {name for name, n in counts.items() if n}
     for event in case.events:
         event.body = ""
+        for name in names:
+            event.summary = event.summary.replace(name, "a representative")
     for allegation in case.allegations:
         allegation.facts = ""
     for vote in db.session.execute(select(Vote).where(Vote.case_id == case.id)).scalars():

@@ -1,0 +1,1 @@
+"""Representatives: counsel or another person a party names to act for them."""
