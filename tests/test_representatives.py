@@ -342,3 +342,12 @@ def test_the_representative_writes_to_the_office_in_a_thread_of_their_own(w):  #
     # revoked, the thread is closed to her
     revoke(w, "rory", rep_row(w).id)
     assert w.clients["lena"].get(f"/cases/{w.number}/messages/{key}").status_code == 404
+    # the office still reads it, for the record, and cannot write to her there any more
+    chair = text(w.clients["chair"].get(f"/cases/{w.number}/messages/{key}"))
+    assert "Please copy me on the hearing dates." in chair
+    assert "Former representative of the respondent: Lena Lawyer (no longer acting)" in chair
+    r = w.clients["chair"].post(f"/cases/{w.number}/messages/{key}",
+                                data={"text": "Are you still acting?"})
+    assert r.status_code == 400 and "no longer acts for the party" in text(r)
+    assert "Are you still acting?" not in text(
+        w.clients["chair"].get(f"/cases/{w.number}/messages/{key}"))

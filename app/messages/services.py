@@ -93,11 +93,23 @@ def party_keys(case: Case) -> list[tuple[str, str]]:
         keys.append(("respondent", "The respondent"))
     for link in witness_links(case):
         keys.append((f"witness-{link.id}", f"Witness: {link.name}"))
-    for rep in representatives_of(case):  # each while they act, once they have an account
-        if rep.revoked_at is None and rep.user_id is not None:
-            keys.append((f"representative-{rep.user_id}",
-                         f"Representative of {rep.party_title}: {rep.name}"))
-    return keys
+    reps: dict[str, str] = {}
+    for rep in representatives_of(case):  # once they have an account; former ones stay, so
+        if rep.user_id is None:           # the office keeps reading what was written
+            continue
+        key = f"representative-{rep.user_id}"
+        if rep.revoked_at is None:
+            reps[key] = f"Representative of {rep.party_title}: {rep.name}"
+        else:
+            reps.setdefault(key, f"Former representative of {rep.party_title}: {rep.name} "
+                                 "(no longer acting)")
+    return keys + list(reps.items())
+
+
+def _former_representative(case: Case, key: str) -> bool:
+    role, _, user_id = key.partition("-")
+    return role == "representative" and not any(
+        r.revoked_at is None and str(r.user_id) == user_id for r in representatives_of(case))
 
 
 def thread_of(case: Case, key: str) -> Thread | None:
@@ -178,6 +190,10 @@ def send(ref: ThreadRef, actor, text: str, files=None, *, as_office: bool,
         raise MessageError("Write your message.", field="text")
     if len(body) > MAX_TEXT:
         raise MessageError(f"A message holds at most {MAX_TEXT} characters.", field="text")
+    if _former_representative(case, ref.key):
+        raise MessageError("This representative no longer acts for the party: the "
+                           "conversation is kept for the record; write to the party instead.",
+                           field="text")
     thread = _open_thread(case, ref.key)
     if thread.party_role == "witness" and not as_office and (
             witness is None or thread.witness_link_id != witness.id):
