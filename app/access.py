@@ -200,9 +200,11 @@ def _standing(user, case: Case) -> tuple[bool, bool]:
 
 
 def _could_serve(user, case: Case) -> bool:
-    """Staff, on a submitted case, not a party: before any question of conflicts."""
+    """Staff, on a submitted case, not a party nor anyone who has acted for one (an
+    administrator who was counsel in a case never reads it as staff): before any question
+    of conflicts."""
     return (bool(user.role_names & STAFF_ROLES) and case.status != "draft"
-            and not is_party(user, case))
+            and not is_party(user, case) and not was_representative(user, case))
 
 
 def is_recused(user, case: Case) -> bool:
@@ -247,6 +249,11 @@ def _is_party(user):
     return or_(*party)
 
 
+def _represented(user):
+    """SQL: the person acts or has acted for a party of the case (EXISTS, never NULL)."""
+    return exists().where(Representative.case_id == Case.id, Representative.user_id == user.id)
+
+
 def _declared(user):
     """SQL: the member has declared on the case (EXISTS, never NULL)."""
     return exists().where(CoiDeclaration.case_id == Case.id, CoiDeclaration.member_id == user.id)
@@ -262,7 +269,7 @@ def _as_staff(user):
     """SQL: the case is the person's as staff, cleared or awaiting declaration; never recused."""
     if not user.role_names & STAFF_ROLES:
         return false()
-    staff = (Case.status != "draft") & ~_is_party(user)
+    staff = (Case.status != "draft") & ~_is_party(user) & ~_represented(user)
     return staff & ~_recused(user) if is_committee(user) else staff
 
 

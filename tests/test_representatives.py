@@ -22,7 +22,8 @@ from test_proceedings import (  # noqa: F401  (w is the fixture)
 )
 
 from app import clock
-from app.accounts.services import create_user, verify_email
+from app.accounts.models import User
+from app.accounts.services import create_user, set_roles, verify_email
 from app.accounts.tokens import fingerprint, make_token
 from app.audit.models import AuditEntry
 from app.cases.models import Case, Disclosure, Evidence
@@ -351,3 +352,23 @@ def test_the_representative_writes_to_the_office_in_a_thread_of_their_own(w):  #
     assert r.status_code == 400 and "no longer acts for the party" in text(r)
     assert "Are you still acting?" not in text(
         w.clients["chair"].get(f"/cases/{w.number}/messages/{key}"))
+
+
+def test_counsel_made_an_administrator_never_reads_the_case_as_staff(w):  # noqa: F811
+    served(w)
+    lena = sign_up(w, "lena", *LENA)
+    name_rep(w, "rory")
+    with w.app.app_context():
+        set_roles(db.session.get(User, lena.id), {"admin"}, db.session.get(User, w.id("chair")))
+        db.session.commit()
+    # she still sees the respondent's view, and nothing of staff
+    page = w.page("lena")
+    assert "You represent the respondent in this case" in words(page)
+    for staff_only in ("Internal notes", "Disclosure log", "Who opened this case",
+                       "Accept and serve"):
+        assert staff_only not in page, staff_only
+    assert w.number not in text(w.clients["lena"].get("/cases"))
+    # revoked, she has no way in at all: not as counsel, not as an administrator
+    revoke(w, "rory", rep_row(w).id)
+    assert w.clients["lena"].get(f"/cases/{w.number}").status_code == 404
+    assert w.number not in text(w.clients["lena"].get("/cases"))
