@@ -15,11 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
 
 from app.cases import services as case_services
 from app.cases.models import Case, CaseKind, DismissalReason, ExtensionRequest
-from app.extensions import db
 from app.proceedings import services as p
 from app.proceedings.models import Capacity, SanctionKind
 from app.urls import external_url
@@ -185,10 +183,9 @@ def _last_deadline(case: Case, kind: str):
 
 
 def _last_decided_extension(case: Case) -> ExtensionRequest | None:
-    return db.session.execute(
-        select(ExtensionRequest).where(ExtensionRequest.case_id == case.id,
-                                       ExtensionRequest.status != "pending")
-        .order_by(ExtensionRequest.id.desc()).limit(1)).scalar_one_or_none()
+    # from the case's requests, read once a request (the case page lists them too)
+    return next((r for r in reversed(case_services.extension_requests(case))
+                 if r.status != "pending"), None)
 
 
 # --- after the answer (app/proceedings) ------------------------------------------------

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import access, clock
+from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.cases import services as case_services
 from app.cases.models import Case, Disclosure, State
@@ -26,7 +28,7 @@ from app.proceedings import services as p
 from app.proceedings import workflow
 from app.proceedings.documents import applicable
 from app.proceedings.forms import VoteForm
-from app.proceedings.models import Decision, SanctionKind
+from app.proceedings.models import SanctionKind
 from app.records import services as records
 
 # Who each kind of deadline binds, and how the page names it.
@@ -156,7 +158,9 @@ def _conflicts(case: Case, user, forms: dict) -> dict:
     if can(user, "coi.recuse_self", case):
         forms.setdefault("recuse", coi_forms.RecuseForm(prefix="recuse"))
     if access.is_staff_on(user, case):
-        return {"declaration": coi.declaration_of(user, case), "disclosures": []}
+        # only committee members declare (an administrator has nothing to look up)
+        return {"declaration": coi.declaration_of(user, case) if access.is_committee(user)
+                else None, "disclosures": []}
     disclosures = coi.disclosures_for_party(case, user)
     for d in disclosures:
         if d.standing is not None:
@@ -226,9 +230,8 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "messages": messages.case_section(user, case),
         "records": records.case_panel(user, case),
         # decisions set aside on appeal, with the reason (the parties received them)
-        "set_aside": [d for d in db.session.execute(select(Decision).where(
-            Decision.case_id == case.id, Decision.set_aside_at.is_not(None))
-            .order_by(Decision.id)).scalars()] if staff or role else [],
+        "set_aside": [d for d in reversed(access.decisions_of(case))
+                      if d.set_aside_at is not None] if staff or role else [],
         # the findings report, once disclosed to the respondent for the hearing
         "disclosed_report": p.report_of(case) if role == "respondent" and any(
             d.item_type == "report" for d in case_services.disclosures_of(case)) else None,
@@ -252,7 +255,8 @@ READS = ("case.viewed", "case.investigation_viewed", "case.evidence_downloaded",
 def _openers(case: Case) -> list:
     """The latest reads of the case's material (who, what, when), newest first: one query."""
     return db.session.execute(
-        select(AuditEntry).where(AuditEntry.target_type == "cases",
+        select(AuditEntry).options(joinedload(AuditEntry.actor).lazyload(User.roles))
+        .where(AuditEntry.target_type == "cases",
                                  AuditEntry.target_id == str(case.id),
                                  AuditEntry.action.in_(READS))
         .order_by(AuditEntry.id.desc()).limit(OPENERS_SHOWN)).scalars().all()
