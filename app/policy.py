@@ -14,7 +14,7 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import access as case_access
 from app.accounts.models import Role, User
@@ -367,7 +367,8 @@ def _with_parties() -> tuple:
     return (joinedload(Case.respondent_certificant),
             joinedload(Case.complainant).lazyload(User.roles),
             joinedload(Case.respondent_user).lazyload(User.roles),
-            selectinload(Case.allegations).joinedload(Allegation.item)
+            # a case has a few allegations: joined to its row, not a second statement
+            joinedload(Case.allegations).joinedload(Allegation.item)
             .joinedload(CodeItem.version))
 
 
@@ -379,7 +380,7 @@ def load_case(number: str, action: str = "case.view_details") -> Case:
     """
     case = db.session.execute(
         select(Case).options(*_with_parties()).where(Case.number == number)
-    ).scalar_one_or_none()
+    ).unique().scalar_one_or_none()
     if case is None:
         abort(404)
     authorize(action, case)
