@@ -194,7 +194,9 @@ def _one_of_a_kind(case: Case, user):
                               stay.lifted_at.is_(None)))
         .outerjoin(CoiDeclaration, and_(CoiDeclaration.case_id == Case.id,
                                         CoiDeclaration.member_id == user.id))
-        .where(Case.id == case.id)).one()
+        # (one row: the answer and a declaration are unique, the guards keep one open
+        # measure of each kind; first() rather than a 500 should two ever be open)
+        .where(Case.id == case.id)).first()
     p.already_read(case, row[1], [m for m in (row[3], row[4]) if m is not None])
     return row
 
