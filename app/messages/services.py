@@ -129,9 +129,10 @@ def _open_thread(case: Case, key: str) -> Thread:
 def case_section(user, case: Case) -> dict:
     """What the case page's messages section shows this reader."""
     staff = is_staff_on(user, case)
+    # the links first: the threads' own links are then already loaded, not read again
+    links = witness_links(case) if staff else []
     threads = {t.party_key: t for t in threads_for(user, case)}
     if staff:
-        links = witness_links(case)
         parties = [(key, title, threads.get(key)) for key, title in party_keys(case, links)]
         return {"staff": True, "parties": parties, "links": links}
     key = party_role(user, case)
