@@ -168,7 +168,8 @@ class Config:
     AUDIT_CHECKPOINT_EVERY = _env_int("AUDIT_CHECKPOINT_EVERY", 1000)  # 0: only on command
     AUDIT_CHECKPOINT_EMAIL = os.environ.get("AUDIT_CHECKPOINT_EMAIL")
     AUDIT_SEAL_AFTER_REQUEST = os.environ.get("AUDIT_SEAL_AFTER_REQUEST", "1") == "1"
-    AUDIT_SEAL_BATCH = _env_int("AUDIT_SEAL_BATCH", 1000)  # most entries one request seals
+    AUDIT_SEAL_BATCH = _env_int("AUDIT_SEAL_BATCH", 1000)  # most entries one seal job chains
+    AUDIT_SEAL_SECONDS = _env_int("AUDIT_SEAL_SECONDS", 30)  # the beat's seal, for stragglers
 
     # Public pages (the register, its JSON, document verification) are cached
     # (app/public_cache.py): in Redis when REDIS_URL is set, so every worker shares one

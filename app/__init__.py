@@ -40,10 +40,9 @@ def _config_class(config: str | type | None) -> type:
 
 def register_extensions(app: Flask) -> None:
     from app import public_cache
-    from app.audit import sealing
     from app.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
     from app.jobs.engine import celery_init_app
-    from app.jobs.tasks import deliver_after_commit
+    from app.jobs.tasks import deliver_after_commit, seal_after_commit
     from app.security import init_security
 
     db.init_app(app)
@@ -58,7 +57,6 @@ def register_extensions(app: Flask) -> None:
     cache.init_app(app)
     public_cache.init_app(app)
     init_security(app)
-    sealing.init_app(app)
     celery_init_app(app)
     _import_models()
 
@@ -66,9 +64,10 @@ def register_extensions(app: Flask) -> None:
     def send_committed_mail(response):
         from flask import g
 
-        if g.get("queued_mail"):
-            db.session.rollback()  # only what the view committed is delivered
+        if g.get("queued_mail") or g.get("audit_pending"):
+            db.session.rollback()  # only what the view committed is delivered, or sealed
             deliver_after_commit()  # on a worker, or after the response: never in it
+            seal_after_commit()  # the same: a page view pays only its audit INSERT
         return response
 
 

@@ -349,8 +349,9 @@ def eligible_members(case: Case) -> list[User]:
 
 def assignments(case: Case) -> list[Assignment]:
     """Every assignment on the case (investigators, panels) with its member, in order."""
+    # (the members' roles are not what a case page shows of them: not loaded with them)
     return remembered(("assignments", case.id), lambda: list(db.session.execute(
-        select(Assignment).options(joinedload(Assignment.member))
+        select(Assignment).options(joinedload(Assignment.member).lazyload(User.roles))
         .where(Assignment.case_id == case.id).order_by(Assignment.id)).scalars()))
 
 
@@ -414,12 +415,18 @@ def voters(case: Case, stage: str) -> list[User]:
     return [u for u in members_in(case, capacity) if u.id in pool]
 
 
+def decisions_of(case: Case) -> list[Decision]:
+    """The case's decisions, newest first, with their sanctions and findings: a case has a
+    handful, each with a few of both, so one joined query, read once a request."""
+    return remembered(("decisions", case.id), lambda: list(db.session.execute(
+        select(Decision).options(joinedload(Decision.sanctions), joinedload(Decision.findings))
+        .where(Decision.case_id == case.id)
+        .order_by(Decision.id.desc())).unique().scalars()))
+
+
 def latest_decision(case: Case, stage: str | None = None) -> Decision | None:
-    """The case's latest decision (at a stage); a case has a handful, read once a request."""
-    decisions = remembered(("decisions", case.id), lambda: list(db.session.execute(
-        select(Decision).where(Decision.case_id == case.id)
-        .order_by(Decision.id.desc())).scalars()))
-    return next((d for d in decisions if stage is None or d.stage == stage), None)
+    """The case's latest decision (at a stage)."""
+    return next((d for d in decisions_of(case) if stage is None or d.stage == stage), None)
 
 
 def may_appeal(user, case: Case) -> bool:

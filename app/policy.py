@@ -14,10 +14,10 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import access as case_access
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.cases.models import Allegation, Case
 from app.catalogue.models import CodeItem
 from app.extensions import db
@@ -415,9 +415,13 @@ def _with_parties() -> tuple:
     """Loader options: what every page of a case shows, its parties and its allegations
     with their code. (Built per call: building them configures the mappers, which must
     wait until every model is imported.)"""
-    return (joinedload(Case.respondent_certificant), joinedload(Case.complainant),
-            joinedload(Case.respondent_user), joinedload(Case.representatives),
-            selectinload(Case.allegations).joinedload(Allegation.item)
+    # (the parties' roles are not part of the case: not loaded with them)
+    return (joinedload(Case.respondent_certificant),
+            joinedload(Case.complainant).lazyload(User.roles),
+            joinedload(Case.respondent_user).lazyload(User.roles),
+            joinedload(Case.representatives),
+            # a case has a few allegations: joined to its row, not a second statement
+            joinedload(Case.allegations).joinedload(Allegation.item)
             .joinedload(CodeItem.version))
 
 

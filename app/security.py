@@ -77,6 +77,8 @@ def init_security(app: Flask) -> None:
             response.headers["Strict-Transport-Security"] = (
                 f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
         # Nothing shown to a signed-in person, and no file handed out, is kept in a cache.
-        if current_user.is_authenticated or "Content-Disposition" in response.headers:
+        # (is_anonymous reads no column: a view that committed expired the person, and
+        # is_authenticated would load them and their roles again just for this header)
+        if not current_user.is_anonymous or "Content-Disposition" in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -506,7 +506,9 @@ def test_access_matrix(app, world, auth, client, role):
             url = url_for(rule.endpoint, **{a: args[ROUTE_ARGS.get((rule.endpoint, a), a)]
                                              for a in rule.arguments})
         method = "GET" if "GET" in rule.methods else "POST"
-        response = client.open(url, method=method)
+        # buffered: a streamed download is read to its end and closed, so its request
+        # context ends with it instead of staying pushed under the next request
+        response = client.open(url, method=method, buffered=True)
         expected = EXPECTED[rule.endpoint][role]
         if response.status_code != expected:
             failures.append(f"{method} {url}: {response.status_code}, expected {expected}")

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, request
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.accounts.models import User, UserSession
@@ -46,7 +47,9 @@ def resume(session_id: str) -> User | None:
     Called at the start of a request, before any view has changed anything, so the
     refresh and an expiry are committed at once.
     """
-    session = db.session.get(UserSession, session_id) if session_id else None
+    # the person and their roles in the same statement: every signed-in page asks both
+    session = db.session.get(UserSession, session_id, options=[
+        joinedload(UserSession.user).joinedload(User.roles)]) if session_id else None
     if session is None or session.revoked_at is not None:
         return None
     user = session.user

@@ -2,16 +2,17 @@
 
 Writers never wait for each other: record() inserts an unchained entry. seal_pending()
 takes the chain lock, reads the pending entries in id order and gives each its place
-(`seq`), its predecessor's hash and its own keyed hash. It runs after every request that
-recorded something (without waiting: if another process is sealing, that one or the
-next run picks our entries up), from `flask audit seal`, at the start of `flask audit
-verify`, and from a periodic task (a plain function, so a Celery beat can call it).
+(`seq`), its predecessor's hash and its own keyed hash. It runs as a job (`jobs.seal_audit`,
+app/jobs/tasks.py) queued after every request that recorded something and on the beat,
+never inside the request (without waiting: if another process is sealing, that one or the
+next run picks our entries up), from `flask audit seal` and at the start of `flask audit
+verify`.
 """
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g
+from flask import current_app
 from sqlalchemy import bindparam, func, select, text
 
 from app.audit.checkpoints import Checkpoint, append_checkpoint, last_checkpointed_seq, signed_line
@@ -115,17 +116,3 @@ def checkpoint_now() -> Checkpoint:
     db.session.rollback()
     return write_checkpoint(seq, head)
 
-
-def init_app(app: Flask) -> None:
-    """Seal after each request that recorded something, once its work is committed."""
-
-    @app.after_request
-    def seal_after_commit(response):
-        if g.pop("audit_pending", False) and current_app.config["AUDIT_SEAL_AFTER_REQUEST"]:
-            db.session.rollback()  # only what the view committed is sealed
-            try:
-                seal_pending(wait=False, limit=current_app.config["AUDIT_SEAL_BATCH"])
-            except Exception:  # sealing never breaks a response; the next run seals
-                log.exception("sealing the audit trail after the request failed")
-                db.session.rollback()
-        return response

@@ -410,10 +410,9 @@ def propose_cooperation_allegation(case: Case) -> None:
 
 
 def pending_extension(case: Case) -> ExtensionRequest | None:
-    return db.session.execute(
-        select(ExtensionRequest).where(ExtensionRequest.case_id == case.id,
-                                       ExtensionRequest.status == "pending")
-    ).scalar_one_or_none()
+    # from the case's requests, read once a request (the workflow's guards and the case
+    # page ask for both); at most one is pending
+    return next((r for r in extension_requests(case) if r.status == "pending"), None)
 
 
 def extension_requests(case: Case) -> list[ExtensionRequest]:

@@ -63,7 +63,8 @@ def celery_settings(config) -> dict:
 
 
 def beat_schedule(config) -> dict:
-    """Drain the outbox every minute; sweep the deadlines daily (or as configured)."""
+    """Drain the outbox every minute; seal the audit trail's stragglers; sweep the deadlines
+    daily (or as configured)."""
     every = config.get("SWEEP_EVERY_SECONDS")
     if every:
         sweep_when = timedelta(seconds=float(every))
@@ -73,6 +74,9 @@ def beat_schedule(config) -> dict:
     return {
         "drain-outbox": {"task": "jobs.deliver_outbox",
                          "schedule": timedelta(seconds=config["OUTBOX_DRAIN_SECONDS"])},
+        # entries a busy sealer left behind (each request that records queues a seal too)
+        "seal-audit": {"task": "jobs.seal_audit",
+                       "schedule": timedelta(seconds=config["AUDIT_SEAL_SECONDS"])},
         "sweep-deadlines": {"task": "jobs.sweep_deadlines", "schedule": sweep_when},
     }
 

@@ -11,6 +11,7 @@ from celery import shared_task
 from flask import current_app, g
 
 from app.accounts.models import User
+from app.audit.sealing import seal_pending
 from app.cases.models import Case
 from app.documents import services as documents
 from app.extensions import db
@@ -31,6 +32,19 @@ def deliver_after_commit() -> None:
     ids = g.pop("queued_mail", None)
     if ids and current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
         enqueue(deliver_outbox, ids)
+
+
+def seal_after_commit() -> None:
+    """Hand the sealing of what this request recorded to a job, now that it is committed."""
+    if g.pop("audit_pending", False) and current_app.config["AUDIT_SEAL_AFTER_REQUEST"]:
+        enqueue(seal_audit)
+
+
+@shared_task(name="jobs.seal_audit")
+def seal_audit() -> dict:
+    """Chain the committed audit entries, unless another process is at it (then it will)."""
+    limit = current_app.config["AUDIT_SEAL_BATCH"]
+    return {"sealed": seal_pending(wait=False, limit=limit)}
 
 
 @shared_task(name="jobs.deliver_outbox")

@@ -64,8 +64,8 @@ def home():
 
 def _due() -> dict:
     """The person's own items, and the whole committee's for those who run the office."""
-    committee = due.for_committee(current_user) if can(current_user, "office.statistics") else None
-    return {"due_items": due.for_person(current_user), "committee_due": committee}
+    mine, committee = due.dashboards(current_user, committee=can(current_user, "office.statistics"))
+    return {"due_items": mine, "committee_due": committee}
 
 
 def open_case_counts(user) -> tuple[dict[str, int], int]:

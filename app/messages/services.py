@@ -84,14 +84,15 @@ def _mail(to: str, subject: str, letter: Letter, fields: dict):
 
 # --- threads --------------------------------------------------------------------------
 
-def party_keys(case: Case) -> list[tuple[str, str]]:
-    """(key, title) of every party the office can write to on this case."""
+def party_keys(case: Case, links: list[WitnessLink] | None = None) -> list[tuple[str, str]]:
+    """(key, title) of every party the office can write to on this case (`links`: its
+    witness links, if the caller has them already)."""
     keys = []
     if case.complainant_id is not None and case.kind != CaseKind.SELF_REPORT:
         keys.append(("complainant", "The complainant"))
     if case.served_at is not None or case.kind == CaseKind.SELF_REPORT:
         keys.append(("respondent", "The respondent"))
-    for link in witness_links(case):
+    for link in witness_links(case) if links is None else links:
         keys.append((f"witness-{link.id}", f"Witness: {link.name}"))
     reps: dict[str, str] = {}
     for rep in representatives_of(case):  # once they have an account; former ones stay, so
@@ -153,10 +154,12 @@ def _open_thread(case: Case, key: str) -> Thread:
 def case_section(user, case: Case) -> dict:
     """What the case page's messages section shows this reader."""
     staff = is_staff_on(user, case)
+    # the links first: the threads' own links are then already loaded, not read again
+    links = witness_links(case) if staff else []
     threads = {t.party_key: t for t in threads_for(user, case)}
     if staff:
-        parties = [(key, title, threads.get(key)) for key, title in party_keys(case)]
-        return {"staff": True, "parties": parties, "links": witness_links(case)}
+        parties = [(key, title, threads.get(key)) for key, title in party_keys(case, links)]
+        return {"staff": True, "parties": parties, "links": links}
     key = thread_key(user, case)
     if key is None:
         return {"staff": False, "parties": [], "links": []}

@@ -4,15 +4,31 @@ For a person: declarations to make, votes to cast, deadlines on the cases they s
 hearings they sit on, and (administrators) documents to issue. For the chair and
 administrators, the same for the whole committee, each item naming who it waits on.
 Every section is one query over the cases open to the viewer (`cleared_cases` /
-`awaiting_cases`: never a recused case), ordered soonest first and limited, so the
-page's statements do not grow with the number of cases.
+`awaiting_cases`: never a recused case), ordered soonest first and limited, and all the
+sections of a home run together as one statement (a UNION ALL of the capped queries), so
+the page's statements do not grow with the number of cases or of sections.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select, true
+from sqlalchemy import (
+    Date,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from app import clock
@@ -23,6 +39,7 @@ from app.coi.models import CoiDeclaration, Recusal
 from app.documents.models import Document
 from app.extensions import db
 from app.proceedings.models import Assignment, Capacity, Hearing, Vote
+from app.types import UTCDateTime
 
 LIMIT = 50
 # The stage at which members vote, by status, and who votes there (None: every cleared member)
@@ -61,8 +78,15 @@ class Item:
         return (due is None, due or date.max, self.number)
 
 
-def _ids(query):
-    return query.with_only_columns(Case.id).correlate(None)
+# Every section is a capped query with the same columns, so that all the sections a home
+# shows run as ONE statement: a UNION ALL of the capped queries, each in its own subquery
+# (its order and limit kept), told apart by the section's name.
+def _columns(section: str, number, *, what=None, name=None, due_on=None, at=None) -> list:
+    def typed(value, type_):
+        return cast(null(), type_) if value is None else value
+    return [cast(literal(section), String).label("section"), number.label("number"),
+            typed(what, String).label("what"), typed(name, String).label("name"),
+            typed(due_on, Date).label("due_on"), typed(at, UTCDateTime()).label("at")]
 
 
 def _round_open(stage: str):
@@ -74,7 +98,7 @@ def _round_open(stage: str):
     return case((arrivals > 1, arrivals), else_=1)
 
 
-def _votes_pending(user_filter, cases) -> list[tuple]:
+def _votes_pending(section: str, user_filter, cleared) -> Select:
     """(number, status, member name) for each member who may vote on a case and has not."""
     member = aliased(User)
     conditions = []
@@ -91,102 +115,151 @@ def _votes_pending(user_filter, cases) -> list[tuple]:
                         Recusal.reinstated_at.is_(None)),
         exists().where(UserRole.user_id == member.id, UserRole.role.in_(sorted(COMMITTEE_ROLES))),
         member.active.is_(True))
-    query = (select(Case.number, Case.status, member.name, Case.submitted_at)
-             .select_from(Case).join(member, true())
-             .where(Case.id.in_(cases), eligible, or_(*conditions), user_filter(member))
-             .order_by(Case.submitted_at, member.name).limit(LIMIT))
-    return db.session.execute(query).all()
+    return (select(*_columns(section, Case.number, what=Case.status, name=member.name,
+                             at=Case.submitted_at))
+            .select_from(Case).join(member, true())
+            .where(cleared, eligible, or_(*conditions), user_filter(member))
+            .order_by(Case.submitted_at, member.name).limit(LIMIT))
 
 
-def _declarations_pending(cases) -> list[tuple]:
+def _declarations_pending(cleared) -> Select:
     """(number, member name, filed) for committee members who have not declared on a case."""
     member = aliased(User)
-    query = (select(Case.number, member.name, Case.submitted_at).select_from(Case)
-             .join(member, true())
-             .where(Case.id.in_(cases), Case.status.in_([s.value for s in OPEN_STATES]),
-                    exists().where(UserRole.user_id == member.id,
-                                   UserRole.role.in_(sorted(COMMITTEE_ROLES))),
-                    member.active.is_(True),
-                    ~exists().where(CoiDeclaration.case_id == Case.id,
-                                    CoiDeclaration.member_id == member.id),
-                    ~exists().where(Recusal.case_id == Case.id, Recusal.member_id == member.id,
-                                    Recusal.reinstated_at.is_(None)),
-                    # a party to the case is never staff on it
-                    or_(Case.complainant_id.is_(None), Case.complainant_id != member.id),
-                    or_(Case.respondent_user_id.is_(None), Case.respondent_user_id != member.id))
-             .order_by(Case.submitted_at, member.name).limit(LIMIT))
-    return db.session.execute(query).all()
+    return (select(*_columns("declarations", Case.number, name=member.name,
+                             at=Case.submitted_at)).select_from(Case)
+            .join(member, true())
+            .where(cleared, Case.status.in_([s.value for s in OPEN_STATES]),
+                   exists().where(UserRole.user_id == member.id,
+                                  UserRole.role.in_(sorted(COMMITTEE_ROLES))),
+                   member.active.is_(True),
+                   ~exists().where(CoiDeclaration.case_id == Case.id,
+                                   CoiDeclaration.member_id == member.id),
+                   ~exists().where(Recusal.case_id == Case.id, Recusal.member_id == member.id,
+                                   Recusal.reinstated_at.is_(None)),
+                   # a party to the case is never staff on it
+                   or_(Case.complainant_id.is_(None), Case.complainant_id != member.id),
+                   or_(Case.respondent_user_id.is_(None), Case.respondent_user_id != member.id))
+            .order_by(Case.submitted_at, member.name).limit(LIMIT))
 
 
-def _deadlines(cases, served_by=None) -> list[tuple]:
-    query = (select(Case.number, Deadline.kind, Deadline.due_on).join(Case, Deadline.case_id == Case.id)
-             .where(Deadline.case_id.in_(cases), Deadline.status == "open"))
+def _deadlines(section: str, cleared, served_by=None) -> Select:
+    query = (select(*_columns(section, Case.number, what=Deadline.kind, due_on=Deadline.due_on))
+             .select_from(Deadline).join(Case, Deadline.case_id == Case.id)
+             .where(Deadline.status == "open"))
     if served_by is not None:
-        query = query.where(exists().where(Assignment.case_id == Case.id,
-                                           Assignment.member_id == served_by.id))
-    return db.session.execute(query.order_by(Deadline.due_on, Deadline.id).limit(LIMIT)).all()
+        query = query.where(cleared, exists().where(Assignment.case_id == Case.id,
+                                                    Assignment.member_id == served_by.id))
+    else:  # every open deadline, soonest first: the cleared cases as a set is cheaper here
+        query = query.where(Deadline.case_id.in_(select(Case.id).where(cleared).correlate(None)))
+    return query.order_by(Deadline.due_on, Deadline.id).limit(LIMIT)
 
 
-def _hearings(cases, member=None) -> list[tuple]:
-    query = (select(Case.number, Hearing.starts_at, Hearing.place).join(Case, Hearing.case_id == Case.id)
-             .where(Hearing.case_id.in_(cases), Hearing.status == "scheduled",
+def _hearings(section: str, cleared, member=None) -> Select:
+    query = (select(*_columns(section, Case.number, what=Hearing.place, at=Hearing.starts_at))
+             .select_from(Hearing).join(Case, Hearing.case_id == Case.id)
+             .where(cleared, Hearing.status == "scheduled",
                     Hearing.starts_at >= clock.now()))
     if member is not None:
         query = query.where(exists().where(
             Assignment.case_id == Case.id, Assignment.member_id == member.id,
             Assignment.capacity == Capacity.HEARING_PANEL))
-    return db.session.execute(query.order_by(Hearing.starts_at).limit(LIMIT)).all()
+    return query.order_by(Hearing.starts_at).limit(LIMIT)
 
 
-def _documents(cases) -> list[tuple]:
+def _documents(cleared) -> Select:
     wanted = or_(*(and_(Case.status == status, ~exists().where(
         Document.case_id == Case.id, Document.kind == kind, Document.status == "issued"))
         for status, kind, _title in DOCUMENTS_DUE))
     title = case(*((Case.status == status, title) for status, _kind, title in DOCUMENTS_DUE))
-    query = (select(Case.number, title, Case.submitted_at)
-             .where(Case.id.in_(cases), wanted).order_by(Case.submitted_at).limit(LIMIT))
-    return db.session.execute(query).all()
+    return (select(*_columns("documents", Case.number, what=title, at=Case.submitted_at))
+            # the states named first, so the status index narrows the walk
+            .where(Case.status.in_([status for status, _kind, _title in DOCUMENTS_DUE]),
+                   cleared, wanted).order_by(Case.submitted_at).limit(LIMIT))
+
+
+def _awaiting_mine(user) -> Select:
+    return (awaiting_cases(user).with_only_columns(
+        *_columns("my_declarations", Case.number, at=Case.submitted_at))
+        .order_by(Case.submitted_at).limit(LIMIT))
+
+
+def _run(sections: list[Select]) -> dict[str, list]:
+    """Run the sections' capped queries as one statement; their rows by section."""
+    rows: dict[str, list] = {}
+    if sections:
+        union = union_all(*(select(*query.subquery().c) for query in sections))
+        for row in db.session.execute(union):
+            rows.setdefault(row.section, []).append(row)
+    return rows
 
 
 def _deadline_items(rows) -> list[Item]:
-    return [Item("deadline", f"{kind.capitalize()} due", number, due,
-                 WAITS_ON_DEADLINE.get(kind, "")) for number, kind, due in rows]
+    return [Item("deadline", f"{r.what.capitalize()} due", r.number, r.due_on,
+                 WAITS_ON_DEADLINE.get(r.what, "")) for r in rows]
 
 
 def _hearing_items(rows, waits_on="") -> list[Item]:
-    return [Item("hearing", "Hearing" + (f", {place}" if place else ""), number, starts, waits_on)
-            for number, starts, place in rows]
+    return [Item("hearing", "Hearing" + (f", {r.what}" if r.what else ""), r.number, r.at,
+                 waits_on) for r in rows]
+
+
+def _vote_items(rows, mine: bool) -> list[Item]:
+    return [Item("vote", f"Vote ({r.what.replace('_', ' ')})", r.number, None,
+                 "you" if mine else r.name) for r in rows]
+
+
+def _document_items(rows, waits_on: str) -> list[Item]:
+    return [Item("document", f"Issue: {r.what}", r.number, None, waits_on) for r in rows]
+
+
+def dashboards(user, committee: bool) -> tuple[list[Item], list[Item] | None]:
+    """What waits on this person, and (`committee`) on anyone in the committee, on the
+    cases open to the viewer, each soonest first: one statement for both."""
+    # the viewer's clearance as a condition on each section's own case row (correlated
+    # EXISTS through the indexes), not an IN list that reads every case the viewer has
+    cleared = cleared_cases(user).whereclause
+    mine = is_committee(user)
+    admin = user.has_role(Role.ADMIN)
+    sections = []
+    if mine:
+        sections += [_awaiting_mine(user),
+                     _votes_pending("my_votes", lambda m: m.id == user.id, cleared),
+                     _deadlines("my_deadlines", cleared, served_by=user),
+                     _hearings("my_hearings", cleared, member=user)]
+    if admin or committee:
+        sections.append(_documents(cleared))  # the same list for the person and the committee
+    if committee:
+        sections += [_declarations_pending(cleared),
+                     _votes_pending("votes", lambda m: true(), cleared),
+                     _deadlines("deadlines", cleared), _hearings("hearings", cleared)]
+    rows = _run(sections)
+
+    person: list[Item] = []
+    if mine:
+        person += [Item("declaration", "Declare any conflict of interest", r.number, None, "you")
+                   for r in rows.get("my_declarations", [])]
+        person += _vote_items(rows.get("my_votes", []), mine=True)
+        person += _deadline_items(rows.get("my_deadlines", []))
+        person += _hearing_items(rows.get("my_hearings", []), "you (on the panel)")
+    if admin:
+        person += _document_items(rows.get("documents", []), "you (administrators)")
+    if not committee:
+        return sorted(person, key=lambda i: i.sort_key), None
+    everyone = [Item("declaration", "Declare any conflict of interest", r.number, None, r.name)
+                for r in rows.get("declarations", [])]
+    everyone += _vote_items(rows.get("votes", []), mine=False)
+    everyone += _deadline_items(rows.get("deadlines", []))
+    everyone += _hearing_items(rows.get("hearings", []), "the hearing panel")
+    everyone += _document_items(rows.get("documents", []), "the administrators")
+    return (sorted(person, key=lambda i: i.sort_key),
+            sorted(everyone, key=lambda i: i.sort_key))
 
 
 def for_person(user) -> list[Item]:
     """What waits on this person, soonest first."""
-    cleared = _ids(cleared_cases(user))
-    items: list[Item] = []
-    if is_committee(user):
-        awaiting = db.session.execute(awaiting_cases(user).with_only_columns(
-            Case.number, Case.submitted_at).order_by(Case.submitted_at).limit(LIMIT)).all()
-        items += [Item("declaration", "Declare any conflict of interest", number, None, "you")
-                  for number, _filed in awaiting]
-        items += [Item("vote", f"Vote ({status.replace('_', ' ')})", number, None, "you")
-                  for number, status, _name, _filed in
-                  _votes_pending(lambda m: m.id == user.id, cleared)]
-        items += _deadline_items(_deadlines(cleared, served_by=user))
-        items += _hearing_items(_hearings(cleared, member=user), "you (on the panel)")
-    if user.has_role(Role.ADMIN):
-        items += [Item("document", f"Issue: {title}", number, None, "you (administrators)")
-                  for number, title, _filed in _documents(cleared)]
-    return sorted(items, key=lambda i: i.sort_key)
+    return dashboards(user, committee=False)[0]
 
 
 def for_committee(user) -> list[Item]:
     """What waits on anyone in the committee, on the cases open to the viewer, soonest first."""
-    cleared = _ids(cleared_cases(user))
-    items = [Item("declaration", "Declare any conflict of interest", number, None, name)
-             for number, name, _filed in _declarations_pending(cleared)]
-    items += [Item("vote", f"Vote ({status.replace('_', ' ')})", number, None, name)
-              for number, status, name, _filed in _votes_pending(lambda m: true(), cleared)]
-    items += _deadline_items(_deadlines(cleared))
-    items += _hearing_items(_hearings(cleared), "the hearing panel")
-    items += [Item("document", f"Issue: {title}", number, None, "the administrators")
-              for number, title, _filed in _documents(cleared)]
-    return sorted(items, key=lambda i: i.sort_key)
+    return dashboards(user, committee=True)[1]

@@ -19,7 +19,6 @@ from sqlalchemy import ColumnElement, select
 
 from app.cases import services as case_services
 from app.cases.models import Case, CaseEvent, CaseKind, DismissalReason, ExtensionRequest
-from app.extensions import db
 from app.proceedings import services as p
 from app.proceedings.models import Capacity, Decision, Hearing, Sanction, SanctionKind
 from app.urls import external_url
@@ -188,10 +187,9 @@ def _last_deadline(case: Case, kind: str):
 
 
 def _last_decided_extension(case: Case) -> ExtensionRequest | None:
-    return db.session.execute(
-        select(ExtensionRequest).where(ExtensionRequest.case_id == case.id,
-                                       ExtensionRequest.status != "pending")
-        .order_by(ExtensionRequest.id.desc()).limit(1)).scalar_one_or_none()
+    # from the case's requests, read once a request (the case page lists them too)
+    return next((r for r in reversed(case_services.extension_requests(case))
+                 if r.status != "pending"), None)
 
 
 # --- after the answer (app/proceedings) ------------------------------------------------

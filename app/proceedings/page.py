@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased, joinedload
 
 from app import access, clock
+from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.cases import services as case_services
-from app.cases.models import Case, Disclosure, State
+from app.cases.models import Case, Disclosure, Response, State
 from app.coi import forms as coi_forms
 from app.coi import services as coi
+from app.coi.models import CoiDeclaration
 from app.documents import services as documents
 from app.extensions import db
 from app.messages import services as messages
@@ -26,7 +29,7 @@ from app.proceedings import services as p
 from app.proceedings import workflow
 from app.proceedings.documents import applicable
 from app.proceedings.forms import VoteForm
-from app.proceedings.models import Decision, SanctionKind
+from app.proceedings.models import Hearing, InvestigationItem, Measure, SanctionKind
 from app.records import services as records
 from app.representatives import forms as rep_forms
 
@@ -152,13 +155,14 @@ def _deadlines(case: Case, user, role: str | None, staff: bool) -> list[Deadline
     return sorted(out, key=lambda line: line.due_on)
 
 
-def _conflicts(case: Case, user, forms: dict) -> dict:
-    """The conflicts-of-interest part: one's own declaration (staff), or the members'
-    disclosures a party may object to."""
+def _conflicts(case: Case, user, forms: dict, declaration) -> dict:
+    """The conflicts-of-interest part: one's own declaration (staff; read with the case's
+    other one-of-a-kind rows), or the members' disclosures a party may object to."""
     if can(user, "coi.recuse_self", case):
         forms.setdefault("recuse", coi_forms.RecuseForm(prefix="recuse"))
     if access.is_staff_on(user, case):
-        return {"declaration": coi.declaration_of(user, case), "disclosures": []}
+        return {"declaration": declaration if access.is_committee(user) else None,
+                "disclosures": []}
     disclosures = coi.disclosures_for_party(case, user)
     for d in disclosures:
         if d.standing is not None:
@@ -191,15 +195,44 @@ def _representatives(case: Case, user, forms: dict) -> dict:
     return out
 
 
+def _one_of_a_kind(case: Case, user):
+    """The case's rows of which there is at most one — the respondent's answer, the latest
+    hearing, the latest findings report, the open interim suspension and stay, and the
+    reader's own declaration — in one statement (a LEFT JOIN each from the case's row)
+    instead of a query each. The hearing and the measures are remembered for the request,
+    for the workflow's guards that ask for them."""
+    hearing = select(func.max(Hearing.id)).where(Hearing.case_id == case.id).scalar_subquery()
+    report = select(func.max(InvestigationItem.id)).where(
+        InvestigationItem.case_id == case.id, InvestigationItem.kind == "report").scalar_subquery()
+    interim, stay = aliased(Measure), aliased(Measure)
+    row = db.session.execute(
+        select(Response, Hearing, InvestigationItem, interim, stay, CoiDeclaration)
+        .select_from(Case)
+        .outerjoin(Response, Response.case_id == Case.id)
+        .outerjoin(Hearing, Hearing.id == hearing)
+        .outerjoin(InvestigationItem, InvestigationItem.id == report)
+        .outerjoin(interim, and_(interim.case_id == Case.id, interim.kind == "interim_suspension",
+                                 interim.lifted_at.is_(None)))
+        .outerjoin(stay, and_(stay.case_id == Case.id, stay.kind == "stay",
+                              stay.lifted_at.is_(None)))
+        .outerjoin(CoiDeclaration, and_(CoiDeclaration.case_id == Case.id,
+                                        CoiDeclaration.member_id == user.id))
+        # (one row: the answer and a declaration are unique, the guards keep one open
+        # measure of each kind; first() rather than a 500 should two ever be open)
+        .where(Case.id == case.id)).first()
+    p.already_read(case, row[1], [m for m in (row[3], row[4]) if m is not None])
+    return row
+
+
 def case_page(case: Case, user, forms: dict) -> dict:
     """Everything the case page shows this reader. Adds the forms it needs to `forms`."""
     staff = access.is_staff_on(user, case)
     role = access.party_role(user, case)
+    response, hearing, report, _, _, declaration = _one_of_a_kind(case, user)
     actions = workflow.open_to(user, case)
     ready = [a for a, waiting in actions if waiting is None]
     deadlines = _deadlines(case, user, role, staff)
     decision = p.latest_decision(case)
-    hearing = p.current_hearing(case)
     page = {
         "state": State(case.status),
         "staff": staff,
@@ -217,7 +250,7 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "bodies_shown": None if staff else {a.name for a in workflow.ACTIONS.values()
                                             if a.body_to_parties} | {"share"},
         "evidence": access.evidence_for(user, case),
-        "response": case_services.response_of(case),
+        "response": response,
         "extensions": case_services.extension_requests(case),
         "documents": [d for d in documents.documents_of(case)
                       if can(user, "document.download", d)],
@@ -225,7 +258,7 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "disclosures": db.session.execute(
             select(Disclosure).where(Disclosure.case_id == case.id).order_by(Disclosure.id)
         ).scalars().all() if can(user, "case.see_disclosure_log", case) else [],
-        "conflicts": _conflicts(case, user, forms),
+        "conflicts": _conflicts(case, user, forms, declaration),
         "representatives": _representatives(case, user, forms),
         # the proceeding after the answer
         "investigators": p.members_in(case, "investigator") if staff else [],
@@ -233,7 +266,7 @@ def case_page(case: Case, user, forms: dict) -> dict:
             "hearing_scheduled", "deliberation") else [],
         "requests": p.open_requests(case, None if staff else "respondent")
         if staff or role == "respondent" else [],
-        "report": p.report_of(case) if staff else None,
+        "report": report if staff else None,
         "hearing": hearing,
         # parties see a hearing while it is to come; staff see its record too
         "hearing_shown": hearing is not None and (staff or hearing.status == "scheduled"),
@@ -250,11 +283,10 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "messages": messages.case_section(user, case),
         "records": records.case_panel(user, case),
         # decisions set aside on appeal, with the reason (the parties received them)
-        "set_aside": [d for d in db.session.execute(select(Decision).where(
-            Decision.case_id == case.id, Decision.set_aside_at.is_not(None))
-            .order_by(Decision.id)).scalars()] if staff or role else [],
+        "set_aside": [d for d in reversed(access.decisions_of(case))
+                      if d.set_aside_at is not None] if staff or role else [],
         # the findings report, once disclosed to the respondent for the hearing
-        "disclosed_report": p.report_of(case) if role == "respondent" and any(
+        "disclosed_report": report if role == "respondent" and any(
             d.item_type == "report" for d in case_services.disclosures_of(case)) else None,
         # separation of functions: why this member takes no part in deciding
         "separation": access.separation_reason(user, case)
@@ -276,7 +308,8 @@ READS = ("case.viewed", "case.investigation_viewed", "case.evidence_downloaded",
 def _openers(case: Case) -> list:
     """The latest reads of the case's material (who, what, when), newest first: one query."""
     return db.session.execute(
-        select(AuditEntry).where(AuditEntry.target_type == "cases",
+        select(AuditEntry).options(joinedload(AuditEntry.actor).lazyload(User.roles))
+        .where(AuditEntry.target_type == "cases",
                                  AuditEntry.target_id == str(case.id),
                                  AuditEntry.action.in_(READS))
         .order_by(AuditEntry.id.desc()).limit(OPENERS_SHOWN)).scalars().all()

@@ -556,6 +556,13 @@ def appeal_of(case: Case) -> Appeal | None:
 
 # --- measures ---------------------------------------------------------------------------
 
+def already_read(case: Case, hearing: Hearing | None, measures: list[Measure]) -> None:
+    """Remember for the request the latest hearing and the open measures, read by the caller
+    in a query of its own (the case page reads the case's one-of-a-kind rows together)."""
+    remembered(("hearing", case.id), lambda: hearing)
+    remembered(("open_measures", case.id), lambda: sorted(measures, key=lambda m: m.id))
+
+
 def open_measure(case: Case, kind: str) -> Measure | None:
     measures = remembered(("open_measures", case.id), lambda: list(db.session.execute(
         select(Measure).where(Measure.case_id == case.id, Measure.lifted_at.is_(None))
