@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -222,12 +222,12 @@ def download_name(export: Export) -> str:
     return f"my-data-{export.id}.zip"
 
 
-def own_requests(user) -> select:
+def own_requests(user) -> Select:
     return (select(Export).where(Export.requester_id == user.id)
             .order_by(Export.id.desc()))
 
 
-def data_requests() -> select:
+def data_requests() -> Select:
     """Every request for one's own data, newest first, with who asked (administrators)."""
-    return (select(Export, User).join(User, User.id == Export.requester_id)
+    return (select(Export, User.name, User.email).join(User, User.id == Export.requester_id)
             .where(Export.kind == ExportKind.OWN_DATA).order_by(Export.id.desc()))
