@@ -20,12 +20,14 @@ from budget import count_statements
 from conftest import login_client
 from pypdf import PdfReader
 from sqlalchemy import select
+from test_concurrent_issue import at_once, postgres_only
 
 from app import access, clock
 from app.accounts.models import User
 from app.accounts.services import find_by_email
 from app.audit.models import AuditEntry
 from app.cases.models import Case
+from app.coi import services as coi
 from app.demo import DEMO_PASSWORD
 from app.documents.models import Document
 from app.documents.services import documents_of
@@ -224,8 +226,6 @@ def test_parties_get_their_part_and_the_refused_get_nothing(app, demo, make):
     # a member recused from the case and a member who has not declared: 404, no export
     awaiting = make.user("member")
     with app.test_request_context():
-        from app.coi import services as coi
-
         recused = find_by_email("member2@example.org")
         case = _case(number)
         if not access.is_recused(recused, case):
@@ -347,8 +347,6 @@ def test_only_the_requester_downloads_until_it_expires(app, demo):
 def test_a_reader_who_loses_the_case_gets_no_record(app, demo):
     """A member recused between the request and the build: the job refuses, builds nothing."""
     with app.test_request_context():
-        from app.coi import services as coi
-
         member, case = find_by_email("member2@example.org"), _case("EC-2026-00014")
         if not can(member, "export.record", case):
             coi.declare(case, member, "none")
@@ -401,3 +399,22 @@ def test_the_export_pages_keep_to_their_budget_as_rows_double(app, demo):
     for (_, url), before, after in zip(pages, first, second, strict=True):
         assert after.count <= BUDGET, f"{url}: {after.count}\n{after.report()}"
         assert after.count <= before.count, f"{url}: {before.count} → {after.count}\n{after.report()}"
+
+
+@pytest.mark.postgres_only
+def test_two_identical_requests_at_the_same_instant_make_one_export(app, demo):
+    """Real PostgreSQL, two sessions at once (last in the module: it commits for real)."""
+    postgres_only(app)
+    number = "EC-2026-00004"
+    clients = [_client(app, CHAIR), _client(app, CHAIR)]
+    responses = at_once(app, [(c, "post", f"/cases/{number}/record", {}) for c in clients])
+    assert [r.status_code for r in responses] == [302, 302]  # never a 500
+    with app.app_context():
+        chair, case = find_by_email(CHAIR), _case(number)
+        exports = db.session.execute(select(Export).where(
+            Export.requester_id == chair.id, Export.case_id == case.id)).scalars().all()
+        assert len(exports) == 1 and exports[0].status == "done"
+        asked = db.session.execute(select(AuditEntry).where(
+            AuditEntry.action == "export.requested", AuditEntry.actor_id == chair.id)
+        ).scalars().all()
+        assert sorted(bool(e.details.get("in_progress")) for e in asked) == [False, True]
