@@ -141,7 +141,7 @@ def test_a_staff_record_verifies_and_any_changed_byte_is_found(app, demo, runner
     assert {"case.submit", "case.accept", "document.issued"} <= {e["action"] for e in audit}
     # the index verifies at /verify, by number and as a copy
     page = admin.get(f"/verify/{export.index_number}").get_data(as_text=True)
-    assert index.sha256 in page
+    assert index.sha256 in page and export.manifest_sha256 in page
     copy = admin.post(f"/verify/{export.index_number}", content_type="multipart/form-data",
                       data={"file": (io.BytesIO(bundle_zip.read("index.pdf")), "index.pdf")})
     assert "Genuine." in copy.get_data(as_text=True)

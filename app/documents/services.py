@@ -300,7 +300,7 @@ def public_facts(number: str) -> dict | None:
             "issued_at": document.issued_at, "sha256": document.sha256,
             "superseded": document.superseded, "superseded_note": document.superseded_note,
             "superseded_by": {"number": successor.number} if successor else None,
-            "disposed_at": document.disposed_at,
+            "disposed_at": document.disposed_at, "attests": document.attests,
             "letter_version": ({"version": document.letter_version.version}
                                if document.letter_version else None)}
 
