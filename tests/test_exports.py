@@ -138,7 +138,8 @@ def test_a_staff_record_verifies_and_any_changed_byte_is_found(app, demo, runner
         assert member["sha256"] in text
     # the staff record carries the audit entries of the case and of its documents
     audit = json.loads(bundle_zip.read("audit.json"))
-    assert {"case.submit", "case.accept", "document.issued"} <= {e["action"] for e in audit}
+    assert {"case.submit", "case.accept", "document.issued", "export.requested"} <= {
+        e["action"] for e in audit}
     # the index verifies at /verify, by number and as a copy
     page = admin.get(f"/verify/{export.index_number}").get_data(as_text=True)
     assert index.sha256 in page and export.manifest_sha256 in page

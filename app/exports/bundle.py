@@ -19,10 +19,12 @@ from sqlalchemy import func, select
 
 from app import access
 from app.accounts.models import User
+from app.audit.models import AuditEntry
 from app.audit.search import filtered_entries
 from app.cases import services as case_services
 from app.cases.models import Case, State
 from app.documents.services import stored_bytes
+from app.exports.models import Export
 from app.extensions import db
 from app.messages import services as messages
 from app.notifications.models import OutboxMessage
@@ -150,14 +152,17 @@ def _hearing(case: Case, reader, material: dict) -> dict:
 
 
 def _audit(case: Case, material: dict) -> list[dict]:
-    """The audit entries about the case and its documents and evidence (staff only)."""
-    targets = [("cases", case.id)]
-    targets += [("documents", d.id) for d in material["documents"]]
-    targets += [("evidence", e.id) for e in material["evidence"]]
+    """The audit entries about the case and its objects: its documents, its evidence and
+    the exports of its record (staff only). One query per kind of object."""
+    exports = db.session.execute(select(Export.id).where(Export.case_id == case.id)).scalars()
+    targets = {"cases": [case.id], "documents": [d.id for d in material["documents"]],
+               "evidence": [e.id for e in material["evidence"]], "exports": list(exports)}
     entries = []
-    for target_type, target_id in targets:
-        query = filtered_entries({"target_type": target_type, "target_id": str(target_id)})
-        entries += db.session.execute(query).scalars().all()
+    for target_type, ids in targets.items():
+        if ids:
+            query = filtered_entries({"target_type": target_type}).where(
+                AuditEntry.target_id.in_([str(i) for i in ids]))
+            entries += db.session.execute(query).scalars().all()
     entries.sort(key=lambda e: e.id)
     return [{"id": e.id, "seq": e.seq, "at": e.created_at, "action": e.action,
              "actor": e.actor_label, "target": f"{e.target_type}:{e.target_id}",
