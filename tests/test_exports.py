@@ -210,10 +210,28 @@ def test_parties_get_their_part_and_the_refused_get_nothing(app, demo, make):
         db.session.commit()
         rory, wanda = find_by_email(RORY), find_by_email(WANDA)
         allowed = {RORY: _allowed(rory, case), WANDA: _allowed(wanda, case)}
+    with app.app_context():
+        case = _case(number)
+        files = [(f"/documents/{d.number}.pdf", f"documents/{d.number}.pdf")
+                 for d in documents_of(case)]
+        files += [(f"/evidence/{e.id}", f"evidence/{e.id}-{bundle._safe(e.original_name)}")
+                  for e in case.evidence]
     for email in (RORY, WANDA):
-        _, data = _record(_client(app, email), number)
+        client = _client(app, email)
+        _, data = _record(client, number)
         names = _names(data)
         assert _restricted(names) == allowed[email]
+        # the same answer as the download routes give this reader: in the ZIP, byte for
+        # byte, exactly what they may download; what they may not (404) is not in it
+        answers = set()
+        for url, name in files:
+            r = client.get(url)
+            answers.add(r.status_code)
+            assert r.status_code in (200, 404), (email, url)
+            assert (name in names) == (r.status_code == 200), (email, url)
+            if r.status_code == 200:
+                assert zipfile.ZipFile(io.BytesIO(data)).read(name) == r.data
+        assert answers == {200, 404}, (email, answers)  # each is refused something
         assert "audit.json" not in names and "disclosure-log.json" not in names
         overview = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("case.json"))
         if email == RORY:
