@@ -437,3 +437,32 @@ def test_two_identical_requests_at_the_same_instant_make_one_export(app, demo):
             AuditEntry.action == "export.requested", AuditEntry.actor_id == chair.id)
         ).scalars().all()
         assert sorted(bool(e.details.get("in_progress")) for e in asked) == [False, True]
+
+
+def test_a_build_that_breaks_leaves_no_file_and_says_so(app, demo, monkeypatch, tmp_path):
+    """An evidence file missing from storage: the export fails with a message, its
+    temporary file is gone, nothing is stored, no index is issued, and it is audited."""
+    monkeypatch.setitem(app.config, "EXPORT_DIR", tmp_path)
+    with app.test_request_context():
+        admin, case = find_by_email(ADMIN), _case("EC-2026-00001")
+        evidence = case.evidence[0]
+        path = store("evidence").path(evidence.stored_name)
+        kept = path.read_bytes()
+        indexes = db.session.execute(select(Document).where(Document.case_id.is_(None))
+                                     ).scalars().all()
+        export, _ = services.request_record(case, admin)
+        db.session.commit()
+        path.unlink()
+        try:
+            services.build(export.id)
+        finally:
+            path.write_bytes(kept)
+        export = db.session.get(Export, export.id)
+        assert export.status == "failed" and "could not be built" in export.error
+        assert export.stored_name is None and export.index_number is None
+        assert db.session.execute(select(Document).where(Document.case_id.is_(None))
+                                  ).scalars().all() == indexes
+        assert not list(tmp_path.iterdir())
+        assert db.session.execute(select(AuditEntry).where(
+            AuditEntry.action == "export.failed",
+            AuditEntry.target_id == str(export.id))).scalar_one()

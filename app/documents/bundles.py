@@ -1,8 +1,8 @@
 """Certified bundles: a ZIP of files, a manifest of their SHA-256, and an issued index.
 
-A bundle holds `index.pdf` (a document issued through this framework, so the register
-knows its SHA-256 and number), `manifest.json` (every other member's name, SHA-256 and
-size) and the members. The index lists the members with their hashes and prints the
+A bundle holds the members, `manifest.json` (every other member's name, SHA-256 and
+size) and `index.pdf` (a document issued through this framework, so the register knows
+its SHA-256 and number). The index lists the members with their hashes and prints the
 manifest's SHA-256, which the register keeps beside the index (`documents.attests`). So:
 the index is checked against the register by its hash, the manifest against the hash the
 index certifies, and each member against the manifest. A changed byte anywhere, a member
@@ -11,10 +11,10 @@ added or removed, or a manifest rewritten to match changed members, is found.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from app.documents.models import Document
 from app.documents.services import verify_copy
@@ -28,23 +28,40 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest_bytes(members: list[tuple[str, bytes]], **about) -> bytes:
-    """The manifest of these members, as the bytes that are hashed and stored (stable)."""
-    entries = [{"name": name, "sha256": sha256(data), "size": len(data)}
-               for name, data in members]
+def manifest_of(entries: list[dict], **about) -> bytes:
+    """The manifest of these members (name, sha256, size), as the bytes that are hashed and
+    stored (keys sorted, so the same members give the same bytes)."""
     body = {"format": FORMAT, **about, "members": entries}
     return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
-def write_zip(index_pdf: bytes, manifest: bytes, members: list[tuple[str, bytes]]) -> bytes:
-    """The bundle: the index first, then the manifest, then the members in order."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        bundle.writestr(INDEX_NAME, index_pdf)
-        bundle.writestr(MANIFEST_NAME, manifest)
-        for name, data in members:
-            bundle.writestr(name, data)
-    return out.getvalue()
+class BundleWriter:
+    """Write a bundle to a ZIP file one member at a time, so that no more than one member is
+    ever held in memory; the manifest and the index go in last."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.zip = zipfile.ZipFile(self.path, "w", compression=zipfile.ZIP_DEFLATED)
+        self.entries: list[dict] = []
+
+    def add(self, name: str, data: bytes) -> None:
+        if name in (INDEX_NAME, MANIFEST_NAME) or any(e["name"] == name for e in self.entries):
+            raise ValueError(f"a bundle cannot hold two members named {name}")
+        self.zip.writestr(name, data)
+        self.entries.append({"name": name, "sha256": sha256(data), "size": len(data)})
+
+    def manifest(self, **about) -> bytes:
+        return manifest_of(self.entries, **about)
+
+    def close(self, index_pdf: bytes, manifest: bytes) -> None:
+        self.zip.writestr(MANIFEST_NAME, manifest)
+        self.zip.writestr(INDEX_NAME, index_pdf)
+        self.zip.close()
+
+    def abort(self) -> None:
+        """Close the file if still open (the caller removes it)."""
+        if self.zip.fp is not None:
+            self.zip.close()
 
 
 @dataclass
@@ -58,22 +75,28 @@ class BundleCheck:
         return not self.failures
 
 
-def verify_bundle(data: bytes) -> BundleCheck:
-    """Check a bundle: its index against the register, the manifest against the index,
-    each member against the manifest. Every failure is listed, not only the first."""
+def _hash_member(bundle: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+    digest = hashlib.sha256()
+    with bundle.open(info) as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_bundle(source) -> BundleCheck:
+    """Check a bundle (a path or a binary file): its index against the register, the
+    manifest against the index, each member against the manifest, read member by member.
+    Every failure is listed, not only the first."""
     check = BundleCheck()
     try:
-        bundle = zipfile.ZipFile(io.BytesIO(data))
-        files = {info.filename: bundle.read(info) for info in bundle.infolist()
-                 if not info.is_dir()}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as error:
-        check.failures.append(f"not a readable ZIP file ({error})")
-        return check
-    except Exception as error:  # a corrupt member (bad CRC, bad compression)
-        check.failures.append(f"a member of the ZIP cannot be read ({error})")
+        bundle = zipfile.ZipFile(source)
+        infos = {info.filename: info for info in bundle.infolist() if not info.is_dir()}
+        index = bundle.read(infos[INDEX_NAME]) if INDEX_NAME in infos else None
+        manifest = bundle.read(infos[MANIFEST_NAME]) if MANIFEST_NAME in infos else None
+    except Exception as error:  # not a ZIP, or a corrupt index or manifest
+        check.failures.append(f"not a readable bundle ({error})")
         return check
 
-    index = files.pop(INDEX_NAME, None)
     if index is None:
         check.failures.append(f"{INDEX_NAME}: missing")
     else:
@@ -84,7 +107,6 @@ def verify_bundle(data: bytes) -> BundleCheck:
         else:
             check.index = result.document
 
-    manifest = files.pop(MANIFEST_NAME, None)
     if manifest is None:
         check.failures.append(f"{MANIFEST_NAME}: missing")
         return check
@@ -102,14 +124,21 @@ def verify_bundle(data: bytes) -> BundleCheck:
         check.failures.append(f"{MANIFEST_NAME}: not a manifest this application wrote")
         return check
 
+    members = {n: i for n, i in infos.items() if n not in (INDEX_NAME, MANIFEST_NAME)}
     for name, expected in listed.items():
-        if name not in files:
+        if name not in members:
             check.failures.append(f"{name}: missing from the ZIP")
-        elif sha256(files[name]) != expected:
-            check.failures.append(f"{name}: changed (SHA-256 {sha256(files[name])}, the "
-                                  f"manifest says {expected})")
+            continue
+        try:
+            actual = _hash_member(bundle, members[name])
+        except Exception as error:  # a corrupt member (bad CRC, bad compression)
+            check.failures.append(f"{name}: cannot be read ({error})")
+            continue
+        if actual != expected:
+            check.failures.append(f"{name}: changed (SHA-256 {actual}, the manifest says "
+                                  f"{expected})")
         else:
             check.members += 1
-    for name in sorted(set(files) - set(listed)):
+    for name in sorted(set(members) - set(listed)):
         check.failures.append(f"{name}: not in the manifest (added to the ZIP)")
     return check

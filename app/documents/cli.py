@@ -41,8 +41,7 @@ def verify_command(path: str, number: str | None) -> None:
 
 
 def _verify_bundle(path: str) -> None:
-    with open(path, "rb") as f:
-        check = verify_bundle(f.read())
+    check = verify_bundle(path)
     for failure in check.failures:
         click.echo(f"FAILED: {failure}")
     if not check.ok:

@@ -9,9 +9,15 @@ requester downloads it, for EXPORT_DAYS days; then the file is deleted.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import secrets
+import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import Select, select
@@ -116,6 +122,8 @@ def plan(export: Export) -> list[bundle.Member]:
 def build(export_id: int) -> Export | None:
     """Build the export (the job): commits after each member, so its page shows progress.
 
+    The ZIP is written to a temporary file in the exports directory one member at a time
+    (never the whole bundle in memory), then taken into the store under a random name.
     Safe to run twice: a finished export is left alone.
     """
     export = db.session.get(Export, export_id)
@@ -124,16 +132,20 @@ def build(export_id: int) -> Export | None:
     export.status = ExportStatus.RUNNING
     export.started_at = clock.now()
     db.session.commit()
+    directory = Path(current_app.config["EXPORT_DIR"])
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".part-", suffix=".zip")
+    os.close(fd)
+    writer = bundles.BundleWriter(Path(tmp))
     try:
         members = plan(export)
         export.total = len(members) + 1  # and the index with the ZIP
         db.session.commit()
-        made: list[tuple[str, bytes]] = []
         for member in members:
-            made.append((member.name, member.make()))
+            writer.add(member.name, member.make())
             export.done += 1
             db.session.commit()
-        _finish(export, made)
+        _finish(export, writer)
         db.session.commit()
     except Exception as error:
         db.session.rollback()
@@ -146,38 +158,51 @@ def build(export_id: int) -> Export | None:
         export.finished_at = clock.now()
         record("export.failed", target=export, kind=export.kind, error=export.error)
         db.session.commit()
+    finally:
+        writer.abort()
+        Path(tmp).unlink(missing_ok=True)  # gone already once taken into the store
     return export
 
 
-def _finish(export: Export, members: list[tuple[str, bytes]]) -> None:
-    """Issue the index, write the ZIP, and mark the export ready."""
+def _finish(export: Export, writer: bundles.BundleWriter) -> None:
+    """Issue the index, close the ZIP, take it into the store, and mark the export ready."""
     reader = export.requester
     number = index_number(export)
-    manifest = bundles.manifest_bytes(
-        members, index=number, kind=export.kind,
-        case=export.case.number if export.case else None, reader=reader.email,
-        requested_at=export.requested_at.isoformat())
+    manifest = writer.manifest(
+        index=number, kind=export.kind, case=export.case.number if export.case else None,
+        reader=reader.email, requested_at=export.requested_at.isoformat())
     manifest_sha = bundles.sha256(manifest)
     index = issue_report(IndexType(number, {
         "export_kind": ExportKind(export.kind).title,
         "case_number": export.case.number if export.case else None,
         "reader": reader.name, "requested_at": export.requested_at,
-        "manifest_sha256": manifest_sha,
-        "members": [{"name": name, "size": len(data), "sha256": bundles.sha256(data)}
-                    for name, data in members]}), reader, attests=manifest_sha)
-    data = bundles.write_zip(stored_bytes(index), manifest, members)
+        "manifest_sha256": manifest_sha, "members": writer.entries}),
+        reader, attests=manifest_sha)
+    writer.close(stored_bytes(index), manifest)
     files = store("exports")
-    name, digest = files.save(data, suffix=".zip")
+    name = secrets.token_hex(16) + ".zip"
+    files.adopt(writer.path, name)
     delete_on_rollback(db.session(), files, name)
+    digest, size = _hash_of(files, name)
     now = clock.now()
-    export.stored_name, export.sha256, export.size = name, digest, len(data)
+    export.stored_name, export.sha256, export.size = name, digest, size
     export.index_number, export.manifest_sha256 = number, manifest_sha
     export.status = ExportStatus.DONE
     export.done = export.total
     export.finished_at = now
     export.expires_at = now + timedelta(days=current_app.config["EXPORT_DAYS"])
     record("export.built", actor=reader, target=export, kind=export.kind, index=number,
-           members=len(members), sha256=digest, manifest_sha256=manifest_sha)
+           members=len(writer.entries), sha256=digest, manifest_sha256=manifest_sha)
+
+
+def _hash_of(files, name: str) -> tuple[str, int]:
+    """SHA-256 and size of a stored file, read in chunks."""
+    digest, size = hashlib.sha256(), 0
+    with files.open(name) as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 # --- download and expiry ----------------------------------------------------------------
@@ -207,9 +232,10 @@ def expire_old(limit: int = 100) -> int:
     return len(due)
 
 
-def download(export: Export, user) -> bytes:
-    """The ZIP's bytes for its requester; audited. The caller commits."""
-    data = store("exports").read(export.stored_name)
+def download(export: Export, user) -> BinaryIO:
+    """The ZIP, opened for its requester to read (streamed, never read whole); audited.
+    The caller commits."""
+    data = store("exports").open(export.stored_name)
     export.downloads += 1
     record("export.downloaded", actor=user, target=export, kind=export.kind,
            case=export.case.number if export.case else None, sha256=export.sha256)

@@ -2,8 +2,6 @@
 own-data requests."""
 from __future__ import annotations
 
-import io
-
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
@@ -71,9 +69,9 @@ def download(export_id: int):
         return render_template("exports/status.html", export=export), 410
     if export.status != ExportStatus.DONE:
         abort(404)
-    data = services.download(export, current_user)
+    stream = services.download(export, current_user)
     db.session.commit()
-    return send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
+    return send_file(stream, mimetype="application/zip", as_attachment=True,
                      download_name=services.download_name(export))
 
 
