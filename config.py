@@ -154,6 +154,11 @@ class Config:
         "DOCUMENT_SIGNATORY_TITLE", "for the Committee on Ethics and Professional Conduct")
     VERIFY_MAX_BYTES = _env_int("VERIFY_MAX_BYTES", 25 * 1024 * 1024)
 
+    # Exports (app/exports/): record ZIPs and own-data ZIPs, outside the web root, kept
+    # this many days for their requester, then deleted
+    EXPORT_DIR = Path(os.environ.get("EXPORT_DIR", INSTANCE_DIR / "exports"))
+    EXPORT_DAYS = _env_int("EXPORT_DAYS", 7)
+
     # Largest request body (any form, including the registry import): a full batch of
     # evidence plus 1 MiB for the other fields and the multipart framing
     MAX_CONTENT_LENGTH = _env_int(
@@ -230,6 +235,7 @@ class TestingConfig(Config):
     # Evidence uploads: tests/conftest.py points this at a temporary directory
     UPLOAD_DIR = INSTANCE_DIR / "test-evidence"
     DOCUMENT_DIR = INSTANCE_DIR / "test-documents"
+    EXPORT_DIR = INSTANCE_DIR / "test-exports"
     AUDIT_KEY = "testing-only-audit-key-not-secret"
     # The suite empties the tables between tests, so automatic checkpoints would outlive
     # the entries they describe; audit tests write them explicitly, in a temporary folder.

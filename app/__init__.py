@@ -79,6 +79,7 @@ def _import_models() -> None:
     from app.catalogue import models as _catalogue  # noqa: F401
     from app.coi import models as _coi  # noqa: F401
     from app.documents import models as _documents  # noqa: F401
+    from app.exports import models as _exports  # noqa: F401
     from app.jobs import models as _jobs  # noqa: F401
     from app.letters import models as _letters  # noqa: F401
     from app.messages import models as _messages  # noqa: F401
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from app.catalogue.views import bp as catalogue
     from app.coi.views import bp as coi
     from app.documents.views import bp as documents
+    from app.exports.views import bp as exports
     from app.jobs.views import bp as jobs
     from app.letters.views import bp as letters
     from app.main.views import bp as main
@@ -114,7 +116,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, accounts, account_security, registry, catalogue, cases, filing, coi,
                       proceedings, documents, practice_disclosures, audit, outbox, jobs,
-                      messages, letters, records, disposal, office):
+                      messages, letters, records, disposal, office, exports):
         app.register_blueprint(blueprint)
 
 

@@ -180,6 +180,16 @@ def _document_reader(user, document) -> bool:
             or ("respondent" in roles and _respondent(user, case)))
 
 
+def _export_owner(user, export) -> bool:
+    """The person who asked for an export, while what it holds is still theirs to read (a
+    member recused since, or a party no longer following the case, loses its record)."""
+    if export.requester_id != user.id:
+        return False
+    if export.kind == "own_data":
+        return True
+    return export.case is not None and _case_reader(user, export.case)
+
+
 def _chair_on(user, case) -> bool:
     return case_access.is_staff_on(user, case)
 
@@ -368,6 +378,14 @@ RULES: dict[str, Rule] = {
     "records.schedule": rule(ADMIN, description="edit the retention schedule (a new version)"),
     "records.holds": rule(ADMIN, description="list, place and lift legal holds"),
     "records.dispose": rule(ADMIN, description="see disposal batches, confirm one"),
+    # Exports (app/exports): a case's record as its reader may see it; one's own data
+    "export.record": rule(ANYONE, check=_case_reader, deny_status=NOT_FOUND,
+                          description="parties and staff cleared on the case: the record "
+                                      "ZIP of what they may see"),
+    "export.own_data": rule(ANYONE, description="request a copy of one's own data"),
+    "export.view": rule(ANYONE, check=_export_owner, deny_status=NOT_FOUND,
+                        description="its requester only: progress and download"),
+    "exports.data_requests": rule(ADMIN, description="the list of own-data requests"),
     # The committee office (app/office): figures for the chair and administrators; flags
     # at intake for those who run it
     "office.statistics": rule(ADMIN, CHAIR, description="figures and charts of the work; "

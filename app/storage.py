@@ -1,7 +1,7 @@
 """Stored files (evidence, issued documents) behind one small interface, and the rule that
 a file belongs to a database row: written before the row, removed if it never commits.
 
-`store(kind)` returns the `FileStore` for "documents" or "evidence". `FileSystemStore`
+`store(kind)` returns the `FileStore` for "documents", "evidence" or "exports". `FileSystemStore`
 (a directory; a shared volume when there are several hosts) is the only backend; an
 object store would be one more subclass with the same five methods (docs/DEPLOY.md).
 
@@ -92,7 +92,7 @@ class FileSystemStore(FileStore):
         self.path(name).unlink(missing_ok=True)
 
 
-STORE_SETTINGS = {"documents": "DOCUMENT_DIR", "evidence": "UPLOAD_DIR"}
+STORE_SETTINGS = {"documents": "DOCUMENT_DIR", "evidence": "UPLOAD_DIR", "exports": "EXPORT_DIR"}
 
 
 def store(kind: str) -> FileStore:

@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from app import clock
 from app.accounts.tokens import fingerprint, make_token
+from app.exports.models import Export
 from app.extensions import db
 from app.jobs.models import Job
 from app.notifications.models import OutboxMessage
@@ -246,6 +247,14 @@ EXPECTED: dict[str, dict] = {
     # (the matrix passes an unknown token: 404 for everyone)
     "office.calendar_link": only("member", "chair"),
     "office.calendar_feed": {r: 404 for r in ROLES},
+    # exports (app/exports): the record of the matrix's case for those who read it (built
+    # at once, then to its page: 302); a case route for the others. The matrix's export is
+    # the certificant's own data, expired: its page for them only, its download gone (410)
+    "exports.request_record": case_route(certificant=302, member=302, chair=302, admin=302),
+    "exports.my_data": SIGNED_IN,
+    "exports.status": case_route(certificant=200, member=404, chair=404, admin=404),
+    "exports.download": case_route(certificant=410, member=404, chair=404, admin=404),
+    "exports.data_requests": ADMIN,
 }
 
 # URL arguments that differ by route: (endpoint, argument) -> the key in the world's args
@@ -458,13 +467,15 @@ def world(app, make):
         batch = DisposalBatch(due_by=clock.today(), status="warned")
         hold = LegalHold(certificant_id=cert.id, reason="Matrix hold", placed_by_id=people[
             "admin"].id)
-        db.session.add_all([req, msg, job, batch, hold])
+        export = Export(kind="own_data", scope="self", requester_id=people["certificant"].id,
+                        status="expired", total=1, done=1)
+        db.session.add_all([req, msg, job, batch, hold, export])
         db.session.commit()
         args = {
             "user_id": target.id, "certificant_id": cert.id, "request_id": req.id,
             "version_id": version_id, "item_id": item_id, "message_id": msg.id,
             "filename": "style.css", "job_id": job.id, "batch_id": batch.id,
-            "hold_id": hold.id,
+            "hold_id": hold.id, "export_id": export.id,
         }
         args["token"] = make_token("verify", {"uid": target.id,
                                               "email": fingerprint(target.email)})

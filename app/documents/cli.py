@@ -1,11 +1,13 @@
-"""`flask documents verify FILE.pdf`."""
+"""`flask documents verify FILE.pdf` and `flask documents verify BUNDLE.zip`."""
 from __future__ import annotations
 
 import sys
+import zipfile
 
 import click
 from flask import Blueprint
 
+from app.documents.bundles import verify_bundle
 from app.documents.services import verify_copy
 
 cli = Blueprint("documents_cli", __name__, cli_group="documents")
@@ -15,7 +17,11 @@ cli = Blueprint("documents_cli", __name__, cli_group="documents")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--number", help="Check against this document number only.")
 def verify_command(path: str, number: str | None) -> None:
-    """Say whether a PDF is byte for byte a document the committee issued."""
+    """Say whether a PDF is byte for byte a document the committee issued, or whether a
+    record ZIP is intact (its index, its manifest and every member)."""
+    if zipfile.is_zipfile(path):
+        _verify_bundle(path)
+        return
     with open(path, "rb") as f:
         result = verify_copy(f.read(), number)
     if result.matches:
@@ -32,3 +38,16 @@ def verify_command(path: str, number: str | None) -> None:
     else:
         click.echo(f"NO MATCH: no issued document has SHA-256 {result.sha256}.")
     sys.exit(1)
+
+
+def _verify_bundle(path: str) -> None:
+    check = verify_bundle(path)
+    for failure in check.failures:
+        click.echo(f"FAILED: {failure}")
+    if not check.ok:
+        click.echo(f"BROKEN: {len(check.failures)} problem(s); {check.members} member(s) "
+                   "matched the manifest.")
+        sys.exit(1)
+    d = check.index
+    click.echo(f"INTACT: index {d.number}, issued {d.issued_at:%Y-%m-%d %H:%M} UTC; the "
+               f"manifest (SHA-256 {d.attests}) and all {check.members} member(s) match.")

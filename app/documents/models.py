@@ -61,6 +61,9 @@ class Document(db.Model):
     letter_version_id: Mapped[int | None] = mapped_column(ForeignKey("letter_versions.id"))
     # the file was destroyed with its case (S20); the row keeps its number and SHA-256
     disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the SHA-256 of the manifest of a bundle this document certifies (a record ZIP's
+    # index, app/documents/bundles.py): the index prints it, the register keeps it
+    attests: Mapped[str | None] = mapped_column(String(64))
 
     case = relationship("Case")
     issued_by = relationship("User")

@@ -202,11 +202,13 @@ class ReportType(Protocol):
     def build(self) -> dict: ...  # plain data, never ORM objects
 
 
-def issue_report(doc_type: ReportType, actor) -> Document:
+def issue_report(doc_type: ReportType, actor, *, attests: str | None = None) -> Document:
     """Render, store and number a document that belongs to no case. The caller commits.
 
     It is addressed to no one (nothing is mailed) and verifies at /verify like any other;
     its number comes from the type, and the unique number refuses a second original.
+    `attests` is the SHA-256 of the manifest of a bundle the document certifies (a record
+    ZIP's index), kept in the register beside its own hash.
     """
     if (current := by_number(doc_type.number)) is not None:
         raise AlreadyIssued(current)
@@ -222,7 +224,7 @@ def issue_report(doc_type: ReportType, actor) -> Document:
     document = Document(
         case_id=None, seq=1, number=doc_type.number, kind=doc_type.kind, title=doc_type.title,
         stored_name=name, sha256=sha256, size=len(rendered.pdf), pages=rendered.pages,
-        issued_at=issued_at, issued_by_id=actor.id, recipients=[],
+        issued_at=issued_at, issued_by_id=actor.id, recipients=[], attests=attests,
         letter_version_id=version.id if version is not None else None)
     db.session.add(document)
     try:
@@ -310,7 +312,7 @@ def public_facts(number: str) -> dict | None:
             "issued_at": document.issued_at, "sha256": document.sha256,
             "superseded": document.superseded, "superseded_note": document.superseded_note,
             "superseded_by": {"number": successor.number} if successor else None,
-            "disposed_at": document.disposed_at,
+            "disposed_at": document.disposed_at, "attests": document.attests,
             "letter_version": ({"version": document.letter_version.version}
                                if document.letter_version else None)}
 

@@ -224,11 +224,35 @@ def _one_of_a_kind(case: Case, user):
     return row
 
 
+def readable(user, case: Case) -> dict:
+    """The case material this reader may read, as the case page shows it: timeline lines,
+    evidence files, issued documents, the disclosure log, the hearing. The page and the
+    record export (app/exports) both take it from here, so they cannot differ."""
+    staff = access.is_staff_on(user, case)
+    hearing = p.current_hearing(case)
+    return {
+        "timeline": access.events_for(user, case),
+        # the timeline lines whose text the reader sees (None: all of them)
+        "bodies_shown": None if staff else {a.name for a in workflow.ACTIONS.values()
+                                            if a.body_to_parties} | {"share"},
+        "evidence": access.evidence_for(user, case),
+        "documents": [d for d in documents.documents_of(case)
+                      if can(user, "document.download", d)],
+        "disclosures": db.session.execute(
+            select(Disclosure).where(Disclosure.case_id == case.id).order_by(Disclosure.id)
+        ).scalars().all() if can(user, "case.see_disclosure_log", case) else [],
+        "hearing": hearing,
+        # parties see a hearing while it is to come; staff see its record too
+        "hearing_shown": hearing is not None and (staff or hearing.status == "scheduled"),
+    }
+
+
 def case_page(case: Case, user, forms: dict) -> dict:
     """Everything the case page shows this reader. Adds the forms it needs to `forms`."""
     staff = access.is_staff_on(user, case)
     role = access.party_role(user, case)
     response, hearing, report, _, _, declaration = _one_of_a_kind(case, user)
+    material = readable(user, case)  # (the hearing: read by the line above)
     actions = workflow.open_to(user, case)
     ready = [a for a, waiting in actions if waiting is None]
     deadlines = _deadlines(case, user, role, staff)
@@ -245,19 +269,10 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "aside": [a for a in ready if a.name in ASIDE],
         "irreversible": [a for a in ready if a.irreversible],
         "waiting": [(a, why) for a, why in actions if why is not None],
-        "timeline": access.events_for(user, case),
-        # the timeline lines whose text the reader sees (None: all of them)
-        "bodies_shown": None if staff else {a.name for a in workflow.ACTIONS.values()
-                                            if a.body_to_parties} | {"share"},
-        "evidence": access.evidence_for(user, case),
+        **material,
         "response": response,
         "extensions": case_services.extension_requests(case),
-        "documents": [d for d in documents.documents_of(case)
-                      if can(user, "document.download", d)],
         "document_types": applicable(case) if can(user, "document.preview", case) else [],
-        "disclosures": db.session.execute(
-            select(Disclosure).where(Disclosure.case_id == case.id).order_by(Disclosure.id)
-        ).scalars().all() if can(user, "case.see_disclosure_log", case) else [],
         "conflicts": _conflicts(case, user, forms, declaration),
         "representatives": _representatives(case, user, forms),
         # the proceeding after the answer
@@ -267,9 +282,6 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "requests": p.open_requests(case, None if staff else "respondent")
         if staff or role == "respondent" else [],
         "report": report if staff else None,
-        "hearing": hearing,
-        # parties see a hearing while it is to come; staff see its record too
-        "hearing_shown": hearing is not None and (staff or hearing.status == "scheduled"),
         "attends_hearing": hearing is not None and (
             staff and access.serves_as(user, case, "hearing_panel") or role is not None),
         "decision": decision,
