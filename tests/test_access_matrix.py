@@ -252,8 +252,12 @@ EXPECTED: dict[str, dict] = {
     # the certificant's own data, expired: its page for them only, its download gone (410)
     "exports.request_record": case_route(certificant=302, member=302, chair=302, admin=302),
     "exports.my_data": SIGNED_IN,
-    "exports.status": case_route(certificant=200, member=404, chair=404, admin=404),
-    "exports.download": case_route(certificant=410, member=404, chair=404, admin=404),
+    # (the export is the certificant's: only its requester opens it, not even their
+    # representative, who may ask for a record of their own)
+    "exports.status": case_route(certificant=200, member=404, chair=404, admin=404,
+                                 complainant_rep=404),
+    "exports.download": case_route(certificant=410, member=404, chair=404, admin=404,
+                                   complainant_rep=404),
     "exports.data_requests": ADMIN,
 }
 

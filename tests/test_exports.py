@@ -33,6 +33,7 @@ from app.documents.models import Document
 from app.documents.services import documents_of
 from app.exports import bundle, services
 from app.exports.models import Export
+from app.exports.tasks import expire_exports
 from app.extensions import db
 from app.policy import can
 from app.storage import store
@@ -361,6 +362,23 @@ def test_only_the_requester_downloads_until_it_expires(app, demo):
         assert db.session.get(Export, export_id).status == "expired"
         with pytest.raises(FileNotFoundError):
             store("exports").read(stored)
+
+
+def test_the_daily_task_deletes_a_zip_nobody_opens_again(app, demo):
+    clara = _client(app, CLARA)
+    export_id, _ = _record(clara, "EC-2026-00001")
+    with app.app_context():
+        stored = db.session.get(Export, export_id).stored_name
+    clock.freeze(clock.now() + timedelta(days=app.config["EXPORT_DAYS"], minutes=1))
+    try:
+        with app.app_context():
+            assert expire_exports.run() == {"expired": 1}
+            assert db.session.get(Export, export_id).status == "expired"
+            with pytest.raises(FileNotFoundError):
+                store("exports").read(stored)
+            assert expire_exports.run() == {"expired": 0}
+    finally:
+        clock.freeze(None)
 
 
 def test_a_reader_who_loses_the_case_gets_no_record(app, demo):

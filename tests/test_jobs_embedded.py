@@ -91,3 +91,4 @@ def test_the_beat_seals_what_a_busy_sealer_left():
                               "OUTBOX_DRAIN_SECONDS": 60, "AUDIT_SEAL_SECONDS": 30})
     assert schedule["seal-audit"]["task"] == "jobs.seal_audit"
     assert schedule["seal-audit"]["schedule"].total_seconds() == 30
+    assert schedule["expire-exports"]["task"] == "exports.expire"

@@ -5,6 +5,17 @@ from __future__ import annotations
 from celery import shared_task
 
 from app.exports import services
+from app.extensions import db
+
+
+@shared_task(name="exports.expire")
+def expire_exports() -> dict:
+    """Delete the ZIPs past their time, a batch at a time until none is left."""
+    expired = 0
+    while count := services.expire_old():
+        db.session.commit()
+        expired += count
+    return {"expired": expired}
 
 
 @shared_task(name="exports.build")

@@ -64,7 +64,7 @@ def celery_settings(config) -> dict:
 
 def beat_schedule(config) -> dict:
     """Drain the outbox every minute; seal the audit trail's stragglers; sweep the deadlines
-    daily (or as configured)."""
+    and expire old exports daily (or as configured)."""
     every = config.get("SWEEP_EVERY_SECONDS")
     if every:
         sweep_when = timedelta(seconds=float(every))
@@ -78,6 +78,9 @@ def beat_schedule(config) -> dict:
         "seal-audit": {"task": "jobs.seal_audit",
                        "schedule": timedelta(seconds=config["AUDIT_SEAL_SECONDS"])},
         "sweep-deadlines": {"task": "jobs.sweep_deadlines", "schedule": sweep_when},
+        # ZIPs past EXPORT_DAYS are deleted even if nobody opens them again (the task is
+        # the exports feature's, named here so the engine needs none of its code)
+        "expire-exports": {"task": "exports.expire", "schedule": sweep_when},
     }
 
 
