@@ -111,6 +111,8 @@ class Config:
     # the committee office (app/office): small cells suppressed below this count (annual
     # report, research extract); intake flags a complainant dismissed this many times
     RESEARCH_MIN_CELL = _env_int("RESEARCH_MIN_CELL", 5)
+    # How long each process answers /healthz from its last look (0: look every time)
+    HEALTH_CHECK_SECONDS = float(os.environ.get("HEALTH_CHECK_SECONDS", 1))
     # How long a viewer's statistics are kept before they are counted again
     STATISTICS_CACHE_SECONDS = _env_int("STATISTICS_CACHE_SECONDS", 300)
     REPEAT_DISMISSALS = _env_int("REPEAT_DISMISSALS", 2)
@@ -206,6 +208,7 @@ class TestingConfig(Config):
         "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.sqlite3'}"
     )
     WTF_CSRF_ENABLED = False
+    HEALTH_CHECK_SECONDS = 0  # the health tests change the database and broker between calls
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 import redis
+from budget import count_statements
 from conftest import free_port
 from test_outbox_claims import _queue
 
@@ -25,6 +26,21 @@ def test_health_reports_the_oldest_pending_message(app, client):
     clock.advance(seconds=90)
     body = client.get("/healthz").get_json()
     assert body["outbox"] == {"pending": 2, "oldest_pending_seconds": 90}
+
+
+def test_a_crowd_is_answered_from_the_last_look_for_a_second(app, client, monkeypatch):
+    first = client.get("/healthz").get_json()  # the suite looks every time
+    monkeypatch.setitem(app.config, "HEALTH_CHECK_SECONDS", 60)
+    _queue(app, 1)
+    with count_statements(app) as seen:
+        again = client.get("/healthz").get_json()
+    assert seen.count == 0 and again == first  # the same look, its time said
+    assert "checked_at" in first
+    monkeypatch.setitem(app.config, "HEALTH_CHECK_SECONDS", 0)
+    with count_statements(app) as seen:
+        fresh = client.get("/healthz").get_json()
+    assert seen.count == 1  # one indexed query
+    assert fresh["outbox"]["pending"] == first["outbox"]["pending"] + 1
 
 
 def test_health_fails_when_the_broker_does_not_answer(client, broker_url):
