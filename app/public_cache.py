@@ -18,8 +18,9 @@ import hashlib
 import time
 from datetime import UTC, datetime
 
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -55,22 +56,43 @@ def cached(kind: str, params: tuple, compute):
     return value
 
 
+# What a session may hold and still be nobody's in particular: a form token, and the flag
+# Flask-Login sets for an anonymous visitor who comes back.
+IMPERSONAL_SESSION = frozenset({"csrf_token", "_fresh"})
+
+
 def shared_page(kind: str, params: tuple, render) -> str:
-    """A rendered public page, shared by every anonymous reader with an empty session.
+    """A rendered public page, shared by every anonymous reader.
 
     Rendered pages are kept only when nothing personal can be in them: nobody signed in,
-    no session (so no flashed message, no form token), and rendering left it untouched.
-    Anyone else gets a fresh render (of cached data).
+    nothing in the session but a form token (IMPERSONAL_SESSION: no flashed message, no
+    account), rendering left the session untouched and wrote no form token into the page
+    (Flask-WTF keeps the token it hands out for the request in `g`). Anyone else gets a
+    fresh render (of cached data).
     """
-    if current_user.is_authenticated or session:
+    if current_user.is_authenticated or not IMPERSONAL_SESSION.issuperset(session):
         return render()
     key = _key(f"{kind}-html", params)
     html = cache.get(key)
     if html is None:
         html = render()
-        if not session and not session.modified:
+        if (not session.modified and IMPERSONAL_SESSION.issuperset(session)
+                and "csrf_token" not in g):
             cache.set(key, html)
     return html
+
+
+# Where a shared page's form token goes; replaced by the reader's own token on every request.
+CSRF_SLOT = "csrf-token-of-this-reader"
+
+
+def shared_form_page(kind: str, params: tuple, render) -> str:
+    """A shared public page with a form: rendered (and kept) with a slot where the form's
+    CSRF token goes, `render(slot)`, and the slot filled with this reader's token on every
+    request, so the page is rendered once for everyone and every form still carries a
+    token of its own reader's session."""
+    return shared_page(kind, params, lambda: render(CSRF_SLOT)).replace(CSRF_SLOT,
+                                                                        generate_csrf())
 
 
 def _key(kind: str, params: tuple) -> str:

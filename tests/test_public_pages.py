@@ -2,10 +2,13 @@
 becomes final or a document changes, revalidated with ETag / Last-Modified (issue 11)."""
 from __future__ import annotations
 
+import io
+import re
 import secrets
 
 import pytest
 from case_helpers import case_in_state
+from flask import template_rendered
 from sqlalchemy import text
 
 from app import create_app
@@ -113,3 +116,45 @@ def test_verify_is_cached_until_the_document_is_superseded(cached_app, make):
         db.session.commit()
     page = client.get(f"/verify/{number}-D1").get_data(as_text=True)
     assert "Superseded" in page and "postponed" in page
+
+
+@pytest.mark.committed  # the cached app has its own connections
+def test_verify_is_rendered_once_for_everyone_and_each_reader_gets_a_token_of_their_own(
+        app, make):
+    config = type("CachedCsrfConfig", (TestingConfig,), {
+        "CACHE_TYPE": "SimpleCache", "WTF_CSRF_ENABLED": True,
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    cached = create_app(config)
+    people = _people(make)
+    number = _case(cached, people, "final", "Tara Token")
+    with cached.app_context():
+        case = db.session.query(Case).filter_by(number=number).one()
+        db.session.add(Document(case_id=case.id, seq=1, number=f"{number}-D1",
+                                kind="decision_and_order", title="Decision and order",
+                                stored_name=secrets.token_hex(8), sha256="ab" * 32, size=1,
+                                pages=1, issued_by_id=people["chair"].id))
+        db.session.commit()
+    rendered = []
+    template_rendered.connect(lambda sender, template, context, **extra:
+                              rendered.append(template.name), cached, weak=False)
+    url = f"/verify/{number}-D1"
+    tokens = []
+    for _ in range(2):  # two readers, each with a session of their own
+        reader = cached.test_client()
+        for visit in range(2):  # each comes back too
+            page = reader.get(url).get_data(as_text=True)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            assert "csrf-token-of-this-reader" not in page and "In force" in page
+            tokens.append(token)
+        # the token in the page is this reader's: the check of a copy is accepted
+        r = reader.post(url, data={"csrf_token": token,
+                                   "file": (io.BytesIO(b"%PDF-1.7 not it"), "copy.pdf")},
+                        content_type="multipart/form-data")
+        assert r.status_code == 200 and "Not a match" in r.get_data(as_text=True)
+    # rendered once for all four views (and twice for the two checks, which are not shared)
+    assert rendered.count("documents/verify.html") == 3, rendered
+    assert tokens[0] != tokens[2]  # two readers, two tokens
+    # a page without its token is refused, as any form
+    r = cached.test_client().post(url, data={"file": (io.BytesIO(b"x"), "copy.pdf")},
+                                  content_type="multipart/form-data")
+    assert r.status_code == 400

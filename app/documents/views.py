@@ -66,9 +66,11 @@ def verify(doc_number: str):
         facts = public_cache.cached("verify", (number,), lambda: services.public_facts(number))
         if facts is None:
             return render_template("documents/verify_unknown.html", number=number), 404
-        response = make_response(render_template("documents/verify.html", document=facts,
-                                                 form=VerifyCopyForm(), result=None))
-        return response
+        # the page is shared by every anonymous reader, its form's token put in per reader
+        return make_response(public_cache.shared_form_page("verify", (number,), lambda slot:
+                             render_template("documents/verify.html", document=facts,
+                                             form=VerifyCopyForm(meta={"csrf": False}),
+                                             result=None, csrf_slot=slot)))
     document: Document | None = services.by_number(number)
     if document is None:
         return render_template("documents/verify_unknown.html", number=number), 404
