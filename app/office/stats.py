@@ -65,6 +65,7 @@ class Statistics:
     durations: dict = field(default_factory=dict)  # name -> median days (None: no case)
     total: int = 0
     counted_at: datetime | None = None
+    years: list[int] = field(default_factory=list)  # the years the viewer's cases were filed
 
 
 def _dialect() -> str:
@@ -277,6 +278,7 @@ def kept(user, filters: Filters, *, fresh: bool = False) -> Statistics:
     figures = None if fresh else cache.get(key)
     if figures is None:
         figures = compute(user, filters)
+        figures.years = years_available(user)  # (a walk over every case: kept with the rest)
         cache.set(key, figures, timeout=current_app.config["STATISTICS_CACHE_SECONDS"])
     return figures
 

@@ -38,7 +38,7 @@ def statistics():
     filters = stats.Filters.from_args(request.args)
     figures = stats.kept(current_user, filters, fresh=request.args.get("fresh") == "1")
     return render_template("office/statistics.html", s=figures, charts=_charts(figures),
-                           years=stats.years_available(current_user), kinds=stats.KINDS,
+                           years=figures.years, kinds=stats.KINDS,
                            filters=filters)
 
 
