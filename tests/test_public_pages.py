@@ -141,7 +141,7 @@ def test_verify_is_rendered_once_for_everyone_and_each_reader_gets_a_token_of_th
     tokens = []
     for _ in range(2):  # two readers, each with a session of their own
         reader = cached.test_client()
-        for visit in range(2):  # each comes back too
+        for _visit in range(2):  # each comes back too
             page = reader.get(url).get_data(as_text=True)
             token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
             assert "csrf-token-of-this-reader" not in page and "In force" in page

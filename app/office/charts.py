@@ -69,3 +69,31 @@ def bar_chart(title: str, labels: list[str], series: dict[str, list], *,
         chart.add(name, [v if v is not None else None for v in values])
     desc = _describe([str(label) for label in labels], series)
     return Chart(title=title, alt=f"{title}. {desc}", svg=_clean(chart.render(is_unicode=True), title, desc))
+
+
+def for_statistics(s) -> dict[str, Chart]:
+    """The statistics page's charts, from its figures (kept with them: drawing costs more
+    than reading kept figures)."""
+    out = {}
+    if s.by_month:
+        out["by_month"] = bar_chart(
+            "Cases filed, accepted and closed by month", [r["period"] for r in s.by_month],
+            {k.capitalize(): [r[k] for r in s.by_month] for k in ("filed", "accepted", "closed")})
+    if s.caseload:
+        out["caseload"] = bar_chart(
+            "Open cases by stage", [r["status"].replace("_", " ") for r in s.caseload],
+            {"Cases": [r["count"] for r in s.caseload]}, horizontal=True)
+    if s.outcomes:
+        out["outcomes"] = bar_chart(
+            "Outcomes", [r["label"] for r in s.outcomes], {"Cases": [r["count"] for r in s.outcomes]},
+            horizontal=True)
+    if s.standards:
+        out["standards"] = bar_chart(
+            "Allegations and violations by standard", [r["code"] for r in s.standards],
+            {"Alleged": [r["alleged"] for r in s.standards],
+             "Violation found": [r["violated"] for r in s.standards]})
+    if s.sanctions:
+        out["sanctions"] = bar_chart(
+            "Sanctions by kind", [r["label"] for r in s.sanctions],
+            {"Sanctions": [r["count"] for r in s.sanctions]}, horizontal=True)
+    return out

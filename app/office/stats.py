@@ -27,6 +27,7 @@ from app.cases.models import OPEN_STATES, Allegation, Case, CaseEvent, CaseKind,
 from app.catalogue.models import CodeItem
 from app.coi.models import Recusal
 from app.extensions import cache, db
+from app.office import charts
 from app.proceedings.models import Decision, Finding, Sanction, SanctionKind
 from app.types import UTCDateTime
 
@@ -66,6 +67,7 @@ class Statistics:
     total: int = 0
     counted_at: datetime | None = None
     years: list[int] = field(default_factory=list)  # the years the viewer's cases were filed
+    charts: dict = field(default_factory=dict)  # name -> charts.Chart
 
 
 def _dialect() -> str:
@@ -279,6 +281,7 @@ def kept(user, filters: Filters, *, fresh: bool = False) -> Statistics:
     if figures is None:
         figures = compute(user, filters)
         figures.years = years_available(user)  # (a walk over every case: kept with the rest)
+        figures.charts = charts.for_statistics(figures)
         cache.set(key, figures, timeout=current_app.config["STATISTICS_CACHE_SECONDS"])
     return figures
 

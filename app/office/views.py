@@ -23,7 +23,7 @@ from app.documents import services as documents
 from app.documents.models import Document
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.office import calendar, charts, exports, flags, research, stats
+from app.office import calendar, exports, flags, research, stats
 from app.office.forms import AnnualReportForm, ConsideredForm
 from app.office.report import AnnualReport
 from app.policy import authorize, load_case
@@ -37,35 +37,9 @@ def statistics():
     authorize("office.statistics")
     filters = stats.Filters.from_args(request.args)
     figures = stats.kept(current_user, filters, fresh=request.args.get("fresh") == "1")
-    return render_template("office/statistics.html", s=figures, charts=_charts(figures),
+    return render_template("office/statistics.html", s=figures, charts=figures.charts,
                            years=figures.years, kinds=stats.KINDS,
                            filters=filters)
-
-
-def _charts(s: stats.Statistics) -> dict[str, charts.Chart]:
-    out = {}
-    if s.by_month:
-        out["by_month"] = charts.bar_chart(
-            "Cases filed, accepted and closed by month", [r["period"] for r in s.by_month],
-            {k.capitalize(): [r[k] for r in s.by_month] for k in ("filed", "accepted", "closed")})
-    if s.caseload:
-        out["caseload"] = charts.bar_chart(
-            "Open cases by stage", [r["status"].replace("_", " ") for r in s.caseload],
-            {"Cases": [r["count"] for r in s.caseload]}, horizontal=True)
-    if s.outcomes:
-        out["outcomes"] = charts.bar_chart(
-            "Outcomes", [r["label"] for r in s.outcomes], {"Cases": [r["count"] for r in s.outcomes]},
-            horizontal=True)
-    if s.standards:
-        out["standards"] = charts.bar_chart(
-            "Allegations and violations by standard", [r["code"] for r in s.standards],
-            {"Alleged": [r["alleged"] for r in s.standards],
-             "Violation found": [r["violated"] for r in s.standards]})
-    if s.sanctions:
-        out["sanctions"] = charts.bar_chart(
-            "Sanctions by kind", [r["label"] for r in s.sanctions],
-            {"Sanctions": [r["count"] for r in s.sanctions]}, horizontal=True)
-    return out
 
 
 @bp.route("/export/<name>.csv")
