@@ -97,17 +97,22 @@ def test_a_cached_register_changes_when_a_sanction_becomes_final(cached_app, mak
     assert {e["name"] for e in after.get_json()["entries"]} == {"Frank Changed", "Dora Decided"}
 
 
-@pytest.mark.committed  # the cached app has its own connections
-def test_verify_is_cached_until_the_document_is_superseded(cached_app, make):
-    people = _people(make)
-    number = _case(cached_app, people, "final", "Vera Verified")
-    with cached_app.app_context():
+def _decision_document(app, number: str, chair_id: int) -> None:
+    """The case's decision as an issued document row (its file is not needed to verify)."""
+    with app.app_context():
         case = db.session.query(Case).filter_by(number=number).one()
         db.session.add(Document(case_id=case.id, seq=1, number=f"{number}-D1",
                                 kind="decision_and_order", title="Decision and order",
                                 stored_name=secrets.token_hex(8), sha256="ab" * 32, size=1,
-                                pages=1, issued_by_id=people["chair"].id))
+                                pages=1, issued_by_id=chair_id))
         db.session.commit()
+
+
+@pytest.mark.committed  # the cached app has its own connections
+def test_verify_is_cached_until_the_document_is_superseded(cached_app, make):
+    people = _people(make)
+    number = _case(cached_app, people, "final", "Vera Verified")
+    _decision_document(cached_app, number, people["chair"].id)
     client = cached_app.test_client()
     assert "In force" in client.get(f"/verify/{number}-D1").get_data(as_text=True)
     with cached_app.app_context():
@@ -127,13 +132,7 @@ def test_verify_is_rendered_once_for_everyone_and_each_reader_gets_a_token_of_th
     cached = create_app(config)
     people = _people(make)
     number = _case(cached, people, "final", "Tara Token")
-    with cached.app_context():
-        case = db.session.query(Case).filter_by(number=number).one()
-        db.session.add(Document(case_id=case.id, seq=1, number=f"{number}-D1",
-                                kind="decision_and_order", title="Decision and order",
-                                stored_name=secrets.token_hex(8), sha256="ab" * 32, size=1,
-                                pages=1, issued_by_id=people["chair"].id))
-        db.session.commit()
+    _decision_document(cached, number, people["chair"].id)
     rendered = []
     template_rendered.connect(lambda sender, template, context, **extra:
                               rendered.append(template.name), cached, weak=False)
