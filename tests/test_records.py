@@ -22,6 +22,7 @@ from app.cases.services import add_event
 from app.coi.models import CoiDeclaration
 from app.documents import services as documents
 from app.documents.models import Document
+from app.exports import services as exports
 from app.extensions import db
 from app.messages.models import Message, PendingAlert, Thread, WitnessLink
 from app.notifications.models import OutboxMessage
@@ -607,3 +608,42 @@ def test_the_hold_and_batch_lists_are_paged_and_flat(app, client, auth, cast):
     assert "Hold 0" in client.get("/admin/records/holds?page=2").text
     for url, (few, many) in counts.items():
         assert few == many <= 10, (url, few, many)
+
+
+def test_disposal_destroys_the_exports_that_hold_the_case(ctx, cast):
+    people = cast("complainant", "admin", "record")
+    case = _closed_case(people)
+    evidence, _ = _file(case, people)
+    clock.freeze(datetime(2029, 1, 19, 9, 0))
+    try:
+        record_zip, _ = exports.request_record(case, people["complainant"])
+        own_zip, _ = exports.request_own_data(people["complainant"])
+        db.session.commit()
+        for export in (record_zip, own_zip):
+            exports.build(export.id)
+            db.session.refresh(export)
+            assert export.status == "done", export.error
+        zips = {e.id: e.stored_name for e in (record_zip, own_zip)}
+        index = db.session.execute(select(Document).where(
+            Document.number == record_zip.index_number)).scalar_one()
+        assert store("exports").read(zips[record_zip.id])  # the file is there before
+        clock.freeze(datetime(2029, 1, 20, 9, 0))
+        batch = records.warn()
+        records.confirm(batch, people["admin"])
+        disposal.dispose_batch(batch, by=people["admin"])
+        db.session.commit()
+    finally:
+        clock.freeze(None)
+    assert case.status == "disposed"
+    for export in (record_zip, own_zip):
+        db.session.refresh(export)
+        assert export.status == "expired" and export.stored_name is None
+        assert "Destroyed with the file of case" in export.error
+        with pytest.raises(FileNotFoundError):
+            store("exports").read(zips[export.id])
+    assert index.disposed_at is not None
+    assert not store("documents").path(index.stored_name).exists()
+    [item] = batch.items
+    hashes = {f["sha256"] for f in item.destroyed["files"]}
+    assert {record_zip.sha256, own_zip.sha256, index.sha256, evidence.sha256} <= hashes
+    assert "exports (record and own-data ZIPs and their indexes)" in item.destroyed["categories"]

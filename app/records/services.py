@@ -37,6 +37,7 @@ from app.cases.models import (
 )
 from app.coi.models import CoiDeclaration, CoiObjection, Recusal
 from app.documents.models import Document
+from app.exports.models import Export
 from app.extensions import db
 from app.messages.models import PendingAlert, Thread, WitnessLink
 from app.notifications.models import OutboxMessage, OutboxStatus
@@ -582,6 +583,36 @@ def _erase_outbox(case: Case) -> int:
     return n
 
 
+def _erase_exports(case: Case, people: set[int], files: list, actor) -> int:
+    """The ZIPs that hold the case's file: every record of it, and the own-data exports of
+    everyone who was party to it or acted for a party (built before disposal, they hold
+    their part of it). Each ZIP and its index PDF are deleted after the commit; the rows
+    stay, expired, and their audit entries lose their personal part. Returns how many."""
+    exports = db.session.execute(select(Export).where(or_(
+        Export.case_id == case.id,
+        and_(Export.kind == "own_data", Export.requester_id.in_(people))))
+        .order_by(Export.id)).scalars().all()
+    now = clock.now()
+    for export in exports:
+        export.status, export.expires_at = "expired", min(export.expires_at or now, now)
+        export.error = f"Destroyed with the file of case {case.number} (S20)."
+        if export.stored_name:
+            files.append({"category": "export", "sha256": export.sha256, "size": export.size})
+            delete_on_commit(db.session, store("exports"), export.stored_name)
+            export.stored_name = None
+        index = db.session.execute(select(Document).where(
+            Document.number == export.index_number)).scalar_one_or_none() \
+            if export.index_number else None
+        if index is not None and index.disposed_at is None:
+            files.append({"category": "export index", "number": index.number,
+                          "sha256": index.sha256, "size": index.size})
+            delete_on_commit(db.session, store("documents"), index.stored_name)
+            index.disposed_at, index.recipients = now, []
+            redact_for_target("documents", index.id, actor=actor)
+        redact_for_target("exports", export.id, actor=actor)
+    return len(exports)
+
+
 def erase(case: Case, actor, data: dict) -> None:
     """Destroy a case's file, keeping its skeleton (the `dispose` action's effect).
 
@@ -612,8 +643,13 @@ def erase(case: Case, actor, data: dict) -> None:
             doc.recipients = []
             categories.add("issued documents (not public notices)")
     # representatives' names leave the timeline with them ("by <name>, representative, …")
-    names = {r.name for r in db.session.execute(select(Representative).where(
-        Representative.case_id == case.id)).scalars() if r.name}
+    representatives = db.session.execute(select(Representative).where(
+        Representative.case_id == case.id)).scalars().all()
+    names = {r.name for r in representatives if r.name}
+    people = {case.complainant_id, case.respondent_user_id} | {r.user_id
+                                                              for r in representatives}
+    if _erase_exports(case, people - {None}, files, actor):
+        categories.add("exports (record and own-data ZIPs and their indexes)")
     counts = {
         "message alerts": _delete_rows(PendingAlert, PendingAlert.thread_id.in_(
             select(Thread.id).where(Thread.case_id == case.id))),
