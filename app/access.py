@@ -499,10 +499,12 @@ def evidence_for(user, case: Case) -> list:
 
 
 def own_file(user, case: Case, evidence) -> bool:
-    """Of the files the party's side filed, those this reader has: all of them for the party;
-    for a representative, all but what others sent in a private message thread."""
-    return (evidence.context != "message" or evidence.uploaded_by_id == user.id
-            or is_party(user, case))
+    """Of the files the party's side filed, those this reader has: what was filed in the
+    case (the complaint, the answer, requests) whoever of the side filed it; a file sent in
+    a message thread only to whoever sent it, since each thread is its owner's alone (the
+    party does not read their representative's thread, nor the representative the
+    party's)."""
+    return evidence.context != "message" or evidence.uploaded_by_id == user.id
 
 
 # --- case messages: whose thread is whose --------------------------------------------

@@ -6,6 +6,7 @@ and nothing more, and loses everything the moment the party revokes the authorit
 """
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 from case_helpers import PDF, declare, file_complaint, number_in
@@ -78,6 +79,14 @@ def revoke(w, who: str, rep_id: int, confirm: bool = True, reason: str = "New co
         data["revoke-representative-confirm"] = "y"
     return w.clients[who].post(f"/cases/{w.number}/representatives/{rep_id}/revocation",
                                data=data, follow_redirects=True)
+
+
+def rep_row_of(w, email: str) -> Representative:  # noqa: F811
+    with w.app.app_context():
+        row = db.session.execute(select(Representative).where(
+            Representative.email == email).order_by(Representative.id.desc())).scalars().first()
+        db.session.expunge(row)
+        return row
 
 
 def rep_row(w) -> Representative:  # noqa: F811
@@ -222,9 +231,11 @@ def test_who_may_not_represent_and_the_messages_saying_so(w):  # noqa: F811
     sign_up(w, "lena", *LENA)
     sign_up(w, "otto", "otto@counsel.example", "Otto Other")
     # a committee member on the case, the other party, oneself: refused next to the field
-    for email, message in (("hugo@example.com", "sits on the committee or works for it"),
-                           ("ada@example.com", "sits on the committee or works for it"),
-                           ("clara@example.com", "is the other party in this case"),
+    # every conflict gets the same words: the form never tells the respondent whether an
+    # address is the complainant's (whose identity may be withheld)
+    conflict = "cannot act for you in this case: they have a part in it already"
+    for email, message in (("hugo@example.com", conflict), ("ada@example.com", conflict),
+                           ("clara@example.com", conflict),
                            ("rory@example.com", "cannot name yourself")):
         r = name_rep(w, "rory", email=email, name="Someone")
         page = text(r)
@@ -232,7 +243,7 @@ def test_who_may_not_represent_and_the_messages_saying_so(w):  # noqa: F811
         assert 'id="representative-email-error"' in page
     # the complainant may not name the respondent as theirs either
     r = name_rep(w, "clara", email="rory@example.com", name="Rory")
-    assert r.status_code == 400 and "is the other party in this case" in text(r)
+    assert r.status_code == 400 and conflict in text(r)
     # a form without a name or kind
     r = name_rep(w, "rory", name="", kind="")
     assert r.status_code == 400 and "Give the representative's name." in text(r)
@@ -254,10 +265,14 @@ def test_who_may_not_represent_and_the_messages_saying_so(w):  # noqa: F811
     assert name_rep(w, "chair", email="otto@counsel.example").status_code == 403
     # Lena acts for Rory: she cannot act for Clara too
     r = name_rep(w, "clara", email=LENA[0])
-    assert r.status_code == 400
-    assert "This person represents the other party in this case" in text(r)
+    assert r.status_code == 400 and conflict in text(r)
     r = name_rep(w, "clara", email="otto@counsel.example", name="Otto Other", kind="other")
     assert "Your representative: Otto Other (another person" in words(text(r))
+    # nor once revoked: a representative never changes sides in a case
+    revoke(w, "rory", rep_row_of(w, LENA[0]).id)
+    revoke(w, "clara", rep_row_of(w, "otto@counsel.example").id)
+    r = name_rep(w, "clara", email=LENA[0])
+    assert r.status_code == 400 and conflict in text(r)
 
 
 def test_a_representative_named_before_having_an_account_is_mailed_then_linked(w):  # noqa: F811
@@ -330,7 +345,9 @@ def test_the_representative_writes_to_the_office_in_a_thread_of_their_own(w):  #
     assert w.clients["lena"].get(f"/cases/{w.number}/messages/respondent").status_code == 404
     assert f"/messages/{key}" in w.page("lena")
     r = w.clients["lena"].post(f"/cases/{w.number}/messages/{key}",
-                               data={"text": "Please copy me on the hearing dates."})
+                               data={"text": "Please copy me on the hearing dates.",
+                                     "files": [(io.BytesIO(PDF), "lena-note.pdf")]},
+                               content_type="multipart/form-data")
     assert r.status_code == 302
     assert "Please copy me on the hearing dates." in text(
         w.clients["lena"].get(f"/cases/{w.number}/messages/{key}"))
@@ -338,8 +355,13 @@ def test_the_representative_writes_to_the_office_in_a_thread_of_their_own(w):  #
     chair = text(w.clients["chair"].get(f"/cases/{w.number}/messages/{key}"))
     assert "Please copy me" in chair and "RORY-PRIVATE" not in chair
     assert "Representative of the respondent: Lena Lawyer" in w.page("chair")
-    # the respondent does not read his counsel's thread either
+    # the respondent does not read his counsel's thread either, nor the file sent in it
     assert w.clients["rory"].get(f"/cases/{w.number}/messages/{key}").status_code == 404
+    assert "lena-note.pdf" in w.page("lena") and "lena-note.pdf" not in w.page("rory")
+    with w.app.app_context():
+        note = db.session.execute(select(Evidence).where(
+            Evidence.original_name == "lena-note.pdf")).scalar_one()
+    assert w.clients["rory"].get(f"/evidence/{note.id}").status_code in (403, 404)
     # revoked, the thread is closed to her
     revoke(w, "rory", rep_row(w).id)
     assert w.clients["lena"].get(f"/cases/{w.number}/messages/{key}").status_code == 404

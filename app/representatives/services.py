@@ -58,6 +58,25 @@ def _other_party_emails(case: Case, role: str) -> set[str]:
     return {e.lower() for e in emails if e}
 
 
+CONFLICT = ("This person cannot act for you in this case: they have a part in it already. "
+            "Choose someone else; the office can tell you more.")
+
+
+def _conflicted(case: Case, role: str, email: str, account) -> bool:
+    """Whether the person has another part in the case: the other party, anyone who acts or
+    has acted for the other party (revoked included: a representative never changes sides),
+    or someone who sits on or works for the committee on it."""
+    other_role = "respondent" if role == "complainant" else "complainant"
+    if email in _other_party_emails(case, role):
+        return True
+    if account is not None and (access.is_party(account, case)
+                                or access.is_staff_on(account, case)):
+        return True
+    return any(r.party_role == other_role and (
+        r.email.lower() == email or (account is not None and r.user_id == account.id))
+        for r in access.representatives_of(case))
+
+
 def name(case: Case, party, *, name: str, email: str, kind: str) -> Representative:
     """The party names their representative; refused with a message when they may not be."""
     lock_row(Case, case.id)  # one active representative per party: check after the lock
@@ -80,20 +99,10 @@ def name(case: Case, party, *, name: str, email: str, kind: str) -> Representati
     if email == party.email.lower():
         raise RepresentativeError("You cannot name yourself as your representative.", "email")
     account = _account(email)
-    if email in _other_party_emails(case, role) or (
-            account is not None and access.is_party(account, case)):
-        raise RepresentativeError(
-            "This person is the other party in this case and cannot represent you.", "email")
-    other = access.active_representative(case, "respondent" if role == "complainant"
-                                         else "complainant")
-    if other is not None and other.email.lower() == email:
-        raise RepresentativeError(
-            "This person represents the other party in this case and cannot represent you.",
-            "email")
-    if account is not None and access.is_staff_on(account, case):
-        raise RepresentativeError(
-            "This person sits on the committee or works for it on this case, and cannot "
-            "represent a party in it.", "email")
+    if _conflicted(case, role, email, account):
+        # one answer for every conflict, so that the form cannot be used to test whether an
+        # address is the other party's (a complainant whose identity is withheld)
+        raise RepresentativeError(CONFLICT, "email")
     representative = Representative(
         case_id=case.id, party_role=role, name=name[:NAME_MAX], email=email, kind=kind,
         user_id=account.id if account is not None else None, named_at=clock.now(),
