@@ -95,7 +95,9 @@ def _allowed(reader: User, case: Case, prefix: str = "") -> set[str]:
              if can(reader, "document.download", d) and d.disposed_at is None}
     names |= {f"{prefix}evidence/{e.id}-{bundle._safe(e.original_name)}" for e in case.evidence
               if can(reader, "evidence.download", e)}
-    if can(reader, "case.view_internal", case):
+    # (the audit trail names who voted and noted: as the tally, not for a member kept apart
+    # from the panel's deliberation)
+    if can(reader, "case.view_internal", case) and can(reader, "case.see_votes", case):
         names.add(f"{prefix}audit.json")
     if can(reader, "case.see_disclosure_log", case):
         names |= {f"{prefix}disclosure-log.json", f"{prefix}disclosure-log.csv"}

@@ -197,7 +197,9 @@ def record_members(case: Case, reader, prefix: str = "") -> list[Member]:
     for e in material["evidence"]:
         members.append(Member(f"{prefix}evidence/{e.id}-{_safe(e.original_name)}",
                               _file("evidence", e.stored_name)))
-    if can(reader, "case.view_internal", case):
+    # the case's audit trail names who voted and who wrote notes: not for a member kept
+    # apart from the panel's deliberation (the rule that hides the tally and the notes)
+    if can(reader, "case.view_internal", case) and can(reader, "case.see_votes", case):
         members.append(Member(f"{prefix}audit.json",
                               lambda: as_json(_audit(case, material))))
     return members
