@@ -300,18 +300,25 @@ def test_a_representative_named_before_having_an_account_is_mailed_then_linked(w
     assert "You represent the respondent in this case" in words(w.page("nina"))
 
 
-def test_a_committee_member_who_represents_a_party_is_recused_from_the_case(w):  # noqa: F811
+def test_a_representative_made_a_committee_member_is_recused_from_the_case(w):  # noqa: F811
     served(w)
-    # Aria has not declared on the case: she may represent Clara, and is recused at once
+    # a member of the committee never acts for a party before it (not even one who has not
+    # declared on the case: naming them would take them off it)
     r = name_rep(w, "clara", email="aria@example.com", name="Aria Appeal")
-    assert r.status_code == 200, problem(text(r))
+    assert r.status_code == 400 and "they have a part in it already" in text(r)
+    # someone named first and given a committee role later is recused from the case at once
+    lena = sign_up(w, "lena", *LENA)
+    assert name_rep(w, "clara").status_code == 200
     with w.app.app_context():
+        set_roles(db.session.get(User, lena.id), {"member"},
+                  db.session.get(User, w.id("chair")))
+        db.session.commit()
         recusal = db.session.execute(select(Recusal).where(
-            Recusal.member_id == w.id("aria"))).scalar_one()
+            Recusal.member_id == lena.id)).scalar_one()
         assert recusal.cause == "party" and recusal.reason == ("Represents the complainant in "
                                                                "the case.")
     # she sees the case as the complainant does, not as a member
-    page = w.page("aria")
+    page = w.page("lena")
     assert "You represent the complainant in this case" in words(page)
     assert "Declare" not in page and "Internal notes" not in page
     assert "Cast my vote" not in page

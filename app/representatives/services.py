@@ -65,12 +65,15 @@ CONFLICT = ("This person cannot act for you in this case: they have a part in it
 def _conflicted(case: Case, role: str, email: str, account) -> bool:
     """Whether the person has another part in the case: the other party, anyone who acts or
     has acted for the other party (revoked included: a representative never changes sides),
-    or someone who sits on or works for the committee on it."""
+    or anyone who sits on or works for the committee."""
     other_role = "respondent" if role == "complainant" else "complainant"
     if email in _other_party_emails(case, role):
         return True
     if account is not None and (access.is_party(account, case)
-                                or access.is_staff_on(account, case)):
+                                # a member of the committee or its staff never appears before
+                                # it for a party (nor could a party so take a member it
+                                # dislikes off its case: naming one would recuse them)
+                                or account.role_names & access.STAFF_ROLES):
         return True
     return any(r.party_role == other_role and (
         r.email.lower() == email or (account is not None and r.user_id == account.id))
