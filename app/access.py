@@ -79,10 +79,17 @@ def representatives_of(case: Case) -> list[Representative]:
     return list(case.representatives) if case.id is not None else []
 
 
-def active_representative(case: Case, role: str) -> Representative | None:
-    """The party's representative now acting (at most one per party)."""
+def named_representative(case: Case, role: str) -> Representative | None:
+    """The party's representative named and not revoked, acting or waiting for the office's
+    confirmation (at most one per party)."""
     return next((r for r in representatives_of(case)
                  if r.party_role == role and r.revoked_at is None), None)
+
+
+def active_representative(case: Case, role: str) -> Representative | None:
+    """The party's representative now acting (confirmed, not revoked)."""
+    rep = named_representative(case, role)
+    return rep if rep is not None and rep.active else None
 
 
 def representation(user, case: Case) -> Representative | None:
@@ -90,7 +97,7 @@ def representation(user, case: Case) -> Representative | None:
     if user is None or getattr(user, "id", None) is None:
         return None
     return next((r for r in representatives_of(case)
-                 if r.user_id == user.id and r.revoked_at is None), None)
+                 if r.user_id == user.id and r.active), None)
 
 
 def represented_role(user, case: Case) -> str | None:
@@ -122,9 +129,11 @@ def represented_cases(user) -> Select:
     respondent's once served)."""
     mine = select(Representative.case_id).where(Representative.user_id == user.id,
                                                 Representative.revoked_at.is_(None),
+                                                Representative.confirmed_at.is_not(None),
                                                 Representative.party_role == "complainant")
     theirs = select(Representative.case_id).where(Representative.user_id == user.id,
                                                   Representative.revoked_at.is_(None),
+                                                  Representative.confirmed_at.is_not(None),
                                                   Representative.party_role == "respondent")
     return select(Case).where(Case.status != "draft", or_(
         Case.id.in_(mine),

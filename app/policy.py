@@ -120,6 +120,11 @@ def _sees_representatives(user, case) -> bool:
             or case_access.own_party_role(user, case) is not None)
 
 
+def _decides_naming(user, representative) -> bool:
+    """Staff who run intake on the case, while the naming waits for the office."""
+    return representative.pending and case_access.can_run_intake(user, representative.case)
+
+
 def _revokes(user, representative) -> bool:
     """The party who named the representative (or the other way round: never the
     representative), while it is active."""
@@ -306,6 +311,9 @@ RULES: dict[str, Rule] = {
                                             "themselves, while the case runs"),
     "representative.revoke": rule(ANYONE, check=_revokes,
                                   description="the party who named the representative"),
+    "representative.decide": rule(CHAIR, ADMIN, check=_decides_naming,
+                                  description="the chair or an administrator cleared on the "
+                                              "case, while the naming waits"),
     "case.see_representatives": rule(ANYONE, check=_sees_representatives,
                                      description="staff on the case; the parties themselves"),
     "case.intake": rule(ADMIN, CHAIR, check=_intake,

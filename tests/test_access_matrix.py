@@ -204,6 +204,9 @@ EXPECTED: dict[str, dict] = {
                                                   admin=403, complainant_rep=403),
     "proceedings.revoke_representative": case_route(certificant=400, member=403, chair=403,
                                                     admin=403, complainant_rep=403),
+    # the office decides a naming only while it waits (the matrix's are confirmed): nobody
+    "proceedings.decide_representative": case_route(certificant=403, member=403, chair=403,
+                                                    admin=403, complainant_rep=403),
     "cases.my_representing": SIGNED_IN,
     # the public register of sanctions: anyone, signed in or not
     "proceedings.public_register": PUBLIC,
@@ -402,7 +405,8 @@ def _representatives_for(app, people, args) -> dict:
                 rows[(number, role)] = Representative(
                     case_id=case.id, party_role=role, name=f"Counsel for the {role}",
                     email=people[who].email, kind="counsel", user_id=people[who].id,
-                    named_by_id=people["certificant"].id, revoke_reason="")
+                    named_by_id=people["certificant"].id, revoke_reason="",
+                    confirmed_at=clock.now())
         db.session.add_all(rows.values())
         db.session.commit()
         return {"representative_id": rows[(args["number"], "complainant")].id}

@@ -106,7 +106,8 @@ def test_a_case_is_disposed_only_after_the_warning_and_the_confirmation(ctx, cas
     # the complainant had counsel: a representative, named on the timeline
     db.session.add(Representative(case_id=case.id, party_role="complainant", name="Lena Lawyer",
                                   email="lena@counsel.example", kind="counsel",
-                                  named_by_id=people["complainant"].id, revoke_reason=""))
+                                  named_by_id=people["complainant"].id, revoke_reason="",
+                                  confirmed_at=clock.now()))
     add_event(case, people["complainant"], "representative_named",
               "Counsel named to represent the complainant: Lena Lawyer", to_complainant=True)
     db.session.commit()

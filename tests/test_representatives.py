@@ -73,6 +73,13 @@ def name_rep(w, who: str, email: str = LENA[0], name: str = LENA[1], kind: str =
         "representative-kind": kind}, follow_redirects=True)
 
 
+def decide(w, who: str, rep_id: int, decision: str, reason: str = ""):  # noqa: F811
+    key = f"decide-representative-{rep_id}"
+    return w.clients[who].post(f"/cases/{w.number}/representatives/{rep_id}/decision",
+                               data={f"{key}-decision": decision, f"{key}-reason": reason},
+                               follow_redirects=True)
+
+
 def revoke(w, who: str, rep_id: int, confirm: bool = True, reason: str = "New counsel."):  # noqa: F811
     data = {"revoke-representative-reason": reason}
     if confirm:
@@ -106,13 +113,24 @@ def test_the_respondents_counsel_is_named_gets_the_notices_files_the_answer_and_
     # named through the real page
     r = name_rep(w, "rory")
     page = text(r)
-    assert r.status_code == 200 and "Lena Lawyer now represents you" in page, problem(page)
+    # the complainant's identity is withheld: the respondent's naming waits for the office,
+    # which knows who is on the complainant's side
+    assert r.status_code == 200 and "The office confirms a representative" in page, \
+        problem(page)
     assert "Your representative: Lena Lawyer (counsel, lena@counsel.example)" in words(page)
+    assert "waiting for the office's confirmation" in words(page)
     assert "Revoke their authority" in page
+    sent = w.mail()
+    assert mail_to(sent, LENA[0], "you represent the respondent") == []  # not yet
+    assert mail_to(sent, "chair@example.com", "the respondent named a representative to confirm")
+    assert w.clients["lena"].get(f"/cases/{w.number}").status_code == 404
+    rep = rep_row(w)
+    r = decide(w, "chair", rep.id, "confirm")
+    assert r.status_code == 200 and "Lena Lawyer now acts for the respondent" in text(r), \
+        problem(text(r))
     sent = w.mail()
     [told] = mail_to(sent, LENA[0], "you represent the respondent")
     assert "Rory Respondent has named you to represent them" in body(told)
-    assert mail_to(sent, "chair@example.com", "the respondent named a representative")
     rep = rep_row(w)
     assert rep.user_id == w.id("lena") and rep.party_role == "respondent" and rep.kind == "counsel"
 
@@ -401,3 +419,48 @@ def test_counsel_made_an_administrator_never_reads_the_case_as_staff(w):  # noqa
     revoke(w, "rory", rep_row(w).id)
     assert w.clients["lena"].get(f"/cases/{w.number}").status_code == 404
     assert w.number not in text(w.clients["lena"].get("/cases"))
+
+
+def test_where_the_complainant_is_withheld_the_form_never_tells_whose_address_it_is(w):  # noqa: F811,E501
+    served(w, withhold=True)
+    # Rory guesses the complainant's address, then an unrelated one: the same answer
+    answers = []
+    for email, person in (("clara@example.com", "Guess One"), ("otto@counsel.example", "Otto")):
+        r = name_rep(w, "rory", email=email, name=person)
+        assert r.status_code == 200, problem(text(r))
+        said = words(text(r)).replace(person, "NAME").replace(email, "EMAIL")
+        # what the page says of this naming: the message and the party's own line
+        answers.append([said[said.index(p):].split(".")[0]
+                        for p in ("NAME is named", "Your representative:")])
+        rep = rep_row(w)
+        assert rep.pending
+        # nobody named this way reads the case or is mailed before the office decides
+        assert mail_to(w.mail(), email, "you represent the respondent") == []
+        if person == "Guess One":
+            # the chair sees the conflict, cannot confirm it, refuses it in neutral words
+            chair = text(w.clients["chair"].get(f"/cases/{w.number}"))
+            assert "has a part on the complainant's side" in chair
+            r = decide(w, "chair", rep.id, "confirm")
+            assert r.status_code == 400 and "refuse the naming" in text(r)
+            r = decide(w, "chair", rep.id, "refuse", reason="The complainant.")
+            assert r.status_code == 200
+            told = mail_to(w.mail(), "rory@example.com", "your representative was not accepted")
+            assert told and "could not accept Guess One" in body(told[0])
+            assert "complainant" not in body(told[0]).lower()
+            assert "The complainant." not in w.page("rory")  # the reason is the office's
+    assert answers[0] == answers[1]
+    # the unrelated one is confirmed and acts from now
+    r = decide(w, "chair", rep_row(w).id, "confirm")
+    assert r.status_code == 200 and rep_row(w).active
+    # a member of the committee is refused at the form in every case (membership is no
+    # secret), in the same words as any conflict
+    revoke(w, "rory", rep_row(w).id)
+    r = name_rep(w, "rory", email="hugo@example.com", name="Hugo")
+    assert r.status_code == 400 and "they have a part in it already" in text(r)
+    # only the chair or an administrator decides, and only while the naming waits
+    r = name_rep(w, "rory", email="wendy@counsel.example", name="Wendy")
+    waiting = rep_row(w).id
+    for who in ("hugo", "rory", "clara"):
+        assert decide(w, who, waiting, "confirm").status_code in (403, 404)
+    assert decide(w, "chair", waiting, "confirm").status_code == 200
+    assert decide(w, "chair", waiting, "refuse").status_code == 403

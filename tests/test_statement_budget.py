@@ -124,7 +124,7 @@ def _add_round(app, people: dict, round_no: int) -> dict:
                                    revoke_reason="Replaced."),
                     Representative(case_id=case.id, party_role="respondent", name="Lena Lawyer",
                                    email=users["counsel"].email, kind="counsel",
-                                   user_id=users["counsel"].id,
+                                   user_id=users["counsel"].id, confirmed_at=clock.now(),
                                    named_by_id=users["respondent"].id, revoke_reason="")])
             if cert is rory_cert and state in ("awaiting_response", "investigation", "closed"):
                 picked.setdefault("respondent", case.number)

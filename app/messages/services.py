@@ -99,9 +99,9 @@ def party_keys(case: Case, links: list[WitnessLink] | None = None) -> list[tuple
         if rep.user_id is None:           # the office keeps reading what was written
             continue
         key = f"representative-{rep.user_id}"
-        if rep.revoked_at is None:
+        if rep.active:
             reps[key] = f"Representative of {rep.party_title}: {rep.name}"
-        else:
+        elif rep.revoked_at is not None:
             reps.setdefault(key, f"Former representative of {rep.party_title}: {rep.name} "
                                  "(no longer acting)")
     return keys + list(reps.items())
@@ -110,7 +110,7 @@ def party_keys(case: Case, links: list[WitnessLink] | None = None) -> list[tuple
 def _former_representative(case: Case, key: str) -> bool:
     role, _, user_id = key.partition("-")
     return role == "representative" and not any(
-        r.revoked_at is None and str(r.user_id) == user_id for r in representatives_of(case))
+        r.active and str(r.user_id) == user_id for r in representatives_of(case))
 
 
 def thread_of(case: Case, key: str) -> Thread | None:

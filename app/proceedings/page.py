@@ -32,6 +32,7 @@ from app.proceedings.forms import VoteForm
 from app.proceedings.models import Hearing, InvestigationItem, Measure, SanctionKind
 from app.records import services as records
 from app.representatives import forms as rep_forms
+from app.representatives import services as rep_services
 
 # Who each kind of deadline binds, and how the page names it.
 DEADLINES = {
@@ -180,11 +181,17 @@ def _representatives(case: Case, user, forms: dict) -> dict:
     own = access.own_party_role(user, case)
     acting = (access.representation(user, case)
               if own is None and access.represented_role(user, case) else None)
-    out = {"mine": None, "all": [], "acting": acting, "may_name": False}
+    out = {"mine": None, "all": [], "acting": acting, "may_name": False, "conflicts": set()}
     if own is None and can(user, "case.see_representatives", case):  # staff on the case
         out["all"] = access.representatives_of(case)
+        waiting = [r for r in out["all"] if can(user, "representative.decide", r)]
+        for r in waiting:
+            key = f"decide-representative-{r.id}"
+            forms.setdefault(key, rep_forms.DecideRepresentativeForm(prefix=key))
+        if waiting:
+            out["conflicts"] = rep_services.other_side_conflicts(case)
     if own is not None:
-        out["mine"] = access.active_representative(case, own)
+        out["mine"] = access.named_representative(case, own)
         if out["mine"] is not None and can(user, "representative.revoke", out["mine"]):
             forms.setdefault("revoke-representative",
                              rep_forms.RevokeRepresentativeForm(prefix="revoke-representative"))

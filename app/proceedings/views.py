@@ -279,8 +279,36 @@ def name_representative(number: str):
             _refused(form, error)
             return render_case(db.session.get(Case, case.id), {key: form}, {key: str(error)}, 400)
         db.session.commit()
-        flash(f"{chosen.name} now represents you in this case and receives a copy of your "
+        flash(f"{chosen.name} is named. The office confirms a representative before they act "
+              "in this case; you will be told." if chosen.pending else
+              f"{chosen.name} now represents you in this case and receives a copy of your "
               "notices and documents.", "success")
+        return _to_case(number, "representatives")
+    return render_case(case, {key: form}, {key: ACTION_REFUSED}, 400)
+
+
+@bp.route("/cases/<number>/representatives/<int:representative_id>/decision",
+          methods=["POST"])
+def decide_representative(number: str, representative_id: int):
+    case = load_case(number)
+    chosen = db.session.get(Representative, representative_id)
+    if chosen is None or chosen.case_id != case.id:
+        abort(404)
+    authorize("representative.decide", chosen)
+    key = f"decide-representative-{chosen.id}"
+    form = rep_forms.DecideRepresentativeForm(prefix=key)
+    if form.validate_on_submit():
+        try:
+            representatives.decide(chosen, current_user, confirm=form.decision.data == "confirm",
+                                   reason=form.reason.data or "")
+        except representatives.RepresentativeError as error:
+            db.session.rollback()
+            _refused(form, error)
+            return render_case(db.session.get(Case, case.id), {key: form}, {key: str(error)}, 400)
+        db.session.commit()
+        flash(f"{chosen.name} now acts for the {chosen.party_role}." if chosen.active else
+              f"The naming of {chosen.name} is refused; the {chosen.party_role} is told.",
+              "success")
         return _to_case(number, "representatives")
     return render_case(case, {key: form}, {key: ACTION_REFUSED}, 400)
 

@@ -28,3 +28,13 @@ class RevokeRepresentativeForm(FlaskForm):
         "I understand that their authority ends now: they lose access to the case at once",
         validators=[DataRequired("Tick the box to confirm that you revoke their authority.")])
     submit = SubmitField("Revoke their authority")
+
+
+class DecideRepresentativeForm(FlaskForm):
+    decision = RadioField("The office's decision", validators=[
+        InputRequired("Choose whether to confirm or refuse the naming.")],
+        choices=[SelectChoice("confirm", "Confirm: they act for the party from now"),
+                 SelectChoice("refuse", "Refuse: the party is told and may name someone else")])
+    reason = TextAreaField("Reason, for the record (not sent to the party)",
+                           validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Record the decision")

@@ -51,6 +51,10 @@ class Representative(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     named_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     named_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # when the naming took effect: at once, or (the respondent's, where the complainant's
+    # identity is withheld) once the office confirmed it; never while it waits
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
@@ -62,7 +66,13 @@ class Representative(db.Model):
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        """Acting now: confirmed and not revoked."""
+        return self.revoked_at is None and self.confirmed_at is not None
+
+    @property
+    def pending(self) -> bool:
+        """Named, waiting for the office's confirmation: no access, no mail."""
+        return self.revoked_at is None and self.confirmed_at is None
 
     @property
     def kind_title(self) -> str:

@@ -62,22 +62,42 @@ CONFLICT = ("This person cannot act for you in this case: they have a part in it
             "Choose someone else; the office can tell you more.")
 
 
-def _conflicted(case: Case, role: str, email: str, account) -> bool:
-    """Whether the person has another part in the case: the other party, anyone who acts or
-    has acted for the other party (revoked included: a representative never changes sides),
-    or anyone who sits on or works for the committee."""
+def _serves(account) -> bool:
+    """A member of the committee or its staff never appears before it for a party (nor
+    could a party so take a member it dislikes off its case: naming one would recuse them)."""
+    return account is not None and bool(account.role_names & access.STAFF_ROLES)
+
+
+def _other_side(case: Case, role: str, email: str, account) -> bool:
+    """Whether the person has a part on the other side: the other party, or anyone who acts
+    or has acted for them (revoked included: a representative never changes sides)."""
     other_role = "respondent" if role == "complainant" else "complainant"
     if email in _other_party_emails(case, role):
         return True
-    if account is not None and (access.is_party(account, case)
-                                # a member of the committee or its staff never appears before
-                                # it for a party (nor could a party so take a member it
-                                # dislikes off its case: naming one would recuse them)
-                                or account.role_names & access.STAFF_ROLES):
+    if account is not None and access.is_party(account, case):
         return True
     return any(r.party_role == other_role and (
         r.email.lower() == email or (account is not None and r.user_id == account.id))
         for r in access.representatives_of(case))
+
+
+def waits_for_the_office(case: Case, role: str) -> bool:
+    """Whether a naming by this party takes effect only once the office confirms it: the
+    respondent's, where the complainant's identity is withheld. The form then answers every
+    naming alike, and the office, which knows the complainant, checks the other side, so
+    the form never tells the respondent whether an address is the complainant's."""
+    return role == "respondent" and bool(case.withhold_identity)
+
+
+def other_side_conflicts(case: Case) -> set[int]:
+    """The waiting namings whose person has a part on the other side (for the office)."""
+    out = set()
+    for r in access.representatives_of(case):
+        if r.pending:
+            account = db.session.get(User, r.user_id) if r.user_id else _account(r.email)
+            if _other_side(case, r.party_role, r.email.lower(), account):
+                out.add(r.id)
+    return out
 
 
 def name(case: Case, party, *, name: str, email: str, kind: str) -> Representative:
@@ -94,7 +114,7 @@ def name(case: Case, party, *, name: str, email: str, kind: str) -> Representati
         raise RepresentativeError("Give the representative's email address.", "email")
     if kind not in {k.value for k in RepresentativeKind}:
         raise RepresentativeError("Choose counsel or another person.", "kind")
-    current = access.active_representative(case, role)
+    current = access.named_representative(case, role)
     if current is not None:
         raise RepresentativeError(
             f"{current.name} already represents you in this case: revoke that authority "
@@ -102,16 +122,31 @@ def name(case: Case, party, *, name: str, email: str, kind: str) -> Representati
     if email == party.email.lower():
         raise RepresentativeError("You cannot name yourself as your representative.", "email")
     account = _account(email)
-    if _conflicted(case, role, email, account):
-        # one answer for every conflict, so that the form cannot be used to test whether an
-        # address is the other party's (a complainant whose identity is withheld)
+    waits = waits_for_the_office(case, role)
+    # one answer for every conflict; where the complainant is withheld the other side is the
+    # office's to check, so the form cannot test whether an address is the complainant's
+    if _serves(account) or (not waits and _other_side(case, role, email, account)):
         raise RepresentativeError(CONFLICT, "email")
     representative = Representative(
         case_id=case.id, party_role=role, name=name[:NAME_MAX], email=email, kind=kind,
         user_id=account.id if account is not None else None, named_at=clock.now(),
-        named_by_id=party.id, revoke_reason="")
+        named_by_id=party.id, revoke_reason="", confirmed_at=None if waits else clock.now())
     db.session.add(representative)
     _forget(case)
+    if waits:
+        case_services.add_event(
+            case, party, "representative_named",
+            f"{RepresentativeKind(kind).title} named to represent the {role}: {name}, "
+            "waiting for the office's confirmation", to_respondent=True)
+        record("representative.named", actor=party, target=case, number=case.number,
+               party_role=role, kind=kind, representative_id=representative.id,
+               linked=account is not None, name=name, email=email, waits=True)
+        notices.to_intake(case, f"{case.number}: the {role} named a representative to confirm", [
+            f"The {role} named {name} ({RepresentativeKind(kind).title.lower()}, {email}) to "
+            f"represent them on {case.number}. The complainant's identity is withheld, so the "
+            "naming takes effect only once the office confirms it on the case page; refuse "
+            "it if the person has a part on the complainant's side."])
+        return representative
     # a committee member who represents a party is named in the case: recused from it
     coi.recuse_party_members(case)
     title = RepresentativeKind(kind).title
@@ -148,13 +183,58 @@ def revoke(representative: Representative, party, reason: str = "") -> Represent
     record("representative.revoked", actor=party, target=case, number=case.number,
            party_role=representative.party_role, representative_id=representative.id,
            name=representative.name, reason=representative.revoke_reason)
+    if representative.confirmed_at is None:  # never took effect: nothing to tell them
+        return representative
     notices._send(representative.email, f"{case.number}: your authority to represent has ended",
                   name=representative.name, paragraphs=[
                       f"The {representative.party_role} in case {case.number} has revoked "
                       f"your authority to act for them, as of "
-                      f"{representative.revoked_at:%Y-%m-%d %H:%M} UTC.",
+                      f"{clock.local_text(representative.revoked_at)}.",
                       "You no longer receive the case's notices and documents, and the case "
                       "is no longer open to you."])
+    return representative
+
+
+def decide(representative: Representative, actor, *, confirm: bool,
+           reason: str = "") -> Representative:
+    """The office confirms a waiting naming (it takes effect: the representative is told and
+    acts from now) or refuses it (the party is told, in words that name no conflict)."""
+    case = representative.case
+    lock_row(Case, case.id)
+    db.session.refresh(representative)
+    if not representative.pending:
+        raise RepresentativeError("This naming has already been decided.")
+    party = db.session.get(User, representative.named_by_id)
+    if confirm:
+        if representative.id in other_side_conflicts(case):
+            raise RepresentativeError(
+                "This person has a part on the other side of the case (the complainant, or "
+                "someone who acts or acted for them): refuse the naming.", "decision")
+        representative.confirmed_at, representative.confirmed_by_id = clock.now(), actor.id
+        _forget(case)
+        coi.recuse_party_members(case)
+        case_services.add_event(
+            case, actor, "representative_confirmed",
+            f"The office confirmed {representative.name} as the {representative.party_role}'s "
+            "representative", to_respondent=representative.party_role == "respondent",
+            to_complainant=representative.party_role == "complainant")
+        record("representative.confirmed", actor=actor, target=case, number=case.number,
+               representative_id=representative.id)
+        _tell_named(case, representative, party)
+        return representative
+    representative.revoked_at, representative.revoked_by_id = clock.now(), actor.id
+    representative.revoke_reason = (reason or "").strip()[:REASON_MAX]
+    _forget(case)
+    words = (f"The office could not accept {representative.name} as your representative in "
+             f"case {case.number}. You may name someone else on the case page.")
+    case_services.add_event(case, actor, "representative_refused", words,
+                            to_respondent=representative.party_role == "respondent",
+                            to_complainant=representative.party_role == "complainant")
+    record("representative.refused", actor=actor, target=case, number=case.number,
+           representative_id=representative.id, reason=representative.revoke_reason)
+    if party is not None:
+        notices._send(party.email, f"{case.number}: your representative was not accepted",
+                      name=party.name, paragraphs=[words], link=notices._case_link(case))
     return representative
 
 
