@@ -264,76 +264,75 @@ def _refused(form, error) -> None:
         field.errors = [*field.errors, str(error)]
 
 
+def _representative_of(case: Case, representative_id: int) -> Representative:
+    chosen = db.session.get(Representative, representative_id)
+    if chosen is None or chosen.case_id != case.id:
+        abort(404)
+    return chosen
+
+
+def _representative_form(case: Case, key: str, form, act, said,
+                         invalid=lambda form: ACTION_REFUSED):
+    """Post one of the representatives' forms: an invalid form (`invalid` says why) or the
+    service's refusal (next to its field) shows the case page again (400); done, the page
+    says what happened (`said` of what `act` returns)."""
+    if not form.validate_on_submit():
+        return render_case(case, {key: form}, {key: invalid(form)}, 400)
+    try:
+        done = act()
+    except representatives.RepresentativeError as error:
+        db.session.rollback()
+        _refused(form, error)
+        return render_case(db.session.get(Case, case.id), {key: form}, {key: str(error)}, 400)
+    db.session.commit()
+    flash(said(done), "success")
+    return _to_case(case.number, "representatives")
+
+
 @bp.route("/cases/<number>/representative", methods=["POST"])
 def name_representative(number: str):
     case = load_case(number)
     authorize("representative.name", case)
-    key = "representative"
-    form = rep_forms.NameRepresentativeForm(prefix=key)
-    if form.validate_on_submit():
-        try:
-            chosen = representatives.name(case, current_user, name=form.name.data,
-                                          email=form.email.data, kind=form.kind.data)
-        except representatives.RepresentativeError as error:
-            db.session.rollback()
-            _refused(form, error)
-            return render_case(db.session.get(Case, case.id), {key: form}, {key: str(error)}, 400)
-        db.session.commit()
-        flash(f"{chosen.name} is named. The office confirms a representative before they act "
-              "in this case; you will be told." if chosen.pending else
-              f"{chosen.name} now represents you in this case and receives a copy of your "
-              "notices and documents.", "success")
-        return _to_case(number, "representatives")
-    return render_case(case, {key: form}, {key: ACTION_REFUSED}, 400)
+    form = rep_forms.NameRepresentativeForm(prefix="representative")
+    return _representative_form(
+        case, "representative", form,
+        lambda: representatives.name(case, current_user, name=form.name.data,
+                                     email=form.email.data, kind=form.kind.data),
+        lambda chosen: f"{chosen.name} is named. The office confirms a representative before "
+        "they act in this case; you will be told." if chosen.pending else
+        f"{chosen.name} now represents you in this case and receives a copy of your notices "
+        "and documents.")
 
 
 @bp.route("/cases/<number>/representatives/<int:representative_id>/decision",
           methods=["POST"])
 def decide_representative(number: str, representative_id: int):
     case = load_case(number)
-    chosen = db.session.get(Representative, representative_id)
-    if chosen is None or chosen.case_id != case.id:
-        abort(404)
+    chosen = _representative_of(case, representative_id)
     authorize("representative.decide", chosen)
     key = f"decide-representative-{chosen.id}"
     form = rep_forms.DecideRepresentativeForm(prefix=key)
-    if form.validate_on_submit():
-        try:
-            representatives.decide(chosen, current_user, confirm=form.decision.data == "confirm",
-                                   reason=form.reason.data or "")
-        except representatives.RepresentativeError as error:
-            db.session.rollback()
-            _refused(form, error)
-            return render_case(db.session.get(Case, case.id), {key: form}, {key: str(error)}, 400)
-        db.session.commit()
-        flash(f"{chosen.name} now acts for the {chosen.party_role}." if chosen.active else
-              f"The naming of {chosen.name} is refused; the {chosen.party_role} is told.",
-              "success")
-        return _to_case(number, "representatives")
-    return render_case(case, {key: form}, {key: ACTION_REFUSED}, 400)
+    return _representative_form(
+        case, key, form,
+        lambda: representatives.decide(chosen, current_user,
+                                       confirm=form.decision.data == "confirm",
+                                       reason=form.reason.data or ""),
+        lambda done: f"{done.name} now acts for the {done.party_role}." if done.active else
+        f"The naming of {done.name} is refused; the {done.party_role} is told.")
 
 
 @bp.route("/cases/<number>/representatives/<int:representative_id>/revocation",
           methods=["POST"])
 def revoke_representative(number: str, representative_id: int):
     case = load_case(number)
-    chosen = db.session.get(Representative, representative_id)
-    if chosen is None or chosen.case_id != case.id:
-        abort(404)
+    chosen = _representative_of(case, representative_id)
     authorize("representative.revoke", chosen)
-    key = "revoke-representative"
-    form = rep_forms.RevokeRepresentativeForm(prefix=key)
-    if form.validate_on_submit():
-        try:
-            representatives.revoke(chosen, current_user, form.reason.data or "")
-        except representatives.RepresentativeError as error:
-            db.session.rollback()
-            return render_case(db.session.get(Case, case.id), {key: form}, {key: str(error)}, 400)
-        db.session.commit()
-        flash(f"{chosen.name} no longer represents you; the case is closed to them.", "success")
-        return _to_case(number, "representatives")
-    message = (CONFIRM if form.confirm.errors else ACTION_REFUSED)
-    return render_case(case, {key: form}, {key: message}, 400)
+    form = rep_forms.RevokeRepresentativeForm(prefix="revoke-representative")
+    return _representative_form(
+        case, "revoke-representative", form,
+        lambda: representatives.revoke(chosen, current_user, form.reason.data or ""),
+        lambda done: f"{done.name} no longer represents you; the case is closed to them.",
+        invalid=lambda form: CONFIRM if form.confirm.errors else ACTION_REFUSED)
 
 
 # --- votes ----------------------------------------------------------------------------------
