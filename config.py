@@ -20,6 +20,7 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'ethics.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    DATABASE_CONNECT_TIMEOUT = _env_int("DATABASE_CONNECT_TIMEOUT", 10)  # seconds (PostgreSQL)
     BODY_NAME = os.environ.get(
         "BODY_NAME", "Committee on Ethics and Professional Conduct"
     )

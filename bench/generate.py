@@ -44,6 +44,7 @@ from benchlib import (
     recreate_database,
 )
 from flask_migrate import upgrade
+from sqlalchemy import func, select
 
 from app import clock
 from app.accounts.models import Role
@@ -55,6 +56,8 @@ from app.audit.signing import audit_key, content_mac, personal_digest
 from app.catalogue.services import ensure_2009_code
 from app.demo import DEMO_PASSWORD, DEMO_REGISTRY, DEMO_USERS
 from app.extensions import db
+from app.office.models import WaitingItem
+from app.office.tasks import rebuild_waits
 from app.proceedings.documents import DOCUMENT_TYPES
 from app.registry.models import Certificant
 
@@ -896,6 +899,15 @@ class Generator:
         print(f"  {'sealed (seal_pending)':<22} {sealed:>9,} rows  "
               f"{time.perf_counter() - started:6.1f} s", flush=True)
 
+    def keep_waits(self, app) -> None:
+        """What waits on whom, computed once from the loaded rows as the app keeps it."""
+        started = time.perf_counter()
+        with app.app_context():
+            rebuild_waits()
+            count = db.session.execute(select(func.count()).select_from(WaitingItem)).scalar_one()
+        print(f"  {'waiting_items':<22} {count:>9,} rows  "
+              f"{time.perf_counter() - started:6.1f} s", flush=True)
+
     def finish(self, conn) -> None:
         """Move every id sequence past the loaded rows."""
         for table in self.ids:
@@ -944,6 +956,7 @@ def main(argv: list[str] | None = None) -> int:
         conn.commit()
     loaded = time.perf_counter() - started
     gen.seal(app)
+    gen.keep_waits(app)
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     total = time.perf_counter() - started

@@ -12,6 +12,7 @@ from app.demo import DEMO_PASSWORD, DEMO_USERS
 from app.documents.models import Document
 from app.extensions import db
 from app.notifications.models import OutboxMessage
+from app.office.models import WaitingItem
 from app.records.models import DisposalBatch, LegalHold
 
 HOLD_TEXT = "LIT-2026-014"  # the demo hold's reference
@@ -188,3 +189,14 @@ def test_the_demo_has_a_case_on_hold_and_one_disposed_with_its_certificate(demo,
     assert "Issued" in demo.test_client().get(f"/verify/{number}").get_data(as_text=True)
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "intact" in result.output, result.output
+
+
+def test_what_waits_on_whom_is_kept_true_through_the_whole_demo(demo, runner):
+    """The demo runs every step of the proceeding through the services; the homes' kept
+    items must match their definitions after it, row for row."""
+    runner.invoke(args=["seed-demo", "--quiet"])
+    result = runner.invoke(args=["office", "rebuild-waits"])
+    assert result.exit_code == 0 and "0 row(s) differed" in result.output, result.output
+    with demo.app_context():
+        kinds = set(db.session.scalars(select(WaitingItem.kind)))
+    assert kinds == {"declaration", "vote", "deadline", "hearing", "document"}

@@ -8,9 +8,13 @@ from html import unescape
 import pytest
 
 from app import clock
+from app.accounts.models import User
+from app.accounts.services import set_active, set_roles
 from app.cases.models import Case
 from app.coi.models import Recusal
 from app.extensions import db
+from app.main import views as main_views
+from app.office import waits
 from app.proceedings.models import Vote
 from tests.case_helpers import case_in_state, clear
 from tests.test_office_statistics import count_statements
@@ -107,3 +111,86 @@ def test_statements_do_not_grow_with_cases(app, client, auth, office):
             clear(app, office["chair"].id, case_id=case.id)
         db.session.commit()
     assert count_statements(client, "/") == before
+
+
+def _committee_votes(client) -> set[tuple[str, str]]:
+    committee = rows(client.get("/").get_data(as_text=True), "due-committee")
+    return {(r[1], r[3]) for r in committee if r[2] == "Vote (committee review)"}
+
+
+def test_the_kept_items_follow_each_change_as_it_commits(app, client, auth, office):
+    """The homes read what waits from kept rows: each change to what they derive from (a
+    recusal, a vote cast, a role taken away, an account closed) shows on the next page, and
+    the kept rows then match their definitions exactly."""
+    n, member, investigator = office["numbers"], office["member"], office["investigator"]
+    auth.login(office["chair"])
+    assert (n["review"], "Mina Member") in _committee_votes(client)
+    with app.app_context():
+        ids = {k: db.session.query(Case).filter_by(number=v).one().id for k, v in n.items()}
+        db.session.add(Vote(case_id=ids["review"], stage="review", round=1, question="outcome",
+                            member_id=member.id, choice="dismissed"))
+        db.session.commit()
+    assert (n["review"], "Mina Member") not in _committee_votes(client)  # she has voted
+
+    assert (n["review"], "Charles Chair") in _committee_votes(client)
+    with app.app_context():
+        db.session.add(Recusal(case_id=ids["review"], member_id=office["chair"].id,
+                               cause="self", reason="Knows the respondent."))
+        db.session.commit()
+    assert (n["review"], "Charles Chair") not in _committee_votes(client)  # recused
+
+    with app.app_context():  # the investigator leaves the committee: nothing waits on them
+        admin = db.session.get(User, office["admin"].id)
+        set_roles(db.session.get(User, investigator.id), set(), admin)
+        db.session.commit()
+    assert not {who for _, who in _committee_votes(client)} & {"Ivy Investigator"}
+
+    with app.app_context():  # an account closed: nothing waits on it either
+        set_active(db.session.get(User, member.id), False, db.session.get(User, office["admin"].id))
+        db.session.commit()
+    assert not {who for _, who in _committee_votes(client)} & {"Mina Member"}
+    assert _committee_votes(client) == {(n["recused"], "Charles Chair")}
+
+    with app.app_context():
+        assert waits.rebuild(db.session) == 0  # nothing had drifted
+        db.session.rollback()
+
+
+def test_a_rolled_back_change_leaves_the_items_as_they_were(app, client, auth, office):
+    n = office["numbers"]
+    auth.login(office["chair"])
+    before = _committee_votes(client)
+    with app.app_context():
+        case_id = db.session.query(Case).filter_by(number=n["review"]).one().id
+        db.session.add(Vote(case_id=case_id, stage="review", round=1, question="outcome",
+                            member_id=office["chair"].id, choice="dismissed"))
+        db.session.flush()
+        db.session.rollback()
+        db.session.commit()  # a later commit in the same session recomputes nothing stale
+        assert waits.rebuild(db.session) == 0
+        db.session.rollback()
+    assert _committee_votes(client) == before
+
+
+def _open_cases(html: str) -> dict[str, str]:
+    block = html.split("<h2>Open cases</h2>", 1)[1].split("</ul>", 1)[0]
+    return {unescape(re.sub(r"<[^>]+>", "", item)).split(":")[0].strip():
+            unescape(re.sub(r"<[^>]+>", "", item)).split(":", 1)[1].strip()
+            for item in re.findall(r"<li>(.*?)</li>", block, re.S)}
+
+
+def test_the_committee_home_counts_open_cases_up_to_a_cap(client, auth, office, monkeypatch):
+    """Counts by status cover the cases open to the member; one declaration is awaited (the
+    fresh complaint); past the cap a count reads "more than" instead of walking on."""
+    auth.login(office["chair"])
+    html = client.get("/").get_data(as_text=True)
+    counts = _open_cases(html)
+    assert counts["Information requested"] == "1" and counts["Hearing scheduled"] == "1"
+    assert counts["Committee review"] == "2" and counts["Submitted"] == "0"
+    assert ">1 case</a> will open to you once you declare" in html
+
+    monkeypatch.setattr(main_views, "HOME_COUNT_CAP", 1)
+    html = client.get("/").get_data(as_text=True)
+    counts = _open_cases(html)
+    assert counts["Committee review"] == "more than 1"
+    assert counts["Information requested"] == "1"

@@ -63,8 +63,8 @@ def celery_settings(config) -> dict:
 
 
 def beat_schedule(config) -> dict:
-    """Drain the outbox every minute; seal the audit trail's stragglers; sweep the deadlines
-    and expire old exports daily (or as configured)."""
+    """Drain the outbox every minute; seal the audit trail's stragglers; sweep the deadlines,
+    expire old exports and check the homes' waiting items daily (or as configured)."""
     every = config.get("SWEEP_EVERY_SECONDS")
     if every:
         sweep_when = timedelta(seconds=float(every))
@@ -81,6 +81,8 @@ def beat_schedule(config) -> dict:
         # ZIPs past EXPORT_DAYS are deleted even if nobody opens them again (the task is
         # the exports feature's, named here so the engine needs none of its code)
         "expire-exports": {"task": "exports.expire", "schedule": sweep_when},
+        # the homes' kept "what waits on whom", checked against its definitions (office)
+        "rebuild-waits": {"task": "office.rebuild_waits", "schedule": sweep_when},
     }
 
 

@@ -5,16 +5,15 @@ import time
 
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Select, String, cast, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.access import (
-    declared_on,
+    cleared_cases,
     party_cases,
     represented_cases,
     respondent_cases,
-    staff_cases,
 )
 from app.cases.models import OPEN_STATES, Case, State
 from app.extensions import db
@@ -23,12 +22,14 @@ from app.messages.services import waiting_for
 from app.notifications.models import OutboxMessage, OutboxStatus
 from app.notifications.services import backlog
 from app.office import due
+from app.office.models import WaitingItem
 from app.paging import paginate
 from app.policy import authorize, can
 from app.registry.services import pending_link_count
 
 bp = Blueprint("main", __name__)
 HOME_SHOWN = 10  # a certificant's home lists the newest few complaints and matters
+HOME_COUNT_CAP = 100  # a committee home counts each status up to this ("more than 100")
 
 
 @bp.route("/")
@@ -47,6 +48,7 @@ def home():
         authorize("home.committee")
         counts, awaiting = open_case_counts(current_user)
         return render_template("main/home_committee.html", counts=counts, State=State,
+                               cap=HOME_COUNT_CAP,
                                open_states=[s for s in State if s in OPEN_STATES],
                                awaiting=awaiting, waiting=waiting_for(current_user), **_due())
     authorize("account.profile", current_user)
@@ -70,24 +72,25 @@ def _due() -> dict:
 
 
 def open_case_counts(user) -> tuple[dict[str, int], int]:
-    """The member's open cases by status, and how many open cases await their declaration.
+    """The member's open cases by status, and how many open cases await their declaration,
+    each counted up to HOME_COUNT_CAP (one past it means "more than"), in one statement.
 
-    One grouped query over the open states (the status index): counts by status read the
-    cases' content, so they cover only the cases open to the member (declared, not
-    recused); cases awaiting a declaration are counted apart.
+    Counts by status read the cases' content, so they cover only the cases open to the
+    member (`cleared_cases`: declared, not recused); each walks its status's index and
+    stops past the cap, so the home costs the same at any size. The declarations awaited
+    are the member's kept waiting items (`office.waits`, an index).
     """
-    query = staff_cases(user).where(Case.status.in_([s.value for s in OPEN_STATES]))
-    declared = declared_on(user).label("declared")
-    rows = db.session.execute(query.with_only_columns(Case.status, declared, func.count())
-                              .group_by(Case.status, declared)).all()
-    counts: dict[str, int] = {}
-    awaiting = 0
-    for status, is_declared, n in rows:
-        if is_declared:
-            counts[status] = counts.get(status, 0) + n
-        else:
-            awaiting += n
-    return counts, awaiting
+    def capped(label: str, query: Select) -> Select:
+        return select(cast(literal(label), String).label("status"), func.count().label("n")) \
+            .select_from(query.limit(HOME_COUNT_CAP + 1).subquery())
+
+    cleared = cleared_cases(user)
+    parts = [capped(s.value, cleared.with_only_columns(Case.id).where(Case.status == s.value))
+             for s in State if s in OPEN_STATES]
+    parts.append(capped("", select(WaitingItem.id).where(
+        WaitingItem.kind == "declaration", WaitingItem.member_id == user.id)))
+    counts = {status: n for status, n in db.session.execute(union_all(*parts)) if n}
+    return counts, counts.pop("", 0)
 
 
 BROKER_CHECK_SECONDS = 5.0  # how long one process reuses its last look at a broker

@@ -3,56 +3,29 @@
 For a person: declarations to make, votes to cast, deadlines on the cases they serve on,
 hearings they sit on, and (administrators) documents to issue. For the chair and
 administrators, the same for the whole committee, each item naming who it waits on.
-Every section is one query over the cases open to the viewer (`cleared_cases` /
-`awaiting_cases`: never a recused case), ordered soonest first and limited, and all the
-sections of a home run together as one statement (a UNION ALL of the capped queries), so
-the page's statements do not grow with the number of cases or of sections.
+Every section reads the items `office.waits` keeps (one row per thing that waits) on the
+cases open to the viewer (`cleared_cases`: never a recused case; a member's own
+declarations and votes are defined on the cases open to them), soonest first through an
+index and limited, and all the sections of a home run together as one statement (a UNION
+ALL of the capped queries), so the page's statements and its time do not grow with the
+number of cases or of sections.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Date,
-    Select,
-    String,
-    and_,
-    case,
-    cast,
-    exists,
-    func,
-    literal,
-    null,
-    or_,
-    select,
-    true,
-    union_all,
-)
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, String, cast, exists, literal, null, select, true, union_all
 
 from app import clock
-from app.access import COMMITTEE_ROLES, awaiting_cases, cleared_cases, is_committee
-from app.accounts.models import Role, User, UserRole
-from app.cases.models import OPEN_STATES, Case, CaseEvent, Deadline
-from app.coi.models import CoiDeclaration, Recusal
-from app.documents.models import Document
+from app.access import cleared_cases, is_committee
+from app.accounts.models import Role, User
+from app.cases.models import Case
 from app.extensions import db
-from app.proceedings.models import Assignment, Capacity, Hearing, Vote
-from app.types import UTCDateTime
+from app.office.models import WaitingItem
+from app.proceedings.models import Assignment, Capacity
 
 LIMIT = 50
-# The stage at which members vote, by status, and who votes there (None: every cleared member)
-VOTING = {"committee_review": ("review", None), "deliberation": ("hearing", Capacity.HEARING_PANEL),
-          "under_appeal": ("appeal", Capacity.APPEAL_PANEL)}
-# The document a case in a state calls for, and who it goes to
-DOCUMENTS_DUE = (
-    ("submitted", "receipt", "Receipt of complaint"),
-    ("info_requested", "information_request", "Request for more information"),
-    ("awaiting_response", "notice_of_complaint", "Notice of complaint"),
-    ("hearing_scheduled", "notice_of_hearing", "Notice of hearing"),
-    ("decided", "decision_and_order", "Decision and order"),
-)
 WAITS_ON_DEADLINE = {"response": "the respondent", "information": "the complainant",
                      "appeal": "the parties (appeal window)"}
 
@@ -80,107 +53,35 @@ class Item:
 
 # Every section is a capped query with the same columns, so that all the sections a home
 # shows run as ONE statement: a UNION ALL of the capped queries, each in its own subquery
-# (its order and limit kept), told apart by the section's name.
-def _columns(section: str, number, *, what=None, name=None, due_on=None, at=None) -> list:
-    def typed(value, type_):
-        return cast(null(), type_) if value is None else value
-    return [cast(literal(section), String).label("section"), number.label("number"),
-            typed(what, String).label("what"), typed(name, String).label("name"),
-            typed(due_on, Date).label("due_on"), typed(at, UTCDateTime()).label("at")]
-
-
-def _round_open(stage: str):
-    """SQL: the case's current round of votes (see proceedings.services.current_round)."""
-    arrivals = (select(func.count(CaseEvent.id)).where(
-        CaseEvent.case_id == Case.id, CaseEvent.to_status == "committee_review",
-        CaseEvent.from_status != "committee_review", CaseEvent.action != "continue")
-        .correlate(Case).scalar_subquery())
-    return case((arrivals > 1, arrivals), else_=1)
-
-
-def _votes_pending(section: str, user_filter, cleared) -> Select:
-    """(number, status, member name) for each member who may vote on a case and has not."""
-    member = aliased(User)
-    conditions = []
-    for status, (stage, capacity) in VOTING.items():
-        on_panel = (exists().where(Assignment.case_id == Case.id, Assignment.member_id == member.id,
-                                   Assignment.capacity == capacity) if capacity else true())
-        voted = exists().where(Vote.case_id == Case.id, Vote.member_id == member.id,
-                               Vote.stage == stage, Vote.question == "outcome",
-                               Vote.round >= _round_open(stage))
-        conditions.append(and_(Case.status == status, on_panel, ~voted))
-    eligible = and_(
-        exists().where(CoiDeclaration.case_id == Case.id, CoiDeclaration.member_id == member.id),
-        ~exists().where(Recusal.case_id == Case.id, Recusal.member_id == member.id,
-                        Recusal.reinstated_at.is_(None)),
-        exists().where(UserRole.user_id == member.id, UserRole.role.in_(sorted(COMMITTEE_ROLES))),
-        member.active.is_(True))
-    return (select(*_columns(section, Case.number, what=Case.status, name=member.name,
-                             at=Case.submitted_at))
-            .select_from(Case).join(member, true())
-            .where(cleared, eligible, or_(*conditions), user_filter(member))
-            .order_by(Case.submitted_at, member.name).limit(LIMIT))
-
-
-def _declarations_pending(cleared) -> Select:
-    """(number, member name, filed) for committee members who have not declared on a case."""
-    member = aliased(User)
-    return (select(*_columns("declarations", Case.number, name=member.name,
-                             at=Case.submitted_at)).select_from(Case)
-            .join(member, true())
-            .where(cleared, Case.status.in_([s.value for s in OPEN_STATES]),
-                   exists().where(UserRole.user_id == member.id,
-                                  UserRole.role.in_(sorted(COMMITTEE_ROLES))),
-                   member.active.is_(True),
-                   ~exists().where(CoiDeclaration.case_id == Case.id,
-                                   CoiDeclaration.member_id == member.id),
-                   ~exists().where(Recusal.case_id == Case.id, Recusal.member_id == member.id,
-                                   Recusal.reinstated_at.is_(None)),
-                   # a party to the case is never staff on it
-                   or_(Case.complainant_id.is_(None), Case.complainant_id != member.id),
-                   or_(Case.respondent_user_id.is_(None), Case.respondent_user_id != member.id))
-            .order_by(Case.submitted_at, member.name).limit(LIMIT))
-
-
-def _deadlines(section: str, cleared, served_by=None) -> Select:
-    query = (select(*_columns(section, Case.number, what=Deadline.kind, due_on=Deadline.due_on))
-             .select_from(Deadline).join(Case, Deadline.case_id == Case.id)
-             .where(Deadline.status == "open"))
-    if served_by is not None:
-        query = query.where(cleared, exists().where(Assignment.case_id == Case.id,
-                                                    Assignment.member_id == served_by.id))
-    else:  # every open deadline, soonest first: the cleared cases as a set is cheaper here
-        query = query.where(Deadline.case_id.in_(select(Case.id).where(cleared).correlate(None)))
-    return query.order_by(Deadline.due_on, Deadline.id).limit(LIMIT)
-
-
-def _hearings(section: str, cleared, member=None) -> Select:
-    query = (select(*_columns(section, Case.number, what=Hearing.place, at=Hearing.starts_at))
-             .select_from(Hearing).join(Case, Hearing.case_id == Case.id)
-             .where(cleared, Hearing.status == "scheduled",
-                    Hearing.starts_at >= clock.now()))
+# (its order and limit kept), told apart by the section's name. Each reads the kept items
+# (`office.waits`) through an index, soonest first, and keeps those on cases open to the
+# viewer (never a recused case).
+def _section(section: str, kind: str, cleared, *, member=None, where=(), order=None) -> Select:
+    named = kind in ("declaration", "vote")  # the items that wait on a member, named
+    query = (select(cast(literal(section), String).label("section"), Case.number.label("number"),
+                    WaitingItem.what.label("what"),
+                    (User.name if named else cast(null(), String)).label("name"),
+                    WaitingItem.due_on.label("due_on"), WaitingItem.at.label("at"))
+             .select_from(WaitingItem).join(Case, WaitingItem.case_id == Case.id)
+             .where(WaitingItem.kind == kind, cleared, *where))
+    if named:
+        query = query.join(User, WaitingItem.member_id == User.id)
     if member is not None:
-        query = query.where(exists().where(
-            Assignment.case_id == Case.id, Assignment.member_id == member.id,
-            Assignment.capacity == Capacity.HEARING_PANEL))
-    return query.order_by(Hearing.starts_at).limit(LIMIT)
+        query = query.where(WaitingItem.member_id == member.id)
+    first = WaitingItem.due_on if order == "due_on" else WaitingItem.at
+    return query.order_by(first, WaitingItem.id).limit(LIMIT)
 
 
-def _documents(cleared) -> Select:
-    wanted = or_(*(and_(Case.status == status, ~exists().where(
-        Document.case_id == Case.id, Document.kind == kind, Document.status == "issued"))
-        for status, kind, _title in DOCUMENTS_DUE))
-    title = case(*((Case.status == status, title) for status, _kind, title in DOCUMENTS_DUE))
-    return (select(*_columns("documents", Case.number, what=title, at=Case.submitted_at))
-            # the states named first, so the status index narrows the walk
-            .where(Case.status.in_([status for status, _kind, _title in DOCUMENTS_DUE]),
-                   cleared, wanted).order_by(Case.submitted_at).limit(LIMIT))
+def _serves(member, capacity=None):
+    """SQL: the member sits on the item's case (in that capacity)."""
+    served = [Assignment.case_id == WaitingItem.case_id, Assignment.member_id == member.id]
+    if capacity is not None:
+        served.append(Assignment.capacity == capacity)
+    return exists().where(*served)
 
 
-def _awaiting_mine(user) -> Select:
-    return (awaiting_cases(user).with_only_columns(
-        *_columns("my_declarations", Case.number, at=Case.submitted_at))
-        .order_by(Case.submitted_at).limit(LIMIT))
+def _upcoming():
+    return WaitingItem.at >= clock.now()
 
 
 def _run(sections: list[Select]) -> dict[str, list]:
@@ -215,23 +116,28 @@ def _document_items(rows, waits_on: str) -> list[Item]:
 def dashboards(user, committee: bool) -> tuple[list[Item], list[Item] | None]:
     """What waits on this person, and (`committee`) on anyone in the committee, on the
     cases open to the viewer, each soonest first: one statement for both."""
-    # the viewer's clearance as a condition on each section's own case row (correlated
-    # EXISTS through the indexes), not an IN list that reads every case the viewer has
+    # the viewer's clearance as a condition on each item's case row (correlated EXISTS
+    # through the indexes), not an IN list that reads every case the viewer has
     cleared = cleared_cases(user).whereclause
     mine = is_committee(user)
     admin = user.has_role(Role.ADMIN)
     sections = []
     if mine:
-        sections += [_awaiting_mine(user),
-                     _votes_pending("my_votes", lambda m: m.id == user.id, cleared),
-                     _deadlines("my_deadlines", cleared, served_by=user),
-                     _hearings("my_hearings", cleared, member=user)]
-    if admin or committee:
-        sections.append(_documents(cleared))  # the same list for the person and the committee
+        # a member's own declarations and votes are defined on the cases open to them as
+        # staff (office.waits), so they need no second check of the viewer's clearance
+        sections += [_section("my_declarations", "declaration", true(), member=user),
+                     _section("my_votes", "vote", true(), member=user),
+                     _section("my_deadlines", "deadline", cleared, where=[_serves(user)],
+                              order="due_on"),
+                     _section("my_hearings", "hearing", cleared, order="at",
+                              where=[_upcoming(), _serves(user, Capacity.HEARING_PANEL)])]
+    if admin or committee:  # the same list for the person and the committee
+        sections.append(_section("documents", "document", cleared))
     if committee:
-        sections += [_declarations_pending(cleared),
-                     _votes_pending("votes", lambda m: true(), cleared),
-                     _deadlines("deadlines", cleared), _hearings("hearings", cleared)]
+        sections += [_section("declarations", "declaration", cleared),
+                     _section("votes", "vote", cleared),
+                     _section("deadlines", "deadline", cleared, order="due_on"),
+                     _section("hearings", "hearing", cleared, where=[_upcoming()])]
     rows = _run(sections)
 
     person: list[Item] = []

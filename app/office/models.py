@@ -1,9 +1,9 @@
 """The chair's record that the intake flags on a case were considered."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -39,3 +39,31 @@ class CalendarFeed(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user = relationship("User")
+
+
+class WaitingItem(db.Model):
+    """One thing an open case waits on: a member's declaration or vote, an open deadline, a
+    scheduled hearing, a document the case's state calls for.
+
+    Kept by `office.waits` from the rows it derives from (recomputed per case as a
+    transaction that touched the case commits), so the homes read what waits on whom,
+    soonest first, through an index instead of walking every case.
+    """
+
+    __tablename__ = "waiting_items"
+    __table_args__ = (
+        # a member's own items, and the committee's, in the order the homes show them
+        # (the id last: the order is total, so a LIMIT reads the index and stops)
+        Index("ix_waiting_items_kind_member_at", "kind", "member_id", "at", "id"),
+        Index("ix_waiting_items_kind_at", "kind", "at", "id"),
+        Index("ix_waiting_items_kind_due_on", "kind", "due_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # declaration, vote, deadline, hearing, document
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True)  # whom it waits on
+    what: Mapped[str | None] = mapped_column(String(200))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    at: Mapped[datetime | None] = mapped_column(UTCDateTime())
