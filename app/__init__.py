@@ -40,7 +40,7 @@ def _config_class(config: str | type | None) -> type:
 
 def register_extensions(app: Flask) -> None:
     from app import public_cache
-    from app.extensions import cache, csrf, db, limiter, login_manager, mail, migrate
+    from app.extensions import cache, csrf, db, login_manager, mail, migrate
     from app.jobs.engine import celery_init_app
     from app.jobs.tasks import deliver_after_commit, seal_after_commit
     from app.security import init_security
@@ -54,7 +54,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     mail.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     cache.init_app(app)
     public_cache.init_app(app)
     init_security(app)
@@ -209,4 +208,6 @@ def register_template_helpers(app: Flask) -> None:
             "body_name": app.config["BODY_NAME"],
         }
 
-    app.add_template_filter(clock.local_text, "dt")
+    @app.template_filter("dt")
+    def local_time(value):
+        return clock.local_text(value, clock.zone(app.config))

@@ -46,19 +46,24 @@ def due_after(days: int, start: date | None = None) -> date:
     return next_weekday((start or today()) + timedelta(days=days))
 
 
-def zone() -> ZoneInfo:
-    """The committee's time zone (config TIMEZONE; UTC when unset)."""
-    return ZoneInfo(current_app.config.get("TIMEZONE") or "UTC")
+def zone(config=None) -> ZoneInfo:
+    """The committee's time zone (config TIMEZONE; UTC when unset), from the current app's
+    settings or the ones given (a page's filter passes its app's, sparing the lookup)."""
+    return ZoneInfo((config if config is not None else current_app.config).get("TIMEZONE")
+                    or "UTC")
 
 
-def local_text(value: datetime | None) -> str:
+def local_text(value: datetime | None, here: ZoneInfo | None = None) -> str:
     """A time for people to read, in the committee's time zone with the zone named:
     pages, mail, documents and letters all say a time the same way."""
     if not value:
         return ""
     if value.tzinfo is None:  # stored times are UTC
         value = value.replace(tzinfo=UTC)
-    here = zone()
+    if here is None:
+        here = zone()
     local = value.astimezone(here)
     name = "UTC" if here.key == "UTC" else f"{local.tzname()} ({here.key})"
-    return f"{local:%Y-%m-%d %H:%M} {name}"
+    # "YYYY-MM-DD HH:MM", as strftime would write it, at a third of its cost (lists show
+    # dozens of times)
+    return f"{local.isoformat(' ', 'minutes')[:16]} {name}"

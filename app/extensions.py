@@ -1,9 +1,8 @@
 """Flask extensions, created unbound and bound in create_app()."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 from flask_caching import Cache
-from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -25,17 +24,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def client_address() -> str:
-    """Return the remote address used to key throttling."""
-    return request.remote_addr or "unknown"
-
-
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 mail = Mail()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=client_address)
 cache = Cache()  # the public pages' data (app/public_cache.py)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from flask import abort
@@ -437,10 +438,12 @@ def get_or_404(model, ident, action: str):
     return obj
 
 
+@cache
 def _with_parties() -> tuple:
     """Loader options: what every page of a case shows, its parties and its allegations
-    with their code. (Built per call: building them configures the mappers, which must
-    wait until every model is imported.)"""
+    with their code. (Built at the first call, not at import: building them configures the
+    mappers, which must wait until every model is imported; then kept, as they never
+    change.)"""
     # (the parties' roles are not part of the case: not loaded with them)
     return (joinedload(Case.respondent_certificant),
             joinedload(Case.complainant).lazyload(User.roles),

@@ -33,7 +33,7 @@ from app.accounts.models import Role, User
 from app.accounts.services import create_user
 from app.catalogue.services import ensure_2009_code
 from app.demo import load_demo
-from app.extensions import db, limiter
+from app.extensions import db
 from app.notifications.models import OutboxMessage
 from app.registry.models import Certificant
 from config import TestingConfig
@@ -170,7 +170,6 @@ def clean_db(request, app):
             yield
     clock.freeze(None)
     with app.app_context():
-        limiter.reset()
         app.extensions["throttle"].reset()
 
 

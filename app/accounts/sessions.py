@@ -8,6 +8,7 @@ after sign-in.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app, request
 from sqlalchemy import select, update
@@ -41,6 +42,14 @@ def ends_at(session: UserSession, user: User) -> datetime:
     return end
 
 
+@cache
+def _with_user() -> tuple:
+    """Loader options: the person and their roles, in the session's statement. (Built once,
+    at the first request: building them configures the mappers; rebuilding them on every
+    request cost more than the rest of this function.)"""
+    return (joinedload(UserSession.user).joinedload(User.roles),)
+
+
 def resume(session_id: str) -> User | None:
     """The user of a live session (its last-seen time refreshed), or None.
 
@@ -48,8 +57,8 @@ def resume(session_id: str) -> User | None:
     refresh and an expiry are committed at once.
     """
     # the person and their roles in the same statement: every signed-in page asks both
-    session = db.session.get(UserSession, session_id, options=[
-        joinedload(UserSession.user).joinedload(User.roles)]) if session_id else None
+    session = db.session.get(UserSession, session_id,
+                             options=_with_user()) if session_id else None
     if session is None or session.revoked_at is not None:
         return None
     user = session.user

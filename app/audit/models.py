@@ -43,7 +43,9 @@ class AuditEntry(db.Model):
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
-    actor = relationship("User", lazy="joined")
+    # Loaded only where a page shows the actor's account (the case page joins it): the
+    # log, its export and the sealer read `actor_id` and the recorded label, never the row.
+    actor = relationship("User", lazy="select")
 
     @property
     def redacted(self) -> bool:

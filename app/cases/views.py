@@ -1,6 +1,8 @@
 """Case lists and evidence downloads. (Filing and the case page are the proceeding's.)"""
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
@@ -9,6 +11,7 @@ from app import clock
 from app.access import (
     awaiting_cases,
     cleared_cases,
+    is_committee,
     party_cases,
     party_role,
     represented_cases,
@@ -51,9 +54,11 @@ def download(evidence_id: int):
 
 # --- lists -----------------------------------------------------------------------------
 
+@cache
 def _row() -> tuple:
     """Loader options: what a row of a case list shows, the respondent's record and the
-    allegations' codes (each allegation joins its catalogue item), for the whole page."""
+    allegations' codes (each allegation joins its catalogue item), for the whole page.
+    (Built once, at the first list: they never change.)"""
     return joinedload(Case.respondent_certificant), selectinload(Case.allegations)
 
 AWAITING_SHOWN = 20  # cases awaiting a declaration listed by number; the rest counted
@@ -96,7 +101,10 @@ def my_representing():
 
 def _awaiting():
     """Cases the viewer must declare on, newest first: the first few by number, and a
-    (capped) count of them all."""
+    (capped) count of them all. None for staff outside the committee, who never declare
+    (the list would be empty: it is not asked for)."""
+    if not is_committee(current_user):
+        return None
     return paginate(awaiting_cases(current_user)
                     .options(joinedload(Case.respondent_certificant))
                     .order_by(Case.submitted_at.desc(), Case.id.desc()),
