@@ -54,8 +54,6 @@ class Config:
     # (production requires it, so every worker counts together), else in memory
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
-    RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = False
     # failed sign-ins from one address, and against one account from one address: refused past
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
     LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS",
