@@ -10,7 +10,7 @@ import pytest
 from app import clock
 from app.accounts.models import User
 from app.accounts.services import set_active, set_roles
-from app.cases.models import Case
+from app.cases.models import Case, Deadline
 from app.coi.models import Recusal
 from app.extensions import db
 from app.main import views as main_views
@@ -194,3 +194,22 @@ def test_the_committee_home_counts_open_cases_up_to_a_cap(client, auth, office, 
     counts = _open_cases(html)
     assert counts["committee_review"] == "more than 1"
     assert counts["info_requested"] == "1"
+
+
+def test_a_deadline_on_a_case_a_member_serves_on_is_theirs_to_watch(app, client, auth, office):
+    """The investigator serves on the review case: its open deadline is on their own list
+    (soonest first), not on the list of a member who does not serve on it."""
+    n = office["numbers"]
+    with app.app_context():
+        case_id = db.session.query(Case).filter_by(number=n["review"]).one().id
+        due = (clock.now() + timedelta(days=3)).date()
+        db.session.add(Deadline(case_id=case_id, kind="response", due_on=due,
+                                original_due_on=due))
+        db.session.commit()
+    auth.login(office["investigator"])
+    mine = rows(client.get("/").get_data(as_text=True), "due-mine")
+    assert [n["review"], "Response due"] in [r[1:3] for r in mine]
+    auth.logout()
+    auth.login(office["member"])
+    mine = rows(client.get("/").get_data(as_text=True), "due-mine")
+    assert [n["review"], "Response due"] not in [r[1:3] for r in mine]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, String, cast, exists, literal, null, select, true, union_all
+from sqlalchemy import Select, String, cast, literal, null, select, true, union_all
 
 from app import clock
 from app.access import cleared_cases, is_committee
@@ -23,7 +23,6 @@ from app.accounts.models import Role, User
 from app.cases.models import Case
 from app.extensions import db
 from app.office.models import WaitingItem
-from app.proceedings.models import Assignment, Capacity
 
 LIMIT = 50
 WAITS_ON_DEADLINE = {"response": "the respondent", "information": "the complainant",
@@ -57,27 +56,20 @@ class Item:
 # (`office.waits`) through an index, soonest first, and keeps those on cases open to the
 # viewer (never a recused case).
 def _section(section: str, kind: str, cleared, *, member=None, where=(), order=None) -> Select:
-    named = kind in ("declaration", "vote")  # the items that wait on a member, named
+    # the member an item waits on, named by a subquery of its own (planned apart, not one
+    # more table in the join the planner orders for every section)
+    named = kind in ("declaration", "vote")  # the committee's lists say whom it waits on
+    name = (select(User.name).where(User.id == WaitingItem.member_id).scalar_subquery()
+            if named else cast(null(), String))
     query = (select(cast(literal(section), String).label("section"), Case.number.label("number"),
-                    WaitingItem.what.label("what"),
-                    (User.name if named else cast(null(), String)).label("name"),
+                    WaitingItem.what.label("what"), name.label("name"),
                     WaitingItem.due_on.label("due_on"), WaitingItem.at.label("at"))
              .select_from(WaitingItem).join(Case, WaitingItem.case_id == Case.id)
              .where(WaitingItem.kind == kind, cleared, *where))
-    if named:
-        query = query.join(User, WaitingItem.member_id == User.id)
     if member is not None:
         query = query.where(WaitingItem.member_id == member.id)
     first = WaitingItem.due_on if order == "due_on" else WaitingItem.at
     return query.order_by(first, WaitingItem.id).limit(LIMIT)
-
-
-def _serves(member, capacity=None):
-    """SQL: the member sits on the item's case (in that capacity)."""
-    served = [Assignment.case_id == WaitingItem.case_id, Assignment.member_id == member.id]
-    if capacity is not None:
-        served.append(Assignment.capacity == capacity)
-    return exists().where(*served)
 
 
 def _upcoming():
@@ -123,14 +115,14 @@ def dashboards(user, committee: bool) -> tuple[list[Item], list[Item] | None]:
     admin = user.has_role(Role.ADMIN)
     sections = []
     if mine:
-        # a member's own declarations and votes are defined on the cases open to them as
-        # staff (office.waits), so they need no second check of the viewer's clearance
+        # a member's own items are defined on the cases open to them as staff (office.waits:
+        # declared, not recused, not a party), so they need no second check of the viewer
         sections += [_section("my_declarations", "declaration", true(), member=user),
                      _section("my_votes", "vote", true(), member=user),
-                     _section("my_deadlines", "deadline", cleared, where=[_serves(user)],
+                     _section("my_deadlines", "served_deadline", true(), member=user,
                               order="due_on"),
-                     _section("my_hearings", "hearing", cleared, order="at",
-                              where=[_upcoming(), _serves(user, Capacity.HEARING_PANEL)])]
+                     _section("my_hearings", "panel_hearing", true(), member=user,
+                              where=[_upcoming()])]
     if admin or committee:  # the same list for the person and the committee
         sections.append(_section("documents", "document", cleared))
     if committee:

@@ -43,7 +43,8 @@ class CalendarFeed(db.Model):
 
 class WaitingItem(db.Model):
     """One thing an open case waits on: a member's declaration or vote, an open deadline, a
-    scheduled hearing, a document the case's state calls for.
+    scheduled hearing, a document the case's state calls for (and each deadline and
+    hearing again for each member who serves on the case).
 
     Kept by `office.waits` from the rows it derives from (recomputed per case as a
     transaction that touched the case commits), so the homes read what waits on whom,
@@ -57,11 +58,13 @@ class WaitingItem(db.Model):
         Index("ix_waiting_items_kind_member_at", "kind", "member_id", "at", "id"),
         Index("ix_waiting_items_kind_at", "kind", "at", "id"),
         Index("ix_waiting_items_kind_due_on", "kind", "due_on", "id"),
+        Index("ix_waiting_items_kind_member_due_on", "kind", "member_id", "due_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # declaration, vote, deadline, hearing, document
+    # declaration, vote, deadline, hearing, document; served_deadline, panel_hearing
+    kind: Mapped[str] = mapped_column(String(16))
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True)  # whom it waits on
     what: Mapped[str | None] = mapped_column(String(200))

@@ -59,7 +59,10 @@ DOCUMENTS_DUE = (
     ("hearing_scheduled", "notice_of_hearing", "Notice of hearing"),
     ("decided", "decision_and_order", "Decision and order"),
 )
-KINDS = ("declaration", "vote", "deadline", "hearing", "document")
+# (served_deadline, panel_hearing: a deadline or hearing again for each member who serves
+# on the case, so a member's own lists are an index range like the rest)
+KINDS = ("declaration", "vote", "deadline", "hearing", "document", "served_deadline",
+         "panel_hearing")
 COLUMNS = ("case_id", "kind", "member_id", "what", "due_on", "at")
 # The tables whose rows an item derives from, by the column naming their case
 TOUCHES_CASE = {Case: "id", CaseEvent: "case_id", Vote: "case_id", CoiDeclaration: "case_id",
@@ -163,6 +166,31 @@ def _hearings() -> Select:
             .where(Hearing.status == "scheduled"))
 
 
+def _served(kind: str, member_ids, source, *, capacity=None, what, due_on=None,
+            at=None) -> Select:
+    """The items of `source` (deadlines, hearings) again for each member assigned to the
+    case (in that capacity) who is cleared on it: declared, not recused, not a party."""
+    member, committee, active = _members(member_ids)
+    assigned = [Assignment.case_id == Case.id, Assignment.member_id == member.id]
+    if capacity is not None:
+        assigned.append(Assignment.capacity == capacity)
+    return (select(*_row(Case.id, kind, member_id=member.id, what=what, due_on=due_on, at=at))
+            .select_from(source).join(Case, source.case_id == Case.id)
+            .join(committee, true()).join(member, member.id == committee.c.user_id)
+            .where(active, exists().where(*assigned), _declared(member), _not_recused(member),
+                   _not_a_party(member)))
+
+
+def _served_deadlines(member_ids=None) -> Select:
+    return _served("served_deadline", member_ids, Deadline, what=Deadline.kind,
+                   due_on=Deadline.due_on).where(Deadline.status == "open")
+
+
+def _panel_hearings(member_ids=None) -> Select:
+    return _served("panel_hearing", member_ids, Hearing, capacity=Capacity.HEARING_PANEL,
+                   what=Hearing.place, at=Hearing.starts_at).where(Hearing.status == "scheduled")
+
+
 def _documents() -> Select:
     wanted = or_(*(and_(Case.status == status, ~exists().where(
         Document.case_id == Case.id, Document.kind == kind, Document.status == "issued"))
@@ -177,10 +205,11 @@ def computed(case_ids: Iterable[int] | None = None,
              member_ids: Iterable[int] | None = None, *, members: bool = True,
              others: bool = True) -> Select:
     """Every item as the rows it derives from say it is now, for some cases (None: all):
-    `members`, those that wait on a member (only these members, if given); `others`,
-    those that name no member (deadlines, hearings, documents; never with `member_ids`)."""
+    `members`, those that name a member (only these members, if given); `others`, those
+    that name no member (deadlines, hearings, documents; never with `member_ids`)."""
     people = None if member_ids is None else sorted(member_ids)
-    sections = [_declarations(people), _votes(people)] if members else []
+    sections = [_declarations(people), _votes(people), _served_deadlines(people),
+                _panel_hearings(people)] if members else []
     if others and people is None:
         sections += [_deadlines(), _hearings(), _documents()]
     if case_ids is not None:

@@ -37,6 +37,7 @@ def upgrade():
         batch_op.create_index('ix_waiting_items_kind_at', ['kind', 'at', 'id'], unique=False)
         batch_op.create_index('ix_waiting_items_kind_due_on', ['kind', 'due_on', 'id'], unique=False)
         batch_op.create_index('ix_waiting_items_kind_member_at', ['kind', 'member_id', 'at', 'id'], unique=False)
+        batch_op.create_index('ix_waiting_items_kind_member_due_on', ['kind', 'member_id', 'due_on', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_waiting_items_member_id'), ['member_id'], unique=False)
 
 
@@ -44,6 +45,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('waiting_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_waiting_items_member_id'))
+        batch_op.drop_index('ix_waiting_items_kind_member_due_on')
         batch_op.drop_index('ix_waiting_items_kind_member_at')
         batch_op.drop_index('ix_waiting_items_kind_due_on')
         batch_op.drop_index('ix_waiting_items_kind_at')
