@@ -108,11 +108,12 @@ def _document_items(rows, waits_on: str) -> list[Item]:
 def dashboards(user, committee: bool) -> tuple[list[Item], list[Item] | None]:
     """What waits on this person, and (`committee`) on anyone in the committee, on the
     cases open to the viewer, each soonest first: one statement for both."""
-    # the viewer's clearance as a condition on each item's case row (correlated EXISTS
-    # through the indexes), not an IN list that reads every case the viewer has
-    cleared = cleared_cases(user).whereclause
     mine = is_committee(user)
     admin = user.has_role(Role.ADMIN)
+    # the viewer's clearance as a condition on each item's case row (correlated EXISTS
+    # through the indexes), not an IN list that reads every case the viewer has; only the
+    # lists of others' items need it
+    cleared = cleared_cases(user).whereclause if admin or committee else None
     sections = []
     if mine:
         # a member's own items are defined on the cases open to them as staff (office.waits:
