@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import access, clock
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.cases import services as case_services
-from app.cases.models import Case, Disclosure, Response, State
+from app.cases.models import Case, Deadline, Disclosure, ExtensionRequest, Response, State
 from app.coi import forms as coi_forms
 from app.coi import services as coi
 from app.coi.models import CoiDeclaration
@@ -29,7 +30,13 @@ from app.proceedings import services as p
 from app.proceedings import workflow
 from app.proceedings.documents import applicable
 from app.proceedings.forms import VoteForm
-from app.proceedings.models import Hearing, InvestigationItem, Measure, SanctionKind
+from app.proceedings.models import (
+    DocumentRequest,
+    Hearing,
+    InvestigationItem,
+    Measure,
+    SanctionKind,
+)
 from app.records import services as records
 from app.representatives import forms as rep_forms
 from app.representatives import services as rep_services
@@ -202,18 +209,28 @@ def _representatives(case: Case, user, forms: dict) -> dict:
     return out
 
 
-def _one_of_a_kind(case: Case, user):
+def _one_of_a_kind(case: Case, user, role: str | None) -> dict:
     """The case's rows of which there is at most one — the respondent's answer, the latest
     hearing, the latest findings report, the open interim suspension and stay, and the
-    reader's own declaration — in one statement (a LEFT JOIN each from the case's row)
-    instead of a query each. The hearing and the measures are remembered for the request,
-    for the workflow's guards that ask for them."""
+    reader's own declaration — with its deadlines and what hangs on a deadline (extension
+    requests, requests for documents), in one statement: a LEFT JOIN each from the case's
+    row, the deadlines' rows repeating the single ones (a case has a handful). Single
+    facts ride along as scalar columns: the round of votes (in a voting state) and, for
+    the respondent, whether the findings report was disclosed to them. What the
+    workflow's guards ask again (the hearing, the measures, the deadlines and the requests,
+    the round) is remembered for the request."""
     hearing = select(func.max(Hearing.id)).where(Hearing.case_id == case.id).scalar_subquery()
     report = select(func.max(InvestigationItem.id)).where(
         InvestigationItem.case_id == case.id, InvestigationItem.kind == "report").scalar_subquery()
     interim, stay = aliased(Measure), aliased(Measure)
-    row = db.session.execute(
-        select(Response, Hearing, InvestigationItem, interim, stay, CoiDeclaration)
+    voting = case.status in p.STAGE_OF
+    facts = [p.arrivals_before_committee(case.id).label("arrivals")] if voting else []
+    if role == "respondent":
+        facts.append(exists().where(Disclosure.case_id == case.id,
+                                    Disclosure.item_type == "report").label("report_disclosed"))
+    rows = db.session.execute(
+        select(Response, Hearing, InvestigationItem, interim, stay, CoiDeclaration,
+               Deadline, ExtensionRequest, DocumentRequest, *facts)
         .select_from(Case)
         .outerjoin(Response, Response.case_id == Case.id)
         .outerjoin(Hearing, Hearing.id == hearing)
@@ -224,11 +241,29 @@ def _one_of_a_kind(case: Case, user):
                               stay.lifted_at.is_(None)))
         .outerjoin(CoiDeclaration, and_(CoiDeclaration.case_id == Case.id,
                                         CoiDeclaration.member_id == user.id))
-        # (one row: the answer and a declaration are unique, the guards keep one open
-        # measure of each kind; first() rather than a 500 should two ever be open)
-        .where(Case.id == case.id)).first()
-    p.already_read(case, row[1], [m for m in (row[3], row[4]) if m is not None])
-    return row
+        # every extension request and request for documents hangs on a deadline of its case
+        .outerjoin(Deadline, Deadline.case_id == Case.id)
+        .outerjoin(ExtensionRequest, ExtensionRequest.deadline_id == Deadline.id)
+        .outerjoin(DocumentRequest, DocumentRequest.deadline_id == Deadline.id)
+        .where(Case.id == case.id)).all()
+    # (the answer and a declaration are unique and the guards keep one open measure of each
+    # kind, so the single rows are the same on every row; the first is taken)
+    first = rows[0]
+
+    def collected(column: int) -> list:
+        return sorted({r[column] for r in rows if r[column] is not None}, key=lambda x: x.id)
+
+    deadlines = collected(6)
+    if "deadlines" not in case.__dict__:  # (the ORM's own list, as if it had loaded it)
+        set_committed_value(case, "deadlines", deadlines)
+    p.already_read(case, first[1], [m for m in (first[3], first[4]) if m is not None])
+    case_services.already_read_extensions(case, collected(7))
+    p.already_read_requests(case, collected(8))
+    if voting:
+        p.already_counted(case, first.arrivals)
+    return {"response": first[0], "hearing": first[1], "report": first[2],
+            "declaration": first[5],
+            "report_disclosed": bool(first.report_disclosed) if role == "respondent" else False}
 
 
 def readable(user, case: Case) -> dict:
@@ -258,7 +293,9 @@ def case_page(case: Case, user, forms: dict) -> dict:
     """Everything the case page shows this reader. Adds the forms it needs to `forms`."""
     staff = access.is_staff_on(user, case)
     role = access.party_role(user, case)
-    response, hearing, report, _, _, declaration = _one_of_a_kind(case, user)
+    single = _one_of_a_kind(case, user, role)
+    response, hearing, report = single["response"], single["hearing"], single["report"]
+    declaration = single["declaration"]
     material = readable(user, case)  # (the hearing: read by the line above)
     actions = workflow.open_to(user, case)
     ready = [a for a, waiting in actions if waiting is None]
@@ -305,8 +342,7 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "set_aside": [d for d in reversed(access.decisions_of(case))
                       if d.set_aside_at is not None] if staff or role else [],
         # the findings report, once disclosed to the respondent for the hearing
-        "disclosed_report": report if role == "respondent" and any(
-            d.item_type == "report" for d in case_services.disclosures_of(case)) else None,
+        "disclosed_report": report if single["report_disclosed"] else None,
         # separation of functions: why this member takes no part in deciding
         "separation": access.separation_reason(user, case)
         if staff and case.status in p.STAGE_OF else None,

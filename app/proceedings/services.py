@@ -178,6 +178,11 @@ def open_requests(case: Case, role: str | None = None) -> list[DocumentRequest]:
             if r.answered_at is None and role in (None, r.addressee_role)]
 
 
+def already_read_requests(case: Case, requests: list[DocumentRequest]) -> None:
+    """Remember for the request the case's requests for documents, read by the caller."""
+    remembered(("document_requests", case.id), lambda: sorted(requests, key=lambda r: r.id))
+
+
 def answer_request(request: DocumentRequest, text: str) -> None:
     request.answered_at = clock.now()
     request.answer = text.strip()
