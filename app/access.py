@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from flask import has_app_context
 from sqlalchemy import Select, event, exists, false, or_, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from app.accounts.models import Role, User, UserRole
 from app.cases.models import Case
@@ -208,6 +208,17 @@ def _standing(user, case: Case) -> tuple[bool, bool]:
     return remembered(("standing", user.id, case.id), ask)
 
 
+def standing_columns(user) -> tuple:
+    """SQL columns (declared, recused) of a committee member on the case being selected:
+    asked with the case's own row (`policy.load_case`) instead of a statement of their own."""
+    return _declared(user).label("declared"), _recused(user).label("recused")
+
+
+def note_standing(user, case: Case, declared: bool, recused: bool) -> None:
+    """Remember for the request a member's standing read with the case's row."""
+    remembered(("standing", user.id, case.id), lambda: (bool(declared), bool(recused)))
+
+
 def _could_serve(user, case: Case) -> bool:
     """Staff, on a submitted case, not a party nor anyone who has acted for one (an
     administrator who was counsel in a case never reads it as staff): before any question
@@ -346,14 +357,38 @@ def committee_members(*, active_only: bool = True) -> list[User]:
     return list(db.session.execute(query.order_by(User.name, User.id)).scalars().unique())
 
 
+@dataclass(frozen=True)
+class Standing:
+    """A committee member (active or not) and their standing on one case."""
+
+    member: User
+    declared: bool
+    recused: bool
+
+
+def committee_on(case: Case) -> list[Standing]:
+    """Everyone holding the member or chair role, by name, each with whether they declared
+    on the case and are recused from it: one statement, read once a request (voters,
+    eligibility and witnesses are asked many times by one page)."""
+    def ask() -> list[Standing]:
+        declared = exists().where(CoiDeclaration.case_id == case.id,
+                                  CoiDeclaration.member_id == User.id)
+        recused = exists().where(Recusal.case_id == case.id, Recusal.member_id == User.id,
+                                 Recusal.reinstated_at.is_(None))
+        committee = select(UserRole.user_id).where(UserRole.role.in_(sorted(COMMITTEE_ROLES)))
+        rows = db.session.execute(
+            select(User, declared.label("d"), recused.label("r"))
+            # (their roles are not what a case asks of them: not loaded with them)
+            .options(lazyload(User.roles))
+            .where(User.id.in_(committee)).order_by(User.name, User.id)).all()
+        return [Standing(u, bool(d), bool(r)) for u, d, r in rows]
+    return remembered(("committee_on", case.id), ask)
+
+
 def eligible_members(case: Case) -> list[User]:
     """Committee members who may serve on the case: declared, not recused, not a party."""
-    declared = set(db.session.execute(select(CoiDeclaration.member_id).where(
-        CoiDeclaration.case_id == case.id)).scalars())
-    recused = set(db.session.execute(select(Recusal.member_id).where(
-        Recusal.case_id == case.id, Recusal.reinstated_at.is_(None))).scalars())
-    return [u for u in committee_members() if u.id in declared and u.id not in recused
-            and not is_party(u, case)]
+    return [s.member for s in committee_on(case) if s.member.active and s.declared
+            and not s.recused and not is_party(s.member, case)]
 
 
 def assignments(case: Case) -> list[Assignment]:
@@ -380,10 +415,17 @@ STAGE_OF = {"committee_review": "review", "deliberation": "hearing", "under_appe
 def witness_members(case: Case) -> list[User]:
     """Committee members named as witnesses in the case (asked for documents as one, or
     heard as one at a hearing)."""
-    emails = {e.lower() for e in db.session.execute(select(DocumentRequest.addressee_email).where(
-        DocumentRequest.case_id == case.id, DocumentRequest.addressee_role == "witness")
-    ).scalars() if e}
-    return [u for u in committee_members(active_only=False) if u.email.lower() in emails]
+    emails = {r.addressee_email.lower() for r in document_requests(case)
+              if r.addressee_role == "witness" and r.addressee_email}
+    return [s.member for s in committee_on(case) if s.member.email.lower() in emails]
+
+
+def document_requests(case: Case) -> list[DocumentRequest]:
+    """Every request for documents on the case (answered or not), in order, read once a
+    request (the case page reads them with its deadlines: `proceedings.page`)."""
+    return remembered(("document_requests", case.id), lambda: list(db.session.execute(
+        select(DocumentRequest).where(DocumentRequest.case_id == case.id)
+        .order_by(DocumentRequest.id)).scalars()))
 
 
 def separation_reason(user, case: Case) -> str | None:

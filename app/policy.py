@@ -460,10 +460,17 @@ def load_case(number: str, action: str = "case.view_details") -> Case:
     Only the case page itself (and the declaration) passes "case.view", which also
     lets in a committee member who has still to declare on the case.
     """
-    case = db.session.execute(
-        select(Case).options(*_with_parties()).where(Case.number == number)
-    ).unique().scalar_one_or_none()
-    if case is None:
+    query = select(Case).options(*_with_parties()).where(Case.number == number)
+    # a committee member's standing on the case (declared, recused) decides what opens:
+    # read with the case's row rather than in a statement of its own
+    member = current_user.is_authenticated and case_access.is_committee(current_user)
+    if member:
+        query = query.add_columns(*case_access.standing_columns(current_user))
+    row = db.session.execute(query).unique().one_or_none()
+    if row is None:
         abort(404)
+    case = row[0]
+    if member:
+        case_access.note_standing(current_user, case, row.declared, row.recused)
     authorize(action, case)
     return case

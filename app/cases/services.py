@@ -421,6 +421,11 @@ def extension_requests(case: Case) -> list[ExtensionRequest]:
         .order_by(ExtensionRequest.id)).scalars()))
 
 
+def already_read_extensions(case: Case, requests: list[ExtensionRequest]) -> None:
+    """Remember for the request the case's extension requests, read by the caller."""
+    remembered(("extension_requests", case.id), lambda: sorted(requests, key=lambda r: r.id))
+
+
 def request_extension(case: Case, actor, reason: str, until: date | None) -> ExtensionRequest:
     deadline = case.open_deadline("response")
     request = ExtensionRequest(case_id=case.id, deadline_id=deadline.id, requested_by_id=actor.id,

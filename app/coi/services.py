@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
 
 from app import access, clock
 from app.access import committee_members as committee_members
@@ -120,17 +121,26 @@ def disclosures_for_party(case: Case, user) -> list[PartyDisclosure]:
     if role is None:
         return []
     out = []
-    recused = {r.member_id for r in recusals(case) if r.is_open}
-    for declaration in declarations(case):
-        if not declaration.is_disclosure:
-            continue
+    # one statement: the disclosures with their member and objections (joined: a case has
+    # a few), and whether the member is recused (an EXISTS column)
+    recused = exists().where(Recusal.case_id == case.id,
+                             Recusal.member_id == CoiDeclaration.member_id,
+                             Recusal.reinstated_at.is_(None))
+    rows = db.session.execute(
+        select(CoiDeclaration, recused.label("recused"))
+        .options(joinedload(CoiDeclaration.member).lazyload(User.roles),
+                 joinedload(CoiDeclaration.objections))
+        .where(CoiDeclaration.case_id == case.id,
+               CoiDeclaration.kind == DeclarationKind.DISCLOSURE)
+        .order_by(CoiDeclaration.declared_at, CoiDeclaration.id)).unique().all()
+    for declaration, member_recused in rows:
         deadline = objection_deadline(declaration, role)
         out.append(PartyDisclosure(
             declaration=declaration, deadline=deadline,
             window_open=deadline is not None and clock.today() <= deadline,
             # the party's side: their own objection or their representative's
             mine=[o for o in declaration.objections if o.party_role == role],
-            member_recused=declaration.member_id in recused))
+            member_recused=bool(member_recused)))
     return out
 
 

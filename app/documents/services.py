@@ -17,6 +17,8 @@ from typing import Protocol
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.access import active_representative
@@ -298,8 +300,16 @@ def _plain(document: Document) -> dict:
 
 
 def documents_of(case: Case) -> list[Document]:
-    return list(db.session.execute(
-        select(Document).where(Document.case_id == case.id).order_by(Document.seq)).scalars())
+    """The case's documents in order, with who issued each (joined: the page names them);
+    a correction's successor among them is set on the one it corrects, not read again."""
+    found = list(db.session.execute(
+        select(Document).options(joinedload(Document.issued_by).lazyload(User.roles))
+        .where(Document.case_id == case.id).order_by(Document.seq)).scalars())
+    for document in found:
+        earlier = document.supersedes  # (many-to-one: from the identity map when listed)
+        if earlier is not None and "superseded_by" not in earlier.__dict__:
+            set_committed_value(earlier, "superseded_by", document)
+    return found
 
 
 def public_facts(number: str) -> dict | None:

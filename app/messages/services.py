@@ -151,12 +151,13 @@ def _open_thread(case: Case, key: str) -> Thread:
     return thread
 
 
-def case_section(user, case: Case) -> dict:
-    """What the case page's messages section shows this reader."""
+def case_section(user, case: Case, threads: list, links: list) -> dict:
+    """What the case page's messages section shows this reader, from the threads they read
+    and (staff) the case's witness links, which the page reads with its other small lists
+    (plain rows: a thread's key, its number of messages and who has read it)."""
     staff = is_staff_on(user, case)
-    # the links first: the threads' own links are then already loaded, not read again
-    links = witness_links(case) if staff else []
-    threads = {t.party_key: t for t in threads_for(user, case)}
+    links = links if staff else []
+    threads = {t.party_key: t for t in threads}
     if staff:
         parties = [(key, title, threads.get(key)) for key, title in party_keys(case, links)]
         return {"staff": True, "parties": parties, "links": links}

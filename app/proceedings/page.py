@@ -6,22 +6,46 @@ them wait for something (with the reason).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import access, clock
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.cases import services as case_services
-from app.cases.models import Case, Disclosure, Response, State
+from app.cases.models import (
+    Case,
+    CaseEvent,
+    Deadline,
+    Disclosure,
+    ExtensionRequest,
+    Response,
+    State,
+)
 from app.coi import forms as coi_forms
 from app.coi import services as coi
 from app.coi.models import CoiDeclaration
 from app.documents import services as documents
 from app.extensions import db
 from app.messages import services as messages
+from app.messages.models import Message, Thread, WitnessLink
 from app.office import flags as intake_flags
 from app.policy import can
 from app.proceedings import actions as pa
@@ -29,10 +53,19 @@ from app.proceedings import services as p
 from app.proceedings import workflow
 from app.proceedings.documents import applicable
 from app.proceedings.forms import VoteForm
-from app.proceedings.models import Hearing, InvestigationItem, Measure, SanctionKind
+from app.proceedings.models import (
+    DocumentRequest,
+    Hearing,
+    InvestigationItem,
+    Measure,
+    SanctionKind,
+)
 from app.records import services as records
+from app.records.models import LegalHold
+from app.registry.models import Certificant
 from app.representatives import forms as rep_forms
 from app.representatives import services as rep_services
+from app.types import UTCDateTime
 
 # Who each kind of deadline binds, and how the page names it.
 DEADLINES = {
@@ -202,18 +235,28 @@ def _representatives(case: Case, user, forms: dict) -> dict:
     return out
 
 
-def _one_of_a_kind(case: Case, user):
+def _one_of_a_kind(case: Case, user, role: str | None) -> dict:
     """The case's rows of which there is at most one — the respondent's answer, the latest
     hearing, the latest findings report, the open interim suspension and stay, and the
-    reader's own declaration — in one statement (a LEFT JOIN each from the case's row)
-    instead of a query each. The hearing and the measures are remembered for the request,
-    for the workflow's guards that ask for them."""
+    reader's own declaration — with its deadlines and what hangs on a deadline (extension
+    requests, requests for documents), in one statement: a LEFT JOIN each from the case's
+    row, the deadlines' rows repeating the single ones (a case has a handful). Single
+    facts ride along as scalar columns: the round of votes (in a voting state) and, for
+    the respondent, whether the findings report was disclosed to them. What the
+    workflow's guards ask again (the hearing, the measures, the deadlines and the requests,
+    the round) is remembered for the request."""
     hearing = select(func.max(Hearing.id)).where(Hearing.case_id == case.id).scalar_subquery()
     report = select(func.max(InvestigationItem.id)).where(
         InvestigationItem.case_id == case.id, InvestigationItem.kind == "report").scalar_subquery()
     interim, stay = aliased(Measure), aliased(Measure)
-    row = db.session.execute(
-        select(Response, Hearing, InvestigationItem, interim, stay, CoiDeclaration)
+    voting = case.status in p.STAGE_OF
+    facts = [p.arrivals_before_committee(case.id).label("arrivals")] if voting else []
+    if role == "respondent":
+        facts.append(exists().where(Disclosure.case_id == case.id,
+                                    Disclosure.item_type == "report").label("report_disclosed"))
+    rows = db.session.execute(
+        select(Response, Hearing, InvestigationItem, interim, stay, CoiDeclaration,
+               Deadline, ExtensionRequest, DocumentRequest, *facts)
         .select_from(Case)
         .outerjoin(Response, Response.case_id == Case.id)
         .outerjoin(Hearing, Hearing.id == hearing)
@@ -224,18 +267,198 @@ def _one_of_a_kind(case: Case, user):
                               stay.lifted_at.is_(None)))
         .outerjoin(CoiDeclaration, and_(CoiDeclaration.case_id == Case.id,
                                         CoiDeclaration.member_id == user.id))
-        # (one row: the answer and a declaration are unique, the guards keep one open
-        # measure of each kind; first() rather than a 500 should two ever be open)
-        .where(Case.id == case.id)).first()
-    p.already_read(case, row[1], [m for m in (row[3], row[4]) if m is not None])
-    return row
+        # every extension request and request for documents hangs on a deadline of its case
+        .outerjoin(Deadline, Deadline.case_id == Case.id)
+        .outerjoin(ExtensionRequest, ExtensionRequest.deadline_id == Deadline.id)
+        .outerjoin(DocumentRequest, DocumentRequest.deadline_id == Deadline.id)
+        .where(Case.id == case.id)).all()
+    # (the answer and a declaration are unique and the guards keep one open measure of each
+    # kind, so the single rows are the same on every row; the first is taken)
+    first = rows[0]
+
+    def collected(column: int) -> list:
+        return sorted({r[column] for r in rows if r[column] is not None}, key=lambda x: x.id)
+
+    deadlines = collected(6)
+    if "deadlines" not in case.__dict__:  # (the ORM's own list, as if it had loaded it)
+        set_committed_value(case, "deadlines", deadlines)
+    p.already_read(case, first[1], [m for m in (first[3], first[4]) if m is not None])
+    case_services.already_read_extensions(case, collected(7))
+    p.already_read_requests(case, collected(8))
+    if voting:
+        p.already_counted(case, first.arrivals)
+    return {"response": first[0], "hearing": first[1], "report": first[2],
+            "declaration": first[5],
+            "report_disclosed": bool(first.report_disclosed) if role == "respondent" else False}
 
 
-def readable(user, case: Case) -> dict:
+# --- the page's small lists, read as plain rows in one statement ---------------------------
+
+@dataclass(frozen=True)
+class DisclosureLine:
+    at: object
+    item_label: str
+    item_type: str
+    recipient_email: str | None
+    how: str
+
+
+@dataclass(frozen=True)
+class OpenerLine:
+    created_at: object
+    action: str
+    who: str
+
+
+@dataclass(frozen=True)
+class HoldLine:
+    subject: str
+    placed_at: object
+    reference: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LinkLine:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ThreadLine:
+    party_key: str
+    message_count: int
+    unread_by_office: bool
+    office_answered: bool
+    unread_by_party: bool
+
+
+def _columns(section: str, *, ident=None, at=None, texts=(), numbers=()) -> list:
+    """The columns every list shares (padded with typed NULLs), so that the lists run as
+    one UNION ALL: the section's name, an id, a time, four texts and four numbers."""
+    def typed(value, type_):
+        return cast(null(), type_) if value is None else cast(value, type_)
+    texts = list(texts) + [None] * (4 - len(texts))
+    numbers = list(numbers) + [None] * (4 - len(numbers))
+    return [cast(literal(section), String).label("section"), typed(ident, Integer).label("id"),
+            (cast(null(), UTCDateTime()) if at is None else at).label("at"),
+            *(typed(t, String).label(f"t{n}") for n, t in enumerate(texts, 1)),
+            *(typed(v, Integer).label(f"n{n}") for n, v in enumerate(numbers, 1))]
+
+
+def _flag(condition):
+    return sql_case((condition, 1), else_=0)
+
+
+def _list_queries(user, case: Case) -> list:
+    """The capped query of each small list this reader sees."""
+    queries = []
+    if can(user, "case.see_disclosure_log", case):
+        queries.append(select(*_columns(
+            "disclosure", ident=Disclosure.id, at=Disclosure.at,
+            texts=(Disclosure.item_label, Disclosure.item_type, Disclosure.recipient_email,
+                   Disclosure.how))).where(Disclosure.case_id == case.id))
+        # who opened the case: its latest reads (who, what, when)
+        queries.append(select(*_columns(
+            "opener", ident=AuditEntry.id, at=AuditEntry.created_at,
+            texts=(AuditEntry.action, User.name, AuditEntry.personal, AuditEntry.personal_digest),
+            numbers=(AuditEntry.actor_id,)))
+            .select_from(AuditEntry).outerjoin(User, User.id == AuditEntry.actor_id)
+            .where(AuditEntry.target_type == "cases", AuditEntry.target_id == str(case.id),
+                   AuditEntry.action.in_(READS))
+            .order_by(AuditEntry.id.desc()).limit(OPENERS_SHOWN))
+    if can(user, "records.see", case):  # the holds in force: the case's, its respondent's
+        whose = [LegalHold.case_id == case.id]
+        if case.respondent_certificant_id is not None:
+            whose.append(LegalHold.certificant_id == case.respondent_certificant_id)
+        queries.append(select(*_columns(
+            "hold", ident=LegalHold.id, at=LegalHold.placed_at,
+            texts=(LegalHold.reason, LegalHold.reference, Certificant.name,
+                   Certificant.cert_number), numbers=(LegalHold.case_id,)))
+            .select_from(LegalHold)
+            .outerjoin(Certificant, Certificant.id == LegalHold.certificant_id)
+            .where(LegalHold.lifted_at.is_(None), or_(*whose)))
+    staff = access.is_staff_on(user, case)
+    if staff:
+        queries.append(select(*_columns("link", ident=WitnessLink.id, texts=(WitnessLink.name,)))
+                       .where(WitnessLink.case_id == case.id))
+    key = None if staff else access.thread_key(user, case)
+    if staff or key is not None:  # the threads the reader reads: all for staff, their own
+        count = select(func.count(Message.id)).where(
+            Message.thread_id == Thread.id).correlate(Thread).scalar_subquery()
+        threads = select(*_columns(
+            "thread", ident=Thread.id, texts=(Thread.party_key,), numbers=(
+                count,
+                _flag(Thread.last_party_at.is_not(None) & (
+                    Thread.office_read_at.is_(None) | (Thread.office_read_at < Thread.last_party_at))),
+                _flag(Thread.office_answered.is_(True)),
+                _flag(Thread.last_office_at.is_not(None) & (
+                    Thread.party_read_at.is_(None) | (Thread.party_read_at < Thread.last_office_at))),
+            ))).where(Thread.case_id == case.id)
+        queries.append(threads if staff else threads.where(Thread.party_key == key))
+    return queries
+
+
+def _opener(row) -> OpenerLine:
+    if row.t2 is not None:
+        who = row.t2
+    else:  # the actor's label as recorded (AuditEntry.actor_label reads it)
+        who = AuditEntry(actor_id=row.n1, personal=json.loads(row.t3) if row.t3 else None,
+                         personal_digest=row.t4).actor_label
+    return OpenerLine(row.at, row.t1, who)
+
+
+def _hold(case: Case, row) -> HoldLine:
+    subject = (f"Case {case.label}" if row.n1 is not None
+               else f"Every case concerning {row.t3} ({row.t4})")  # as LegalHold.subject
+    return HoldLine(subject, row.at, row.t2 or "", row.t1)
+
+
+def page_lists(user, case: Case) -> dict:
+    """The case page's small lists this reader sees — the disclosure log, who opened the
+    case, the legal holds in force, the witness links, the message threads — as plain rows
+    of one statement (a UNION ALL of each list's query, padded to common columns), instead
+    of a statement each. Each list is in its own order."""
+    rows: dict[str, list] = {}
+    queries = _list_queries(user, case)
+    if queries:
+        union = union_all(*(select(*q.subquery().c) for q in queries))
+        for row in db.session.execute(union):
+            rows.setdefault(row.section, []).append(row)
+
+    def ordered(section, newest_first=False):
+        return sorted(rows.get(section, []), key=lambda r: r.id, reverse=newest_first)
+
+    return {
+        "disclosures": [DisclosureLine(r.at, r.t1, r.t2, r.t3, r.t4)
+                        for r in ordered("disclosure")],
+        "openers": [_opener(r) for r in ordered("opener", newest_first=True)],
+        "holds": [_hold(case, r) for r in ordered("hold")],
+        "links": [LinkLine(r.id, r.t1) for r in ordered("link")],
+        "threads": [ThreadLine(r.t1, r.n1, bool(r.n2), bool(r.n3), bool(r.n4))
+                    for r in ordered("thread")],
+    }
+
+
+def _timeline_with_actors(case: Case) -> None:
+    """Load the case's timeline with who wrote each line (an internal note names its
+    author), as the ORM's own list of the case's events: one statement, not one per author."""
+    if "events" in case.__dict__:
+        return
+    set_committed_value(case, "events", list(db.session.execute(
+        select(CaseEvent).options(joinedload(CaseEvent.actor).lazyload(User.roles))
+        .where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).scalars()))
+
+
+def readable(user, case: Case, lists: dict | None = None) -> dict:
     """The case material this reader may read, as the case page shows it: timeline lines,
     evidence files, issued documents, the disclosure log, the hearing. The page and the
-    record export (app/exports) both take it from here, so they cannot differ."""
+    record export (app/exports) both take it from here, so they cannot differ. (`lists`:
+    the page's small lists, if the caller read them already.)"""
     staff = access.is_staff_on(user, case)
+    if lists is None:
+        lists = page_lists(user, case)
+    _timeline_with_actors(case)
     hearing = p.current_hearing(case)
     return {
         "timeline": access.events_for(user, case),
@@ -245,9 +468,7 @@ def readable(user, case: Case) -> dict:
         "evidence": access.evidence_for(user, case),
         "documents": [d for d in documents.documents_of(case)
                       if can(user, "document.download", d)],
-        "disclosures": db.session.execute(
-            select(Disclosure).where(Disclosure.case_id == case.id).order_by(Disclosure.id)
-        ).scalars().all() if can(user, "case.see_disclosure_log", case) else [],
+        "disclosures": lists["disclosures"],
         "hearing": hearing,
         # parties see a hearing while it is to come; staff see its record too
         "hearing_shown": hearing is not None and (staff or hearing.status == "scheduled"),
@@ -258,8 +479,11 @@ def case_page(case: Case, user, forms: dict) -> dict:
     """Everything the case page shows this reader. Adds the forms it needs to `forms`."""
     staff = access.is_staff_on(user, case)
     role = access.party_role(user, case)
-    response, hearing, report, _, _, declaration = _one_of_a_kind(case, user)
-    material = readable(user, case)  # (the hearing: read by the line above)
+    single = _one_of_a_kind(case, user, role)
+    response, hearing, report = single["response"], single["hearing"], single["report"]
+    declaration = single["declaration"]
+    lists = page_lists(user, case)
+    material = readable(user, case, lists)  # (the hearing: read by the line above)
     actions = workflow.open_to(user, case)
     ready = [a for a, waiting in actions if waiting is None]
     deadlines = _deadlines(case, user, role, staff)
@@ -299,21 +523,20 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "vote_forms": _vote_forms(case, user, forms) if can(user, "case.vote", case) else [],
         "tallies": _tallies_seen(case, user) if can(user, "case.see_votes", case) else [],
         "sanction_titles": {k.value: k.title for k in SanctionKind},
-        "messages": messages.case_section(user, case),
-        "records": records.case_panel(user, case),
+        "messages": messages.case_section(user, case, lists["threads"], lists["links"]),
+        "records": records.case_panel(user, case, holds=lists["holds"]),
         # decisions set aside on appeal, with the reason (the parties received them)
         "set_aside": [d for d in reversed(access.decisions_of(case))
                       if d.set_aside_at is not None] if staff or role else [],
         # the findings report, once disclosed to the respondent for the hearing
-        "disclosed_report": report if role == "respondent" and any(
-            d.item_type == "report" for d in case_services.disclosures_of(case)) else None,
+        "disclosed_report": report if single["report_disclosed"] else None,
         # separation of functions: why this member takes no part in deciding
         "separation": access.separation_reason(user, case)
         if staff and case.status in p.STAGE_OF else None,
         # repeat and related complaints, for those who run intake; never the parties
         "intake_flags": intake_flags.section(case) if can(user, "case.intake_flags", case) else None,
         # who opened the case (staff only): its latest reads, from the audit trail
-        "openers": _openers(case) if can(user, "case.see_disclosure_log", case) else [],
+        "openers": lists["openers"],
     }
     page["sections"] = _sections(case, page, user)
     return page
@@ -322,16 +545,6 @@ def case_page(case: Case, user, forms: dict) -> dict:
 OPENERS_SHOWN = 20
 READS = ("case.viewed", "case.investigation_viewed", "case.evidence_downloaded",
          "case.receipt_viewed", "coi.panel_viewed", "document.previewed")
-
-
-def _openers(case: Case) -> list:
-    """The latest reads of the case's material (who, what, when), newest first: one query."""
-    return db.session.execute(
-        select(AuditEntry).options(joinedload(AuditEntry.actor).lazyload(User.roles))
-        .where(AuditEntry.target_type == "cases",
-                                 AuditEntry.target_id == str(case.id),
-                                 AuditEntry.action.in_(READS))
-        .order_by(AuditEntry.id.desc()).limit(OPENERS_SHOWN)).scalars().all()
 
 
 def _sections(case: Case, page: dict, user) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from app import clock
 
 # who serves and votes is an access fact (app/access.py); the proceeding's rules use them too
 from app.access import STAGE_OF as STAGE_OF
+from app.access import document_requests as document_requests
 from app.access import eligible_members as eligible
 from app.access import latest_decision as latest_decision
 from app.access import may_appeal as may_appeal
@@ -173,11 +174,13 @@ def open_request(case: Case, actor, data: dict) -> DocumentRequest:
 
 
 def open_requests(case: Case, role: str | None = None) -> list[DocumentRequest]:
-    query = select(DocumentRequest).where(DocumentRequest.case_id == case.id,
-                                          DocumentRequest.answered_at.is_(None))
-    if role:
-        query = query.where(DocumentRequest.addressee_role == role)
-    return list(db.session.execute(query.order_by(DocumentRequest.id)).scalars())
+    return [r for r in document_requests(case)
+            if r.answered_at is None and role in (None, r.addressee_role)]
+
+
+def already_read_requests(case: Case, requests: list[DocumentRequest]) -> None:
+    """Remember for the request the case's requests for documents, read by the caller."""
+    remembered(("document_requests", case.id), lambda: sorted(requests, key=lambda r: r.id))
 
 
 def answer_request(request: DocumentRequest, text: str) -> None:
@@ -210,11 +213,22 @@ def current_round(case: Case, stage: str) -> int:
     remanded on appeal, returned after a missed condition) a new round of votes starts, at
     review and at every stage after it (a second hearing, a second appeal), so that the
     votes of one round never decide the next."""
-    arrivals = db.session.execute(select(func.count(CaseEvent.id)).where(
-        CaseEvent.case_id == case.id, CaseEvent.to_status == "committee_review",
-        CaseEvent.from_status != "committee_review", CaseEvent.action != "continue")
-    ).scalar_one()
-    return max(1, arrivals)
+    return remembered(("round", case.id), lambda: max(1, db.session.execute(
+        select(arrivals_before_committee(case.id))).scalar_one()))
+
+
+def arrivals_before_committee(case_id):
+    """SQL: how many times the case came (back) before the committee (see current_round);
+    a scalar, so that the case page reads it with the case's other single facts."""
+    return select(func.count(CaseEvent.id)).where(
+        CaseEvent.case_id == case_id, CaseEvent.to_status == "committee_review",
+        CaseEvent.from_status != "committee_review", CaseEvent.action != "continue"
+    ).scalar_subquery()
+
+
+def already_counted(case: Case, arrivals: int) -> None:
+    """Remember for the request the round of votes, counted by the caller's own query."""
+    remembered(("round", case.id), lambda: max(1, arrivals))
 
 
 def cast_vote(case: Case, member, stage: str, question: str, choice: str,
@@ -240,13 +254,12 @@ def cast_vote(case: Case, member, stage: str, question: str, choice: str,
 
 
 def votes(case: Case, stage: str, question: str | None = None) -> list[Vote]:
-    query = select(Vote).where(Vote.case_id == case.id, Vote.stage == stage,
-                               Vote.round == current_round(case, stage))
-    if question:
-        query = query.where(Vote.question == question)
+    rnd = current_round(case, stage)
+    cast = remembered(("votes", case.id, stage, rnd), lambda: list(db.session.execute(
+        select(Vote).where(Vote.case_id == case.id, Vote.stage == stage, Vote.round == rnd)
+        .order_by(Vote.id)).scalars()))
     counted = {u.id for u in voters(case, stage)}  # a recused member's vote no longer counts
-    return [v for v in db.session.execute(query.order_by(Vote.id)).scalars()
-            if v.member_id in counted]
+    return [v for v in cast if v.member_id in counted and (not question or v.question == question)]
 
 
 def majority(case: Case, stage: str, question: str) -> tuple[str | None, Counter]:

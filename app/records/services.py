@@ -470,11 +470,12 @@ def disposal_problem(case: Case, data: dict) -> str | None:
     return None
 
 
-def case_panel(user, case: Case) -> dict | None:
-    """What the case page shows of the case's records (staff on the case only)."""
+def case_panel(user, case: Case, holds: list | None = None) -> dict | None:
+    """What the case page shows of the case's records (staff on the case only). `holds`:
+    the holds in force, if the caller read them already (the case page, as plain rows)."""
     if not can(user, "records.see", case):
         return None
-    return {"retention": retention(case), "holds": holds_on(case),
+    return {"retention": retention(case), "holds": holds_on(case) if holds is None else holds,
             **(disposal_of(case) if case.status == State.DISPOSED else {})}
 
 
