@@ -323,16 +323,25 @@ def run_pages(database_url: str, runs: int, out: list[str], only: str = "") -> d
         for page in (p for p in pages(t, list_html) if only in p.label):
             results.append(measure(app, log, raw, clients, page, runs))
             print(page_table(results[-1:])[-1], flush=True)
-        # every state's case page renders for the administrator (the data is valid)
-        broken = []
+        # every state's case page renders for the administrator and the chair (the data
+        # is valid), and how many statements each runs
+        broken, counts = [], []
         for state, number in t["by_state"] if not only else ():
-            status = clients["admin"].get(f"/cases/{number}").status_code
-            if status != 200:
-                broken.append(f"{state} ({number}): {status}")
+            seen = []
+            for role in ("admin", "chair"):
+                log.start()
+                status = clients[role].get(f"/cases/{number}").status_code
+                seen.append(str(len(log.stop())) if status == 200 else str(status))
+                if status != 200 and role == "admin":
+                    broken.append(f"{state} ({number}): {status}")
+            counts.append(f"{state} {'/'.join(seen)}")
     out.extend(page_table(results))
-    out.append("")
-    out.append("Case page of one case per state, as the administrator: " +
-               ("all 200" if not broken else "NOT 200: " + ", ".join(broken)))
+    if not only:
+        out.append("")
+        out.append("Case page of one case per state, as the administrator: " +
+                   ("all 200" if not broken else "NOT 200: " + ", ".join(broken)))
+        out.append("Its statements per state (administrator/chair; where the chair has not "
+                   "declared, their page asks for the declaration): " + ", ".join(counts))
     return t
 
 
