@@ -4,6 +4,10 @@ An exact count of a long filtered list scans every row it matches, and people re
 first pages. So the total is counted up to a cap (a count over `LIMIT cap + 1`), which
 the page shows as "more than 1,000" when reached; the cap moves past the page being
 read, so "next" always works. Rows may be ORM objects (`scalars=True`) or tuples.
+
+A list that must read every row it matches anyway to order them (a ranked search sorts
+all its hits) counts them in the same statement instead (`count_in_page`: a window
+`count(*) OVER ()` beside each row, exact, no second pass over the hits).
 """
 from __future__ import annotations
 
@@ -20,14 +24,25 @@ COUNT_CAP = 1000
 class CappedPagination(Pagination):
     """One page of a select, with `total` counted up to a cap (`total_capped` when reached)."""
 
+    _counted: int | None = None
+
     def _query_items(self) -> list:
         stmt: Select = self._query_args["select"]
+        if self._query_args["count_in_page"]:
+            stmt = stmt.add_columns(func.count().over().label("listed"))
         result = db.session.execute(stmt.limit(self.per_page).offset(self._query_offset))
+        rows = result.unique().all() if self._query_args["scalars"] else result.all()
+        if self._query_args["count_in_page"]:
+            self._counted = rows[0].listed if rows else None
+            rows = [row[:-1] for row in rows]
         if self._query_args["scalars"]:
-            return list(result.unique().scalars())
-        return list(result.all())
+            return [row[0] for row in rows]
+        return list(rows)
 
     def _query_count(self) -> int:
+        if self._counted is not None:  # counted beside the page's rows
+            self.total_capped, self.count_cap = False, self._counted
+            return self._counted
         stmt: Select = self._query_args["select"]
         limit = max(self._query_args["cap"], self.page * self.per_page) + 1
         total = db.session.execute(select(func.count()).select_from(
@@ -44,9 +59,10 @@ def page_number() -> int:
 
 
 def paginate(query: Select, *, per_page: int = PER_PAGE, cap: int = COUNT_CAP,
-             page: int | None = None, scalars: bool = True) -> CappedPagination:
-    """One page of `query` and its capped total: two statements, plus the query's eager
-    loading."""
+             page: int | None = None, scalars: bool = True,
+             count_in_page: bool = False) -> CappedPagination:
+    """One page of `query` and its capped total: two statements (one with
+    `count_in_page`, unless the page is past the end), plus the query's eager loading."""
     return CappedPagination(page=page or page_number(), per_page=per_page,
                             max_per_page=per_page, error_out=False, select=query,
-                            scalars=scalars, cap=cap)
+                            scalars=scalars, cap=cap, count_in_page=count_in_page)

@@ -6,6 +6,7 @@ import re
 
 from case_helpers import case_in_state
 
+from app import paging
 from app.accounts.models import Role, User
 from app.cases.models import Allegation
 from app.coi.models import CoiDeclaration, Recusal
@@ -92,3 +93,17 @@ def test_the_case_list_is_paged_and_keeps_its_filters(app, make, auth, client):
     second = client.get(link).get_data(as_text=True)
     assert len(_numbers(second)) == 5
     assert not set(_numbers(first)) & set(_numbers(second))
+
+
+def test_a_search_counts_what_it_finds_in_the_same_statement(app, make, auth, client, monkeypatch):
+    """The total beside a search is exact (the recused case not counted), also on a second
+    page, and a page past the end still says how many were found."""
+    chair, numbers = _build(app, make)
+    auth.login(chair)
+    html = client.get("/cases?q=Quillfeather").get_data(as_text=True)
+    assert "3 cases found for “Quillfeather”" in html
+    monkeypatch.setitem(paging.paginate.__kwdefaults__, "per_page", 2)  # two a page
+    second = client.get("/cases?q=Quillfeather&page=2").get_data(as_text=True)
+    assert "3 cases found" in second and len(_numbers(second)) == 1
+    past = client.get("/cases?q=Quillfeather&page=9").get_data(as_text=True)
+    assert "3 cases found" in past and _numbers(past) == []
