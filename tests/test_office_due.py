@@ -14,7 +14,7 @@ from app.cases.models import Case, Deadline
 from app.coi.models import Recusal
 from app.extensions import db
 from app.main import views as main_views
-from app.office import waits
+from app.office import due, waits
 from app.proceedings.models import Vote
 from tests.case_helpers import case_in_state, clear
 from tests.test_office_statistics import count_statements
@@ -213,3 +213,14 @@ def test_a_deadline_on_a_case_a_member_serves_on_is_theirs_to_watch(app, client,
     auth.login(office["member"])
     mine = rows(client.get("/").get_data(as_text=True), "due-mine")
     assert [n["review"], "Response due"] not in [r[1:3] for r in mine]
+
+
+def test_each_kind_shows_its_soonest_few_and_says_when_more_wait(client, auth, office,
+                                                                 monkeypatch):
+    auth.login(office["chair"])
+    html = client.get("/").get_data(as_text=True)
+    assert "more are waiting" not in html
+    monkeypatch.setattr(due, "LIMIT", 1)  # one of each kind; the committee has four votes
+    html = client.get("/").get_data(as_text=True)
+    votes = [r for r in rows(html, "due-committee") if r[2] == "Vote (committee review)"]
+    assert len(votes) == 1 and 'id="due-committee-more"' in html

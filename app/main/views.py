@@ -67,8 +67,10 @@ def home():
 
 def _due() -> dict:
     """The person's own items, and the whole committee's for those who run the office."""
-    mine, committee = due.dashboards(current_user, committee=can(current_user, "office.statistics"))
-    return {"due_items": mine, "committee_due": committee}
+    mine, committee, left_out = due.dashboards(
+        current_user, committee=can(current_user, "office.statistics"))
+    return {"due_items": mine, "committee_due": committee, "due_left_out": left_out,
+            "due_shown": due.LIMIT}
 
 
 def open_case_counts(user) -> tuple[dict[str, int], int]:
