@@ -15,14 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import has_app_context
-from sqlalchemy import Select, event, exists, false, or_, select, true
+from sqlalchemy import Select, and_, event, exists, false, or_, select, true
 from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import Role, User, UserRole
 from app.cases.models import Case
 from app.coi.models import CoiDeclaration, Recusal
 from app.extensions import db, request_cache
-from app.proceedings.models import Assignment, Capacity, Decision, DocumentRequest
+from app.proceedings.models import Assignment, Capacity, Decision, DocumentRequest, Vote
 from app.representatives.models import Representative
 
 STAFF_ROLES = {Role.ADMIN.value, Role.CHAIR.value, Role.MEMBER.value}
@@ -185,6 +186,12 @@ def _forget_after_flush(session, flush_context):
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_after_rollback(session, previous_transaction):
     _forget_case_facts()
+
+
+def forget(key: tuple) -> None:
+    """Forget one remembered fact (written in a table whose writes forget nothing)."""
+    if has_app_context():
+        request_cache().get("case_facts", {}).pop(key, None)
 
 
 def _forget_case_facts() -> None:
@@ -383,6 +390,47 @@ def committee_on(case: Case) -> list[Standing]:
             .where(User.id.in_(committee)).order_by(User.name, User.id)).all()
         return [Standing(u, bool(d), bool(r)) for u, d, r in rows]
     return remembered(("committee_on", case.id), ask)
+
+
+def read_people(case: Case, stage: str | None = None, round_no: int | None = None) -> None:
+    """Read the people of the case in one statement and remember them for the request:
+    every committee member with their standing (`committee_on`), every assignment with its
+    member (`assignments`) and, given a stage and its round, that round's votes
+    (`proceedings.services.votes`). A member's row repeats once per assignment and vote of
+    theirs (a handful); a vote by someone neither on the committee nor assigned is not
+    read, since only an eligible member's vote counts."""
+    committee = select(UserRole.user_id).where(UserRole.role.in_(sorted(COMMITTEE_ROLES)))
+    assigned = select(Assignment.member_id).where(Assignment.case_id == case.id)
+    declared = exists().where(CoiDeclaration.case_id == case.id,
+                              CoiDeclaration.member_id == User.id)
+    recused = exists().where(Recusal.case_id == case.id, Recusal.member_id == User.id,
+                             Recusal.reinstated_at.is_(None))
+    query = (select(User, User.id.in_(committee).label("on_committee"), declared.label("d"),
+                    recused.label("r"), Assignment)
+             .options(lazyload(User.roles))
+             .outerjoin(Assignment, and_(Assignment.case_id == case.id,
+                                         Assignment.member_id == User.id))
+             .where(or_(User.id.in_(committee), User.id.in_(assigned)))
+             .order_by(User.name, User.id))
+    if stage is not None:
+        query = query.add_columns(Vote).outerjoin(Vote, and_(
+            Vote.case_id == case.id, Vote.member_id == User.id, Vote.stage == stage,
+            Vote.round == round_no))
+    standing: dict[int, Standing] = {}
+    held: dict[int, Assignment] = {}
+    cast: dict[int, Vote] = {}
+    for user, on_committee, d, r, assignment, *vote in db.session.execute(query):
+        if on_committee and user.id not in standing:
+            standing[user.id] = Standing(user, bool(d), bool(r))
+        if assignment is not None:
+            set_committed_value(assignment, "member", user)
+            held[assignment.id] = assignment
+        if vote and vote[0] is not None:
+            cast[vote[0].id] = vote[0]
+    remembered(("committee_on", case.id), lambda: list(standing.values()))
+    remembered(("assignments", case.id), lambda: [held[k] for k in sorted(held)])
+    if stage is not None:
+        remembered(("votes", case.id, stage, round_no), lambda: [cast[k] for k in sorted(cast)])
 
 
 def eligible_members(case: Case) -> list[User]:

@@ -153,6 +153,7 @@ def test_a_panel_member_who_withdraws_is_replaced_and_the_hearing_moves_if_it_mu
     assert mail_to(sent, "alma@example.com", "You sit on a hearing panel")
     page = words(w.page("rory"))
     assert "Set for 2026-12-21" in page
+    assert "Panel: Hana Hearing, Hilda Hearing, Alma Appeal" in page  # the party sees it too
     assert "Panel: Hana Hearing, Hilda Hearing, Alma Appeal" in words(w.page("chair"))
     assert "Appoint a replacement to the hearing panel" not in w.page("chair")
 

@@ -7,6 +7,7 @@ whose count grows with the rows has an N+1; a page over its budget does too much
 """
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 
@@ -29,11 +30,22 @@ STATES = ["submitted", "info_requested", "awaiting_response", "investigation",
           "committee_review", "hearing_scheduled", "deliberation", "decided", "under_appeal",
           "final", "closed", "dismissed", "withdrawn", "draft"]
 DEFAULT_BUDGET = 10
-# Pages allowed more than ten statements, and why: none. Every page signed in pays 1 for the
-# session with the person and their roles; a page that records a view pays 1 for the audit
-# entry (sealing it is a job, after the response). The case page gathers a whole case in
-# ten (docs/DESIGN.md, "The case page's floor").
-EXCEPTIONS: dict[str, int] = {}
+# Pages allowed more than ten statements, by (label, reader), and why. Every page signed in
+# pays 1 for the session with the person and their roles; a page that records a view pays 1
+# for the audit entry (sealing it is a job, after the response). The case page gathers a
+# whole case in ten in every state (docs/DESIGN.md, "The case page's floor"), except where
+# work under way elsewhere is needed; lower these once it is merged.
+EXCEPTIONS: dict[tuple[str, str], int] = {
+    # submitted and info requested, for those who run intake: + the five statements of the
+    # intake flags (app/office/flags.py, `section`: being made one statement)
+    **{(f"case page, {state}", reader): 15
+       for state in ("submitted", "info_requested") for reader in ("chair", "admin")},
+    # closed, dismissed, withdrawn, for staff: + the retention schedules and the case's
+    # retention facts (app/records, `records.retention`: being made one statement)
+    **{(f"case page, {state}", reader): 12
+       for state in ("closed", "dismissed", "withdrawn")
+       for reader in ("chair", "admin", "member2")},
+}
 
 
 def _people(app, make):
@@ -119,6 +131,10 @@ def _add_round(app, people: dict, round_no: int) -> dict:
                                    email=users["counsel"].email, kind="counsel",
                                    user_id=users["counsel"].id, confirmed_at=clock.now(),
                                    named_by_id=users["respondent"].id, revoke_reason="")])
+            if complainant is users["complainant"]:  # Clara's case: the admin reads it as staff
+                picked.setdefault(f"state:{state}", case.number)
+            if cert is rory_cert and case.served_at is not None:
+                picked.setdefault(f"respondent:{state}", case.number)
             if cert is rory_cert and state in ("awaiting_response", "investigation", "closed"):
                 picked.setdefault("respondent", case.number)
             if complainant is users["complainant"]:
@@ -174,7 +190,25 @@ def _pages(picked: dict, people: dict) -> list[tuple[str, str, str]]:
         ("public register JSON", None, "/public-register.json"),
         ("verify a document", None, f"/verify/{case}-D1"),
         ("health check", None, "/healthz"),
+        *_case_page_in_every_state(picked),
     ]
+
+
+def _case_page_in_every_state(picked: dict) -> list[tuple[str, str, str]]:
+    """The case page in each state the data has, as the chair, an administrator, a cleared
+    member (Milo: declared on every case, never recused, on its panels), the complainant,
+    and the respondent where he follows a case in that state."""
+    out = []
+    for state in STATES:
+        number = picked.get(f"state:{state}")
+        if number is None:
+            continue
+        for reader in ("chair", "admin", "member2", "complainant"):
+            out.append((f"case page, {state}", reader, f"/cases/{number}"))
+        if f"respondent:{state}" in picked:
+            out.append((f"case page, {state}", "respondent",
+                        f"/cases/{picked[f'respondent:{state}']}"))
+    return out
 
 
 def _measure(app, clients: dict, pages) -> dict:
@@ -203,7 +237,7 @@ def production_jobs(app):
 def readers(app, make, production_jobs):
     people = _people(app, make)
     clients = {None: app.test_client()}
-    for role in ("admin", "chair", "member", "complainant", "respondent", "counsel"):
+    for role in ("admin", "chair", "member", "member2", "complainant", "respondent", "counsel"):
         client = app.test_client()
         answer = client.post("/login", data={"email": people[role].email,
                                              "password": "correct horse battery"})
@@ -221,9 +255,14 @@ def test_every_page_within_its_budget_and_flat_when_rows_double(app, readers):
     second = _measure(app, clients, pages)
 
     problems = []
+    if os.environ.get("BUDGET_TABLE"):  # print every count (2: and the statements above ten)
+        for (label, reader, url), seen in second.items():
+            print(f"COUNT\t{label}\t{reader}\t{first[(label, reader, url)].count}\t{seen.count}")
+            if os.environ["BUDGET_TABLE"] == "2" and seen.count > DEFAULT_BUDGET:
+                print(seen.report())
     for key, seen in second.items():
         label, reader, url = key
-        budget = EXCEPTIONS.get(label, DEFAULT_BUDGET)
+        budget = EXCEPTIONS.get((label, reader), DEFAULT_BUDGET)
         if seen.count > budget:
             problems.append(f"{label} as {reader} ({url}): {seen.count} statements, budget "
                             f"{budget}\n{seen.report()}")

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import clock
-from app.access import remembered
+from app.access import forget, remembered
 from app.accounts.models import User
 from app.audit.services import record
 from app.cases import notices
@@ -72,6 +72,7 @@ def disclose(case: Case, item_type: str, item_id: int | None, label: str, *, how
         recipient_user_id=getattr(recipient_user, "id", None),
         recipient_email=recipient_email or getattr(recipient_user, "email", None),
         how=how, by_id=getattr(by, "id", None), at=clock.now()))
+    forget(("first_disclosed", case.id))  # (the log is a record: its writes forget nothing)
 
 
 def disclosures_of(case: Case) -> list[Disclosure]:

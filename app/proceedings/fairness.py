@@ -273,13 +273,23 @@ def panel_file(case: Case) -> list[tuple[str, int, str, object]]:
 
 
 def _first_disclosed(case: Case) -> dict[tuple[str, int], datetime]:
-    rows = db.session.execute(select(Disclosure.item_type, Disclosure.item_id, Disclosure.at)
-                              .where(Disclosure.case_id == case.id)
-                              .order_by(Disclosure.at)).all()
+    """When each item was first disclosed, read once a request (forgotten at each
+    disclosure: `cases.services.disclose`)."""
+    return access.remembered(("first_disclosed", case.id), lambda: _first_of(db.session.execute(
+        select(Disclosure.item_type, Disclosure.item_id, Disclosure.at)
+        .where(Disclosure.case_id == case.id)).all()))
+
+
+def already_read_disclosures(case: Case, rows: list[tuple[str, int | None, datetime]]) -> None:
+    """Remember for the request the disclosure log's (item type, item id, time), read by the
+    caller (the case page's small lists)."""
+    access.remembered(("first_disclosed", case.id), lambda: _first_of(rows))
+
+
+def _first_of(rows) -> dict[tuple[str, int], datetime]:
     first: dict[tuple[str, int], datetime] = {}
-    for item_type, item_id, at in rows:
-        key = ("evidence" if item_type == "evidence" else item_type, item_id)
-        first.setdefault(key, at)
+    for item_type, item_id, at in sorted(rows, key=lambda row: row[2]):
+        first.setdefault((item_type, item_id), at)
     return first
 
 

@@ -49,13 +49,16 @@ from app.messages.models import Message, Thread, WitnessLink
 from app.office import flags as intake_flags
 from app.policy import can
 from app.proceedings import actions as pa
+from app.proceedings import fairness, workflow
 from app.proceedings import services as p
-from app.proceedings import workflow
 from app.proceedings.documents import applicable
 from app.proceedings.forms import VoteForm
 from app.proceedings.models import (
+    Assignment,
+    Capacity,
     DocumentRequest,
     Hearing,
+    HearingPostponement,
     InvestigationItem,
     Measure,
     SanctionKind,
@@ -237,14 +240,15 @@ def _representatives(case: Case, user, forms: dict) -> dict:
 
 def _one_of_a_kind(case: Case, user, role: str | None) -> dict:
     """The case's rows of which there is at most one — the respondent's answer, the latest
-    hearing, the latest findings report, the open interim suspension and stay, and the
-    reader's own declaration — with its deadlines and what hangs on a deadline (extension
-    requests, requests for documents), in one statement: a LEFT JOIN each from the case's
-    row, the deadlines' rows repeating the single ones (a case has a handful). Single
-    facts ride along as scalar columns: the round of votes (in a voting state) and, for
-    the respondent, whether the findings report was disclosed to them. What the
-    workflow's guards ask again (the hearing, the measures, the deadlines and the requests,
-    the round) is remembered for the request."""
+    hearing and the request to postpone it still pending, the latest findings report, the
+    open interim suspension and stay, and the reader's own declaration — with its deadlines
+    and what hangs on a deadline (extension requests, requests for documents), in one
+    statement: a LEFT JOIN each from the case's row, the deadlines' rows repeating the single
+    ones (a case has a handful). Single facts ride along as scalar columns: the round of
+    votes (in a voting state) and, for the respondent, whether the findings report was
+    disclosed to them. What the
+    workflow's guards ask again (the hearing, the pending postponement, the report, the
+    measures, the deadlines and the requests, the round) is remembered for the request."""
     hearing = select(func.max(Hearing.id)).where(Hearing.case_id == case.id).scalar_subquery()
     report = select(func.max(InvestigationItem.id)).where(
         InvestigationItem.case_id == case.id, InvestigationItem.kind == "report").scalar_subquery()
@@ -256,10 +260,13 @@ def _one_of_a_kind(case: Case, user, role: str | None) -> dict:
                                     Disclosure.item_type == "report").label("report_disclosed"))
     rows = db.session.execute(
         select(Response, Hearing, InvestigationItem, interim, stay, CoiDeclaration,
-               Deadline, ExtensionRequest, DocumentRequest, *facts)
+               Deadline, ExtensionRequest, DocumentRequest, HearingPostponement, *facts)
         .select_from(Case)
         .outerjoin(Response, Response.case_id == Case.id)
         .outerjoin(Hearing, Hearing.id == hearing)
+        # (a hearing has at most one request to postpone it pending)
+        .outerjoin(HearingPostponement, and_(HearingPostponement.hearing_id == Hearing.id,
+                                             HearingPostponement.status == "pending"))
         .outerjoin(InvestigationItem, InvestigationItem.id == report)
         .outerjoin(interim, and_(interim.case_id == Case.id, interim.kind == "interim_suspension",
                                  interim.lifted_at.is_(None)))
@@ -283,6 +290,7 @@ def _one_of_a_kind(case: Case, user, role: str | None) -> dict:
     if "deadlines" not in case.__dict__:  # (the ORM's own list, as if it had loaded it)
         set_committed_value(case, "deadlines", deadlines)
     p.already_read(case, first[1], [m for m in (first[3], first[4]) if m is not None])
+    p.already_read_report(case, first[2], first[9])
     case_services.already_read_extensions(case, collected(7))
     p.already_read_requests(case, collected(8))
     if voting:
@@ -325,6 +333,16 @@ class LinkLine:
 
 
 @dataclass(frozen=True)
+class PanelLine:
+    id: int  # the assignment's
+    name: str
+
+
+# The states in which the parties see who sits on the hearing panel.
+PANEL_SHOWN = ("hearing_scheduled", "deliberation")
+
+
+@dataclass(frozen=True)
 class ThreadLine:
     party_key: str
     message_count: int
@@ -357,7 +375,8 @@ def _list_queries(user, case: Case) -> list:
         queries.append(select(*_columns(
             "disclosure", ident=Disclosure.id, at=Disclosure.at,
             texts=(Disclosure.item_label, Disclosure.item_type, Disclosure.recipient_email,
-                   Disclosure.how))).where(Disclosure.case_id == case.id))
+                   Disclosure.how), numbers=(Disclosure.item_id,)))
+            .where(Disclosure.case_id == case.id))
         # who opened the case: its latest reads (who, what, when)
         queries.append(select(*_columns(
             "opener", ident=AuditEntry.id, at=AuditEntry.created_at,
@@ -382,6 +401,11 @@ def _list_queries(user, case: Case) -> list:
     if staff:
         queries.append(select(*_columns("link", ident=WitnessLink.id, texts=(WitnessLink.name,)))
                        .where(WitnessLink.case_id == case.id))
+    elif case.status in PANEL_SHOWN:  # the parties see who sits on the hearing panel
+        queries.append(select(*_columns("panel", ident=Assignment.id, texts=(User.name,)))
+                       .select_from(Assignment).join(User, User.id == Assignment.member_id)
+                       .where(Assignment.case_id == case.id,
+                              Assignment.capacity == Capacity.HEARING_PANEL))
     key = None if staff else access.thread_key(user, case)
     if staff or key is not None:  # the threads the reader reads: all for staff, their own
         count = select(func.count(Message.id)).where(
@@ -418,7 +442,8 @@ def page_lists(user, case: Case) -> dict:
     """The case page's small lists this reader sees — the disclosure log, who opened the
     case, the legal holds in force, the witness links, the message threads — as plain rows
     of one statement (a UNION ALL of each list's query, padded to common columns), instead
-    of a statement each. Each list is in its own order."""
+    of a statement each; for a party while a hearing is scheduled or deliberated, who sits
+    on its panel. Each list is in its own order."""
     rows: dict[str, list] = {}
     queries = _list_queries(user, case)
     if queries:
@@ -429,12 +454,17 @@ def page_lists(user, case: Case) -> dict:
     def ordered(section, newest_first=False):
         return sorted(rows.get(section, []), key=lambda r: r.id, reverse=newest_first)
 
+    if can(user, "case.see_disclosure_log", case):
+        # (what the hearing's guards ask of the log: when each item was first disclosed)
+        fairness.already_read_disclosures(case, [(r.t2, r.n1, r.at) for r in ordered("disclosure")])
+
     return {
         "disclosures": [DisclosureLine(r.at, r.t1, r.t2, r.t3, r.t4)
                         for r in ordered("disclosure")],
         "openers": [_opener(r) for r in ordered("opener", newest_first=True)],
         "holds": [_hold(case, r) for r in ordered("hold")],
         "links": [LinkLine(r.id, r.t1) for r in ordered("link")],
+        "panel": [PanelLine(r.id, r.t1) for r in ordered("panel")],
         "threads": [ThreadLine(r.t1, r.n1, bool(r.n2), bool(r.n3), bool(r.n4))
                     for r in ordered("thread")],
     }
@@ -482,6 +512,9 @@ def case_page(case: Case, user, forms: dict) -> dict:
     single = _one_of_a_kind(case, user, role)
     response, hearing, report = single["response"], single["hearing"], single["report"]
     declaration = single["declaration"]
+    if staff:  # the committee's standing, the assignments, the round's votes: one statement
+        stage = p.STAGE_OF.get(case.status)
+        access.read_people(case, stage, p.current_round(case, stage) if stage else None)
     lists = page_lists(user, case)
     material = readable(user, case, lists)  # (the hearing: read by the line above)
     actions = workflow.open_to(user, case)
@@ -508,8 +541,7 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "representatives": _representatives(case, user, forms),
         # the proceeding after the answer
         "investigators": p.members_in(case, "investigator") if staff else [],
-        "panel": p.members_in(case, "hearing_panel") if staff or case.status in (
-            "hearing_scheduled", "deliberation") else [],
+        "panel": p.members_in(case, "hearing_panel") if staff else lists["panel"],
         "requests": p.open_requests(case, None if staff else "respondent")
         if staff or role == "respondent" else [],
         "report": report if staff else None,

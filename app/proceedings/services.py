@@ -192,8 +192,19 @@ def answer_request(request: DocumentRequest, text: str) -> None:
 
 
 def report_of(case: Case) -> InvestigationItem | None:
-    found = items(case, "report")
-    return found[-1] if found else None
+    """The latest findings report, read once a request."""
+    def ask():
+        found = items(case, "report")
+        return found[-1] if found else None
+    return remembered(("report", case.id), ask)
+
+
+def already_read_report(case: Case, report: InvestigationItem | None,
+                        postponement: HearingPostponement | None) -> None:
+    """Remember for the request the latest findings report and the pending request to
+    postpone the latest hearing, read by the caller (the case page's one-of-a-kind rows)."""
+    remembered(("report", case.id), lambda: report)
+    remembered(("pending_postponement", case.id), lambda: postponement)
 
 
 # --- votes ---------------------------------------------------------------------------
@@ -522,9 +533,10 @@ def pending_postponement(case: Case) -> HearingPostponement | None:
     hearing = current_hearing(case)
     if hearing is None:
         return None
-    return db.session.execute(select(HearingPostponement).where(
-        HearingPostponement.hearing_id == hearing.id,
-        HearingPostponement.status == "pending")).scalar_one_or_none()
+    return remembered(("pending_postponement", case.id), lambda: db.session.execute(
+        select(HearingPostponement).where(HearingPostponement.hearing_id == hearing.id,
+                                          HearingPostponement.status == "pending")
+    ).scalar_one_or_none())
 
 
 def heard_allegations(case: Case) -> list[Allegation]:
