@@ -2,6 +2,7 @@
 (issue 15): the chair sees the flags and records them as considered; parties never do."""
 from __future__ import annotations
 
+from budget import count_statements
 from conftest import login_client
 from sqlalchemy import select
 
@@ -11,7 +12,7 @@ from app.cases.models import Allegation, Case
 from app.demo import DEMO_PASSWORD
 from app.demo.office import REPEAT_CASES
 from app.extensions import db
-from app.office.flags import flags_for
+from app.office.flags import flags_for, record_considered, section
 from app.registry.models import Certificant
 from app.registry.services import find_by_number
 from tests.case_helpers import case_in_state
@@ -90,4 +91,25 @@ def test_no_flags_on_a_first_complaint(demo):
         db.session.flush()
         case = case_in_state("submitted", find_by_email("cert3@example.org"), newcomer)
         assert flags_for(case) == []
+        db.session.rollback()
+
+
+def test_the_flags_and_the_reviews_are_read_in_one_statement(demo):
+    """Every kind of flag's candidates and the reviews (with who made them) come back in one
+    statement, and the section shows the same flags in the same order as before."""
+    number = _repeat_number(demo)
+    with demo.test_request_context():
+        case = db.session.execute(select(Case).where(Case.number == number)).scalar_one()
+        chair = find_by_email(CHAIR)
+        record_considered(case, chair, "Seen them; the facts differ.")
+        record_considered(case, chair, "Looked again after the answer.")
+        assert case.allegations  # loaded with the case on the page
+        with count_statements(demo) as seen:
+            shown = section(case)
+        assert seen.count == 1, seen.report()
+        assert [f.kind for f in shown["flags"]] == ["same_parties", "respondent_cases",
+                                                     "repeat_dismissals"]
+        assert [(r.by_name, r.reason) for r in shown["reviews"]] == [
+            ("Charles Chair", "Seen them; the facts differ."),
+            ("Charles Chair", "Looked again after the answer.")]
         db.session.rollback()

@@ -648,3 +648,19 @@ def test_disposal_destroys_the_exports_that_hold_the_case(ctx, cast):
     hashes = {f["sha256"] for f in item.destroyed["files"]}
     assert {record_zip.sha256, own_zip.sha256, index.sha256, evidence.sha256} <= hashes
     assert "exports (record and own-data ZIPs and their indexes)" in item.destroyed["categories"]
+
+
+def test_a_case_s_retention_is_one_statement_whatever_the_schedule_s_versions(app, ctx, cast):
+    people = cast("complainant", "admin", "record")
+    case = _closed_case(people)
+    for years in (2, 7):
+        clock.advance(days=30)
+        records.change_schedule(dict(records.current_schedule().years, dismissed_intake=years),
+                                f"{years} years", people["admin"])
+        db.session.flush()
+        assert case.closed_at is not None  # the case as the page has it already
+        with count_statements(app) as seen:
+            kept = records.retention(case)
+        assert seen.count == 1, seen.report()
+    # closed under version 0 (3 years); version 2 (7 years) is longer now, and applies
+    assert (kept.disposal_on, kept.version) == (CLOSED.date().replace(year=2033), 2)

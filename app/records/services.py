@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy import and_, exists, func, literal, or_, select, true, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
@@ -304,15 +304,30 @@ class Retention:
 
 
 def retention(case: Case) -> Retention | None:
-    """When a closed case's file is due for disposal (None: not closed, or disposed)."""
+    """When a closed case's file is due for disposal (None: not closed, or disposed).
+
+    One statement: which outcomes describe the case (0/1 each), on one row per version of
+    the schedule (a LEFT JOIN: the table is a handful of rows; none before the first edit).
+    The rule is then chosen in Python as the sweep's CASE chooses it in SQL.
+    """
     if case.status not in DISPOSABLE or case.closed_at is None:
         return None
-    schedules = all_schedules()
     facts = _Facts.of(case.id)
-    row = db.session.execute(facts.joined(select(
-        *_rule_columns(schedules, outcome_conditions(facts))).select_from(Case)).where(
-        Case.id == case.id)).one()
-    return _retention_of(case.closed_at, list(row))
+    described = [sql_case((condition, 1), else_=0).label(key)
+                 for key, condition in outcome_conditions(facts).items()]
+    rows = db.session.execute(facts.joined(select(
+        *described, RetentionSchedule.version, RetentionSchedule.years,
+        RetentionSchedule.created_at).select_from(Case))
+        .outerjoin(RetentionSchedule, true()).where(Case.id == case.id)
+        .order_by(RetentionSchedule.version)).all()
+    schedules = [_defaults()] + [Schedule(row.version, dict(row.years), row.created_at)
+                                 for row in rows if row.version is not None]
+    current = schedules[-1]
+    closing = next((s for s in reversed(schedules[1:]) if case.closed_at >= s.since),
+                   schedules[0])
+    codes = [_encode(_rule(closing, current, key), order) if rows[0][order] else -1
+             for order, key in enumerate(OUTCOMES)]
+    return _retention_of(case.closed_at, codes)
 
 
 # --- legal holds ---------------------------------------------------------------------------
