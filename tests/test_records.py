@@ -664,3 +664,23 @@ def test_a_case_s_retention_is_one_statement_whatever_the_schedule_s_versions(ap
         assert seen.count == 1, seen.report()
     # closed under version 0 (3 years); version 2 (7 years) is longer now, and applies
     assert (kept.disposal_on, kept.version) == (CLOSED.date().replace(year=2033), 2)
+
+
+def test_the_case_page_reads_the_retention_with_its_lists_and_shows_the_same_rule(
+        app, client, auth, cast):
+    """The case page computes the retention from rows of its lists' statement: the date and
+    the rule it shows are those `records.retention` gives from its own statement."""
+    with app.test_request_context():
+        people = cast("complainant", "admin", "record")
+        case = _closed_case(people)
+        for years in (2, 7):
+            clock.advance(days=30)
+            records.change_schedule(dict(records.current_schedule().years,
+                                         dismissed_intake=years), f"{years} years",
+                                    people["admin"])
+        db.session.commit()
+        number, kept = case.number, records.retention(case)
+    assert kept.version == 2
+    auth.login(people["admin"])
+    page = client.get(f"/cases/{number}").text
+    assert str(kept.disposal_on) in page and "(schedule version 2)" in page

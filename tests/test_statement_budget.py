@@ -40,11 +40,6 @@ EXCEPTIONS: dict[tuple[str, str], int] = {
     # reviews (app/office/flags.py, `section`: one UNION ALL statement; five before)
     **{(f"case page, {state}", reader): 11
        for state in ("submitted", "info_requested") for reader in ("chair", "admin")},
-    # closed, dismissed, withdrawn, for staff: + the case's retention facts with the
-    # schedule's versions (app/records, `records.retention`: one statement; two before)
-    **{(f"case page, {state}", reader): 11
-       for state in ("closed", "dismissed", "withdrawn")
-       for reader in ("chair", "admin", "member2")},
 }
 
 

@@ -397,6 +397,12 @@ def _list_queries(user, case: Case) -> list:
             .select_from(LegalHold)
             .outerjoin(Certificant, Certificant.id == LegalHold.certificant_id)
             .where(LegalHold.lifted_at.is_(None), or_(*whose)))
+        source = records.retention_source(case)
+        if source is not None:  # what the case's retention is computed from
+            found = source.subquery()
+            queries.append(select(*_columns(
+                "retention", ident=found.c.version, at=found.c.created_at,
+                texts=(found.c.years,), numbers=(found.c.described,))))
     staff = access.is_staff_on(user, case)
     if staff:
         queries.append(select(*_columns("link", ident=WitnessLink.id, texts=(WitnessLink.name,)))
@@ -467,6 +473,9 @@ def page_lists(user, case: Case) -> dict:
         "panel": [PanelLine(r.id, r.t1) for r in ordered("panel")],
         "threads": [ThreadLine(r.t1, r.n1, bool(r.n2), bool(r.n3), bool(r.n4))
                     for r in ordered("thread")],
+        # (described, version, years, since) rows for records.retention; None: not read
+        "retention": [(r.n1, r.id, r.t1, r.at) for r in rows["retention"]]
+        if "retention" in rows else None,
     }
 
 
@@ -556,7 +565,8 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "tallies": _tallies_seen(case, user) if can(user, "case.see_votes", case) else [],
         "sanction_titles": {k.value: k.title for k in SanctionKind},
         "messages": messages.case_section(user, case, lists["threads"], lists["links"]),
-        "records": records.case_panel(user, case, holds=lists["holds"]),
+        "records": records.case_panel(user, case, holds=lists["holds"],
+                                      retention_rows=lists["retention"]),
         # decisions set aside on appeal, with the reason (the parties received them)
         "set_aside": [d for d in reversed(access.decisions_of(case))
                       if d.set_aside_at is not None] if staff or role else [],

@@ -13,12 +13,13 @@ app/proceedings/disposal.py takes the action for each case of a batch.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, literal, or_, select, true, update
+from sqlalchemy import Select, String, and_, cast, exists, func, literal, or_, select, true, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import joinedload
 
@@ -303,29 +304,45 @@ class Retention:
                 f"(schedule version {self.version})")
 
 
-def retention(case: Case) -> Retention | None:
-    """When a closed case's file is due for disposal (None: not closed, or disposed).
-
-    One statement: which outcomes describe the case (0/1 each), on one row per version of
-    the schedule (a LEFT JOIN: the table is a handful of rows; none before the first edit).
-    The rule is then chosen in Python as the sweep's CASE chooses it in SQL.
-    """
+def retention_source(case: Case) -> Select | None:
+    """The rows `retention` reads, for a caller that runs them with its own queries (the
+    case page's lists): one row per version of the schedule (a LEFT JOIN: the table is a
+    handful of rows; one row with no version before the first edit), each with which
+    outcomes describe the case as a bit mask (bit n: the nth of OUTCOMES) and the
+    version's years as JSON text. None: the case has no retention (not closed, disposed)."""
     if case.status not in DISPOSABLE or case.closed_at is None:
         return None
     facts = _Facts.of(case.id)
-    described = [sql_case((condition, 1), else_=0).label(key)
-                 for key, condition in outcome_conditions(facts).items()]
-    rows = db.session.execute(facts.joined(select(
-        *described, RetentionSchedule.version, RetentionSchedule.years,
+    conditions = outcome_conditions(facts)
+    described = sum(sql_case((conditions[key], 1 << order), else_=0)
+                    for order, key in enumerate(OUTCOMES))
+    return (facts.joined(select(
+        described.label("described"), RetentionSchedule.version,
+        cast(RetentionSchedule.years, String).label("years"),
         RetentionSchedule.created_at).select_from(Case))
-        .outerjoin(RetentionSchedule, true()).where(Case.id == case.id)
-        .order_by(RetentionSchedule.version)).all()
-    schedules = [_defaults()] + [Schedule(row.version, dict(row.years), row.created_at)
-                                 for row in rows if row.version is not None]
+        .outerjoin(RetentionSchedule, true()).where(Case.id == case.id))
+
+
+def retention(case: Case, rows: list | None = None) -> Retention | None:
+    """When a closed case's file is due for disposal (None: not closed, or disposed).
+
+    One statement (`retention_source`), or none when the caller read its rows already
+    (`rows`: (described, version, years as JSON text, created_at) each). The rule is then
+    chosen in Python as the sweep's CASE chooses it in SQL.
+    """
+    source = retention_source(case)
+    if source is None:
+        return None
+    if rows is None:
+        rows = [tuple(r) for r in db.session.execute(source)]
+    versions = sorted((r for r in rows if r[1] is not None), key=lambda r: r[1])
+    schedules = [_defaults()] + [Schedule(version, json.loads(years), at)
+                                 for _described, version, years, at in versions]
     current = schedules[-1]
     closing = next((s for s in reversed(schedules[1:]) if case.closed_at >= s.since),
                    schedules[0])
-    codes = [_encode(_rule(closing, current, key), order) if rows[0][order] else -1
+    described = rows[0][0]
+    codes = [_encode(_rule(closing, current, key), order) if described >> order & 1 else -1
              for order, key in enumerate(OUTCOMES)]
     return _retention_of(case.closed_at, codes)
 
@@ -485,12 +502,15 @@ def disposal_problem(case: Case, data: dict) -> str | None:
     return None
 
 
-def case_panel(user, case: Case, holds: list | None = None) -> dict | None:
-    """What the case page shows of the case's records (staff on the case only). `holds`:
-    the holds in force, if the caller read them already (the case page, as plain rows)."""
+def case_panel(user, case: Case, holds: list | None = None,
+               retention_rows: list | None = None) -> dict | None:
+    """What the case page shows of the case's records (staff on the case only). `holds`,
+    `retention_rows`: the holds in force and the rows of `retention_source`, if the caller
+    read them already (the case page, as plain rows of its lists' statement)."""
     if not can(user, "records.see", case):
         return None
-    return {"retention": retention(case), "holds": holds_on(case) if holds is None else holds,
+    return {"retention": retention(case, retention_rows),
+            "holds": holds_on(case) if holds is None else holds,
             **(disposal_of(case) if case.status == State.DISPOSED else {})}
 
 
