@@ -235,10 +235,15 @@ def _replace(session: Session, kept, now: Select, *, count: bool = False) -> int
 
 def refresh(session: Session, case_ids: Iterable[int] = (),
             member_ids: Iterable[int] = ()) -> None:
-    """Recompute the items of these cases and of these members (two statements each)."""
+    """Recompute the items of these cases (locked first: three statements) and of these
+    members (two)."""
     table = WaitingItem.__table__
     case_ids, member_ids = sorted(set(case_ids)), sorted(set(member_ids))
     if case_ids:
+        # one transaction at a time recomputes a case: without the row lock, two at once
+        # could each delete the rows the other had not yet written, and write theirs twice
+        # (PostgreSQL; SQLite has one writer and renders no FOR UPDATE)
+        session.execute(select(Case.id).where(Case.id.in_(case_ids)).with_for_update())
         _replace(session, table.c.case_id.in_(case_ids), computed(case_ids=case_ids))
     if member_ids:
         _replace(session, table.c.member_id.in_(member_ids), computed(member_ids=member_ids))
