@@ -13,6 +13,7 @@ from app.demo import DEMO_PASSWORD
 from app.demo.office import REPEAT_CASES
 from app.extensions import db
 from app.office.flags import flags_for, record_considered, section
+from app.proceedings.page import page_lists
 from app.registry.models import Certificant
 from app.registry.services import find_by_number
 from tests.case_helpers import case_in_state
@@ -112,4 +113,11 @@ def test_the_flags_and_the_reviews_are_read_in_one_statement(demo):
         assert [(r.by_name, r.reason) for r in shown["reviews"]] == [
             ("Charles Chair", "Seen them; the facts differ."),
             ("Charles Chair", "Looked again after the answer.")]
+        # the case page reads the same rows as a branch of its small lists' one statement,
+        # and shows the same section from them, reviews' times and order included
+        lists = page_lists(chair, case)
+        with count_statements(demo) as seen:
+            from_the_page = section(case, lists["flags"])
+        assert seen.count == 0, seen.report()
+        assert from_the_page == shown
         db.session.rollback()

@@ -33,14 +33,9 @@ DEFAULT_BUDGET = 10
 # Pages allowed more than ten statements, by (label, reader), and why. Every page signed in
 # pays 1 for the session with the person and their roles; a page that records a view pays 1
 # for the audit entry (sealing it is a job, after the response). The case page gathers a
-# whole case in ten in every state (docs/DESIGN.md, "The case page's floor"), except where
-# work under way elsewhere is needed; lower these once it is merged.
-EXCEPTIONS: dict[tuple[str, str], int] = {
-    # submitted and info requested, for those who run intake: + the intake flags with their
-    # reviews (app/office/flags.py, `section`: one UNION ALL statement; five before)
-    **{(f"case page, {state}", reader): 11
-       for state in ("submitted", "info_requested") for reader in ("chair", "admin")},
-}
+# whole case in ten in every state and for every reader (docs/DESIGN.md, "The case page's
+# floor"): none is allowed more now.
+EXCEPTIONS: dict[tuple[str, str], int] = {}
 
 
 def _people(app, make):

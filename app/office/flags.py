@@ -13,7 +13,21 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from rapidfuzz import fuzz
-from sqlalchemy import Integer, String, Text, and_, cast, exists, func, literal, null, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    Text,
+    and_,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from app import clock
 from app.accounts.models import User
@@ -122,20 +136,29 @@ def _mine(case: Case) -> list[tuple]:
     return [(a.conduct_from, a.conduct_to or a.conduct_from, a.facts) for a in case.allegations]
 
 
-def _rows(case: Case, *, reviews: bool) -> dict[str, list]:
-    """Every branch's rows, in one statement: {kind: [row, ...]} in each branch's order."""
+def _union(case: Case, *, reviews: bool) -> Select | None:
+    """Every branch that applies, as one compound select (None: no branch applies)."""
     queries = _branches(case, reviews=reviews)
-    found: dict[str, list] = {kind: [] for kind in BRANCHES}
     if not queries:
-        return found
+        return None
     # each branch keeps its own ORDER BY and LIMIT inside a subquery (SQLite allows neither
-    # on a member of a compound select); the outer ORDER BY puts the branches back in order
+    # on a member of a compound select)
     parts = [select(*q.subquery(f"b{n}").c) for n, q in enumerate(queries)]
-    every = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("flags")
-    for row in db.session.execute(select(every).order_by(
-            every.c.branch, every.c.at, every.c.ident)):
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _sorted(rows) -> dict[str, list]:
+    """{kind: [row, ...]}, each branch in its order (earliest first)."""
+    found: dict[str, list] = {kind: [] for kind in BRANCHES}
+    for row in sorted(rows, key=lambda r: (r.branch, r.at is None, r.at or 0, r.ident or 0)):
         found[BRANCHES[row.branch]].append(row)
     return found
+
+
+def _rows(case: Case, *, reviews: bool) -> dict[str, list]:
+    """Every branch's rows, in one statement: {kind: [row, ...]} in each branch's order."""
+    union = _union(case, reviews=reviews)
+    return _sorted(db.session.execute(union) if union is not None else [])
 
 
 def _flags(case: Case, found: dict[str, list]) -> list[Flag]:
@@ -176,11 +199,20 @@ def flags_for(case: Case) -> list[Flag]:
     return _flags(case, _rows(case, reviews=False))
 
 
-def section(case: Case) -> dict | None:
-    """What the intake page shows of the flags (None: not at intake), in one statement."""
+def source(case: Case) -> Select | None:
+    """The statement `section` reads (None: not at intake), for a caller that runs it as
+    part of its own — the case page reads it as one branch of its small lists' UNION ALL.
+    Its columns: branch, number, text, name, at, ident."""
+    return _union(case, reviews=True) if case.status in INTAKE_STATES else None
+
+
+def section(case: Case, rows=None) -> dict | None:
+    """What the intake page shows of the flags (None: not at intake), in one statement,
+    or in none when the caller read the rows of `source` already (`rows`: objects with
+    its columns as attributes)."""
     if case.status not in INTAKE_STATES:
         return None
-    found = _rows(case, reviews=True)
+    found = _rows(case, reviews=True) if rows is None else _sorted(rows)
     return {"flags": _flags(case, found),
             "reviews": [Considered(r.name, r.at, r.text)
                         for r in sorted(found["review"], key=lambda r: r.ident)]}

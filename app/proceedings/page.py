@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     Integer,
+    Select,
     String,
     and_,
     cast,
@@ -343,6 +344,17 @@ PANEL_SHOWN = ("hearing_scheduled", "deliberation")
 
 
 @dataclass(frozen=True)
+class FlagRow:
+    """A row of intake_flags.source, read back from the page's UNION ALL."""
+    branch: int
+    number: str | None
+    text: str | None
+    name: str | None
+    at: object
+    ident: int | None
+
+
+@dataclass(frozen=True)
 class ThreadLine:
     party_key: str
     message_count: int
@@ -368,50 +380,57 @@ def _flag(condition):
     return sql_case((condition, 1), else_=0)
 
 
-def _list_queries(user, case: Case) -> list:
-    """The capped query of each small list this reader sees."""
-    queries = []
+def _list_queries(user, case: Case) -> dict[str, Select]:
+    """The capped query of each small list this reader sees, by its section's name."""
+    queries: dict[str, Select] = {}
     if can(user, "case.see_disclosure_log", case):
-        queries.append(select(*_columns(
+        queries["disclosure"] = select(*_columns(
             "disclosure", ident=Disclosure.id, at=Disclosure.at,
             texts=(Disclosure.item_label, Disclosure.item_type, Disclosure.recipient_email,
-                   Disclosure.how), numbers=(Disclosure.item_id,)))
-            .where(Disclosure.case_id == case.id))
+                   Disclosure.how), numbers=(Disclosure.item_id,))
+        ).where(Disclosure.case_id == case.id)
         # who opened the case: its latest reads (who, what, when)
-        queries.append(select(*_columns(
+        queries["opener"] = select(*_columns(
             "opener", ident=AuditEntry.id, at=AuditEntry.created_at,
             texts=(AuditEntry.action, User.name, AuditEntry.personal, AuditEntry.personal_digest),
-            numbers=(AuditEntry.actor_id,)))
-            .select_from(AuditEntry).outerjoin(User, User.id == AuditEntry.actor_id)
-            .where(AuditEntry.target_type == "cases", AuditEntry.target_id == str(case.id),
-                   AuditEntry.action.in_(READS))
-            .order_by(AuditEntry.id.desc()).limit(OPENERS_SHOWN))
+            numbers=(AuditEntry.actor_id,))
+        ).select_from(AuditEntry).outerjoin(User, User.id == AuditEntry.actor_id).where(
+            AuditEntry.target_type == "cases", AuditEntry.target_id == str(case.id),
+            AuditEntry.action.in_(READS)).order_by(AuditEntry.id.desc()).limit(OPENERS_SHOWN)
     if can(user, "records.see", case):  # the holds in force: the case's, its respondent's
         whose = [LegalHold.case_id == case.id]
         if case.respondent_certificant_id is not None:
             whose.append(LegalHold.certificant_id == case.respondent_certificant_id)
-        queries.append(select(*_columns(
+        queries["hold"] = select(*_columns(
             "hold", ident=LegalHold.id, at=LegalHold.placed_at,
             texts=(LegalHold.reason, LegalHold.reference, Certificant.name,
-                   Certificant.cert_number), numbers=(LegalHold.case_id,)))
-            .select_from(LegalHold)
-            .outerjoin(Certificant, Certificant.id == LegalHold.certificant_id)
-            .where(LegalHold.lifted_at.is_(None), or_(*whose)))
+                   Certificant.cert_number), numbers=(LegalHold.case_id,))
+        ).select_from(LegalHold).outerjoin(
+            Certificant, Certificant.id == LegalHold.certificant_id
+        ).where(LegalHold.lifted_at.is_(None), or_(*whose))
         source = records.retention_source(case)
         if source is not None:  # what the case's retention is computed from
             found = source.subquery()
-            queries.append(select(*_columns(
+            queries["retention"] = select(*_columns(
                 "retention", ident=found.c.version, at=found.c.created_at,
-                texts=(found.c.years,), numbers=(found.c.described,))))
+                texts=(found.c.years,), numbers=(found.c.described,)))
+    if can(user, "case.intake_flags", case):
+        source = intake_flags.source(case)
+        if source is not None:  # at intake: the repeat-complaint flags and their reviews
+            found = source.subquery()
+            queries["flag"] = select(*_columns(
+                "flag", ident=found.c.ident, at=found.c.at,
+                texts=(found.c.number, found.c.text, found.c.name), numbers=(found.c.branch,)))
     staff = access.is_staff_on(user, case)
     if staff:
-        queries.append(select(*_columns("link", ident=WitnessLink.id, texts=(WitnessLink.name,)))
-                       .where(WitnessLink.case_id == case.id))
+        queries["link"] = select(*_columns(
+            "link", ident=WitnessLink.id, texts=(WitnessLink.name,))
+        ).where(WitnessLink.case_id == case.id)
     elif case.status in PANEL_SHOWN:  # the parties see who sits on the hearing panel
-        queries.append(select(*_columns("panel", ident=Assignment.id, texts=(User.name,)))
-                       .select_from(Assignment).join(User, User.id == Assignment.member_id)
-                       .where(Assignment.case_id == case.id,
-                              Assignment.capacity == Capacity.HEARING_PANEL))
+        queries["panel"] = select(*_columns(
+            "panel", ident=Assignment.id, texts=(User.name,))
+        ).select_from(Assignment).join(User, User.id == Assignment.member_id).where(
+            Assignment.case_id == case.id, Assignment.capacity == Capacity.HEARING_PANEL)
     key = None if staff else access.thread_key(user, case)
     if staff or key is not None:  # the threads the reader reads: all for staff, their own
         count = select(func.count(Message.id)).where(
@@ -425,7 +444,7 @@ def _list_queries(user, case: Case) -> list:
                 _flag(Thread.last_office_at.is_not(None) & (
                     Thread.party_read_at.is_(None) | (Thread.party_read_at < Thread.last_office_at))),
             ))).where(Thread.case_id == case.id)
-        queries.append(threads if staff else threads.where(Thread.party_key == key))
+        queries["thread"] = threads if staff else threads.where(Thread.party_key == key)
     return queries
 
 
@@ -446,14 +465,15 @@ def _hold(case: Case, row) -> HoldLine:
 
 def page_lists(user, case: Case) -> dict:
     """The case page's small lists this reader sees — the disclosure log, who opened the
-    case, the legal holds in force, the witness links, the message threads — as plain rows
+    case, the legal holds in force and the retention's sources, the intake flags, the
+    witness links, the message threads — as plain rows
     of one statement (a UNION ALL of each list's query, padded to common columns), instead
     of a statement each; for a party while a hearing is scheduled or deliberated, who sits
     on its panel. Each list is in its own order."""
-    rows: dict[str, list] = {}
     queries = _list_queries(user, case)
+    rows: dict[str, list] = {section: [] for section in queries}  # (a list read: no None)
     if queries:
-        union = union_all(*(select(*q.subquery().c) for q in queries))
+        union = union_all(*(select(*q.subquery().c) for q in queries.values()))
         for row in db.session.execute(union):
             rows.setdefault(row.section, []).append(row)
 
@@ -473,6 +493,9 @@ def page_lists(user, case: Case) -> dict:
         "panel": [PanelLine(r.id, r.t1) for r in ordered("panel")],
         "threads": [ThreadLine(r.t1, r.n1, bool(r.n2), bool(r.n3), bool(r.n4))
                     for r in ordered("thread")],
+        # the rows of intake_flags.source, as its columns; None: not read
+        "flags": [FlagRow(r.n1, r.t1, r.t2, r.t3, r.at, r.id) for r in rows["flag"]]
+        if "flag" in rows else None,
         # (described, version, years, since) rows for records.retention; None: not read
         "retention": [(r.n1, r.id, r.t1, r.at) for r in rows["retention"]]
         if "retention" in rows else None,
@@ -576,7 +599,8 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "separation": access.separation_reason(user, case)
         if staff and case.status in p.STAGE_OF else None,
         # repeat and related complaints, for those who run intake; never the parties
-        "intake_flags": intake_flags.section(case) if can(user, "case.intake_flags", case) else None,
+        "intake_flags": intake_flags.section(case, lists["flags"])
+        if can(user, "case.intake_flags", case) else None,
         # who opened the case (staff only): its latest reads, from the audit trail
         "openers": lists["openers"],
     }
