@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from budget import count_statements
@@ -684,3 +684,22 @@ def test_the_case_page_reads_the_retention_with_its_lists_and_shows_the_same_rul
     auth.login(people["admin"])
     page = client.get(f"/cases/{number}").text
     assert str(kept.disposal_on) in page and "(schedule version 2)" in page
+
+
+def test_the_certificate_number_reads_the_same_in_sql(ctx):
+    """The case page looks for a disposed file's certificate by its number computed in SQL
+    (one statement with the page's lists); it must match the batch's own, past 9999 too."""
+    done = datetime(2031, 12, 31, 23, 59, tzinfo=UTC)
+    for batch_id in (7, 10000, 123456):
+        batch = DisposalBatch(id=batch_id, status="done", due_by=done.date(), done_at=done)
+        db.session.add(batch)
+        db.session.flush()
+        in_sql = db.session.execute(select(DisposalBatch.certificate_number_sql()).where(
+            DisposalBatch.id == batch_id)).scalar_one()
+        assert in_sql == batch.certificate_number == f"DC-2031-{batch_id:04d}"
+    waiting = DisposalBatch(id=8, status="warned", due_by=done.date())
+    db.session.add(waiting)
+    db.session.flush()
+    assert db.session.execute(select(DisposalBatch.certificate_number_sql()).where(
+        DisposalBatch.id == 8)).scalar_one() is None
+    db.session.rollback()

@@ -22,13 +22,14 @@ from app.coi.models import CoiDeclaration, Recusal
 from app.documents.models import Document
 from app.extensions import db
 from app.notifications.services import queue_mail
+from app.records.models import DisposalBatch, DisposalItem
 from app.registry.models import Certificant
 from app.representatives.models import Representative
 
 ROUND = 60  # cases added per round; the second round doubles everything
 STATES = ["submitted", "info_requested", "awaiting_response", "investigation",
           "committee_review", "hearing_scheduled", "deliberation", "decided", "under_appeal",
-          "final", "closed", "dismissed", "withdrawn", "draft"]
+          "final", "closed", "dismissed", "withdrawn", "abandoned", "disposed", "draft"]
 DEFAULT_BUDGET = 10
 # Pages allowed more than ten statements, by (label, reader), and why. Every page signed in
 # pays 1 for the session with the person and their roles; a page that records a view pays 1
@@ -65,7 +66,7 @@ def _add_round(app, people: dict, round_no: int) -> dict:
         rory_cert = db.session.get(Certificant, people["rory_cert"].id)
         for i in range(ROUND):
             state = STATES[i % len(STATES)]
-            if i % 4 == 0 or state == "under_appeal":  # an appeal needs his account
+            if i % 5 == 0 or state == "under_appeal":  # an appeal needs his account
                 cert, respondent = rory_cert, users["respondent"]
             else:
                 cert = Certificant(cert_number=f"CCM-{round_no}{i:04d}",
@@ -80,6 +81,8 @@ def _add_round(app, people: dict, round_no: int) -> dict:
                                  panel=[users["member"], users["member2"]])
             if state == "draft":
                 continue
+            if state == "disposed":  # destroyed in a batch whose certificate was issued
+                _destroyed(case, users["admin"])
             case.submitted_at = clock.now() - timedelta(days=3 * i + round_no)
             # the chair declares on everything; Mina on most, recused on some, and some
             # cases are still waiting for her declaration
@@ -182,6 +185,19 @@ def _pages(picked: dict, people: dict) -> list[tuple[str, str, str]]:
         ("health check", None, "/healthz"),
         *_case_page_in_every_state(picked),
     ]
+
+
+def _destroyed(case, admin) -> None:
+    now = clock.now()
+    batch = DisposalBatch(status="done", due_by=now.date(), done_at=now)
+    db.session.add(batch)
+    db.session.flush()
+    db.session.add(DisposalItem(batch_id=batch.id, case_id=case.id, disposal_on=now.date(),
+                                rule="Dismissed: 3 years after closing", disposed_at=now))
+    db.session.add(Document(
+        case_id=None, seq=1, number=batch.certificate_number, kind="destruction_certificate",
+        title="Certificate of destruction", stored_name=secrets.token_hex(8),
+        sha256=secrets.token_hex(32), size=1000, pages=1, issued_by_id=admin.id, recipients=[]))
 
 
 def _case_page_in_every_state(picked: dict) -> list[tuple[str, str, str]]:

@@ -383,12 +383,20 @@ def _flag(condition):
 def _list_queries(user, case: Case) -> dict[str, Select]:
     """The capped query of each small list this reader sees, by its section's name."""
     queries: dict[str, Select] = {}
-    if can(user, "case.see_disclosure_log", case):
+    log = can(user, "case.see_disclosure_log", case)
+    if log:
         queries["disclosure"] = select(*_columns(
             "disclosure", ident=Disclosure.id, at=Disclosure.at,
             texts=(Disclosure.item_label, Disclosure.item_type, Disclosure.recipient_email,
                    Disclosure.how), numbers=(Disclosure.item_id,))
         ).where(Disclosure.case_id == case.id)
+    elif case.status == "hearing_scheduled":
+        # not shown: when each item reached the parties, which the hearing's guards ask
+        # (the respondent's waiver of the disclosure period: fairness.late_items)
+        queries["disclosed"] = select(*_columns(
+            "disclosed", at=Disclosure.at, texts=(Disclosure.item_type,),
+            numbers=(Disclosure.item_id,))).where(Disclosure.case_id == case.id)
+    if log:
         # who opened the case: its latest reads (who, what, when)
         queries["opener"] = select(*_columns(
             "opener", ident=AuditEntry.id, at=AuditEntry.created_at,
@@ -414,6 +422,12 @@ def _list_queries(user, case: Case) -> dict[str, Select]:
             queries["retention"] = select(*_columns(
                 "retention", ident=found.c.version, at=found.c.created_at,
                 texts=(found.c.years,), numbers=(found.c.described,)))
+        source = records.disposal_source(case)
+        if source is not None:  # a disposed case: when its file was destroyed, the certificate
+            found = source.subquery()
+            queries["disposal"] = select(*_columns(
+                "disposal", ident=found.c.batch_id, at=found.c.disposed_at,
+                numbers=(found.c.done_year, found.c.issued)))
     if can(user, "case.intake_flags", case):
         source = intake_flags.source(case)
         if source is not None:  # at intake: the repeat-complaint flags and their reviews
@@ -465,7 +479,8 @@ def _hold(case: Case, row) -> HoldLine:
 
 def page_lists(user, case: Case) -> dict:
     """The case page's small lists this reader sees — the disclosure log, who opened the
-    case, the legal holds in force and the retention's sources, the intake flags, the
+    case, the legal holds in force, the retention's sources and a disposed file's
+    destruction, the intake flags, the
     witness links, the message threads — as plain rows
     of one statement (a UNION ALL of each list's query, padded to common columns), instead
     of a statement each; for a party while a hearing is scheduled or deliberated, who sits
@@ -480,9 +495,10 @@ def page_lists(user, case: Case) -> dict:
     def ordered(section, newest_first=False):
         return sorted(rows.get(section, []), key=lambda r: r.id, reverse=newest_first)
 
-    if can(user, "case.see_disclosure_log", case):
-        # (what the hearing's guards ask of the log: when each item was first disclosed)
-        fairness.already_read_disclosures(case, [(r.t2, r.n1, r.at) for r in ordered("disclosure")])
+    if "disclosure" in rows:  # what the hearing's guards ask: when each item was first disclosed
+        fairness.already_read_disclosures(case, [(r.t2, r.n1, r.at) for r in rows["disclosure"]])
+    elif "disclosed" in rows:
+        fairness.already_read_disclosures(case, [(r.t1, r.n1, r.at) for r in rows["disclosed"]])
 
     return {
         "disclosures": [DisclosureLine(r.at, r.t1, r.t2, r.t3, r.t4)
@@ -496,6 +512,9 @@ def page_lists(user, case: Case) -> dict:
         # the rows of intake_flags.source, as its columns; None: not read
         "flags": [FlagRow(r.n1, r.t1, r.t2, r.t3, r.at, r.id) for r in rows["flag"]]
         if "flag" in rows else None,
+        # (disposed at, batch, year done, issued) rows for records.disposal_of; None: not read
+        "disposal": [(r.at, r.id, r.n1, r.n2) for r in rows["disposal"]]
+        if "disposal" in rows else None,
         # (described, version, years, since) rows for records.retention; None: not read
         "retention": [(r.n1, r.id, r.t1, r.at) for r in rows["retention"]]
         if "retention" in rows else None,
@@ -589,7 +608,8 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "sanction_titles": {k.value: k.title for k in SanctionKind},
         "messages": messages.case_section(user, case, lists["threads"], lists["links"]),
         "records": records.case_panel(user, case, holds=lists["holds"],
-                                      retention_rows=lists["retention"]),
+                                      retention_rows=lists["retention"],
+                                      disposal_rows=lists["disposal"]),
         # decisions set aside on appeal, with the reason (the parties received them)
         "set_aside": [d for d in reversed(access.decisions_of(case))
                       if d.set_aside_at is not None] if staff or role else [],

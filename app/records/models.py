@@ -3,7 +3,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    cast,
+    extract,
+    func,
+    literal,
+)
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -94,9 +107,31 @@ class DisposalBatch(db.Model):
     @property
     def certificate_number(self) -> str | None:
         """The number of the batch's one certificate of destruction (None until done)."""
-        if self.done_at is None:
-            return None
-        return f"DC-{self.done_at.year}-{self.id:04d}"
+        return certificate_number(self.id, self.done_year)
+
+    @property
+    def done_year(self) -> int | None:
+        return None if self.done_at is None else self.done_at.year
+
+    @classmethod
+    def done_year_sql(cls):
+        """`done_year` as SQL (an integer, NULL until done)."""
+        return cast(extract("year", cls.done_at), Integer)
+
+    @classmethod
+    def certificate_number_sql(cls):
+        """`certificate_number` as SQL, the same on SQLite and PostgreSQL (NULL until done):
+        for a query that looks for the certificate without reading the batch first."""
+        digits = cast(cls.id, String)
+        padded = sql_case((cls.id < 10000, func.substr(literal("0000", String) + digits,
+                                                       func.length(digits) + 1)), else_=digits)
+        year = cast(cls.done_year_sql(), String)
+        return literal("DC-", String) + year + literal("-", String) + padded
+
+
+def certificate_number(batch_id: int, done_year: int | None) -> str | None:
+    """DC-<year done>-<batch id, at least four digits>; None while the batch is not done."""
+    return None if done_year is None else f"DC-{done_year}-{batch_id:04d}"
 
 
 class DisposalItem(db.Model):

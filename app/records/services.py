@@ -57,7 +57,13 @@ from app.proceedings.models import (
     SanctionKind,
     Vote,
 )
-from app.records.models import DisposalBatch, DisposalItem, LegalHold, RetentionSchedule
+from app.records.models import (
+    DisposalBatch,
+    DisposalItem,
+    LegalHold,
+    RetentionSchedule,
+    certificate_number,
+)
 from app.representatives.models import Representative
 from app.storage import delete_on_commit, store
 from app.types import UTCDateTime
@@ -503,15 +509,17 @@ def disposal_problem(case: Case, data: dict) -> str | None:
 
 
 def case_panel(user, case: Case, holds: list | None = None,
-               retention_rows: list | None = None) -> dict | None:
+               retention_rows: list | None = None, disposal_rows: list | None = None
+               ) -> dict | None:
     """What the case page shows of the case's records (staff on the case only). `holds`,
-    `retention_rows`: the holds in force and the rows of `retention_source`, if the caller
-    read them already (the case page, as plain rows of its lists' statement)."""
+    `retention_rows`, `disposal_rows`: the holds in force and the rows of
+    `retention_source` and `disposal_source`, if the caller read them already (the case
+    page, as plain rows of its lists' statement)."""
     if not can(user, "records.see", case):
         return None
     return {"retention": retention(case, retention_rows),
             "holds": holds_on(case) if holds is None else holds,
-            **(disposal_of(case) if case.status == State.DISPOSED else {})}
+            **(disposal_of(case, disposal_rows) if case.status == State.DISPOSED else {})}
 
 
 def batch_items(batch: DisposalBatch) -> list[DisposalItem]:
@@ -538,18 +546,34 @@ def batches_listed():
         joinedload(DisposalBatch.confirmed_by)).order_by(DisposalBatch.id.desc())
 
 
-def disposal_of(case: Case) -> dict:
-    """When a disposed case's file was destroyed, and its certificate's number once issued."""
-    item = db.session.execute(select(DisposalItem).where(
-        DisposalItem.case_id == case.id, DisposalItem.disposed_at.is_not(None))
-        .options(joinedload(DisposalItem.batch)).order_by(DisposalItem.disposed_at.desc())
-        .limit(1)).scalar_one_or_none()
-    if item is None:
+def disposal_source(case: Case) -> Select | None:
+    """The row `disposal_of` reads, for a caller that runs it with its own queries (the
+    case page's lists): the latest destruction of the case's file (disposed_at), its
+    batch's id and the year it was done, and whether the batch's certificate was issued
+    (1/0). None: the case is not disposed."""
+    if case.status != State.DISPOSED:
+        return None
+    issued = exists().where(Document.number == DisposalBatch.certificate_number_sql())
+    return (select(DisposalItem.disposed_at, DisposalBatch.id.label("batch_id"),
+                   DisposalBatch.done_year_sql().label("done_year"),
+                   sql_case((issued, 1), else_=0).label("issued"))
+            .join(DisposalBatch, DisposalBatch.id == DisposalItem.batch_id)
+            .where(DisposalItem.case_id == case.id, DisposalItem.disposed_at.is_not(None))
+            .order_by(DisposalItem.disposed_at.desc()).limit(1))
+
+
+def disposal_of(case: Case, rows: list | None = None) -> dict:
+    """When a disposed case's file was destroyed, and its certificate's number once issued:
+    one statement (`disposal_source`), or none when the caller read its rows already
+    (`rows`: (disposed_at, batch id, year the batch was done, issued) each)."""
+    source = disposal_source(case)
+    if rows is None:
+        rows = [tuple(r) for r in db.session.execute(source)] if source is not None else []
+    if not rows:
         return {"disposed_on": None, "certificate": None}
-    number = item.batch.certificate_number
-    issued = number is not None and db.session.execute(
-        select(Document.id).where(Document.number == number)).first() is not None
-    return {"disposed_on": item.disposed_at, "certificate": number if issued else None}
+    disposed_at, batch_id, done_year, issued = rows[0]
+    return {"disposed_on": disposed_at,
+            "certificate": certificate_number(batch_id, done_year) if issued else None}
 
 
 # --- erasure ------------------------------------------------------------------------------
