@@ -240,12 +240,14 @@ class Allegation(db.Model):
         # Find a case by words of the facts (app/cases/search.py); PostgreSQL only
         Index("ix_allegations_facts_fts", text("to_tsvector('english', facts)"),
               postgresql_using="gin").ddl_if(dialect="postgresql"),
+        # the list's filter by standard: the cases alleging an item, read from the index
+        # alone (its code item, then its case), in case order
+        Index("ix_allegations_code_item_case", "code_item_id", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    code_item_id: Mapped[int] = mapped_column(
-        ForeignKey("code_items.id", ondelete="RESTRICT"), index=True)
+    code_item_id: Mapped[int] = mapped_column(ForeignKey("code_items.id", ondelete="RESTRICT"))
     conduct_from: Mapped[date]
     conduct_to: Mapped[date | None]
     facts: Mapped[str] = mapped_column(Text)
