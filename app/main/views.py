@@ -5,7 +5,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import Select, String, cast, func, literal, select, union_all
+from sqlalchemy import String, cast, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from app import clock
@@ -78,20 +78,27 @@ def open_case_counts(user) -> tuple[dict[str, int], int]:
     each counted up to HOME_COUNT_CAP (one past it means "more than"), in one statement.
 
     Counts by status read the cases' content, so they cover only the cases open to the
-    member (`cleared_cases`: declared, not recused); each walks its status's index and
-    stops past the cap, so the home costs the same at any size. The declarations awaited
-    are the member's kept waiting items (`office.waits`, an index).
+    member (`cleared_cases`: declared, not recused). One count per status, as a subquery
+    correlated to a list of the open states (a UNION ALL of literals: SQLite
+    has no VALUES with named columns): planned once (nine UNION ALL branches
+    took the planner 4-10 ms at 100,000 cases), each walking its status's index newest
+    first and checking the member's declaration case by case, and stopping past the cap,
+    so the home costs the same at any size. The declarations awaited are the member's
+    kept waiting items (`office.waits`, an index).
     """
-    def capped(label: str, query: Select) -> Select:
-        return select(cast(literal(label), String).label("status"), func.count().label("n")) \
-            .select_from(query.limit(HOME_COUNT_CAP + 1).subquery())
-
-    cleared = cleared_cases(user)
-    parts = [capped(s.value, cleared.with_only_columns(Case.id).where(Case.status == s.value))
-             for s in State if s in OPEN_STATES]
-    parts.append(capped("", select(WaitingItem.id).where(
-        WaitingItem.kind == "declaration", WaitingItem.member_id == user.id)))
-    counts = {status: n for status, n in db.session.execute(union_all(*parts)) if n}
+    open_states = union_all(*(select(cast(literal(s.value), String).label("status"))
+                              for s in State if s in OPEN_STATES)).subquery("open_states")
+    cases = (cleared_cases(user).with_only_columns(Case.id)
+             .where(Case.status == open_states.c.status)
+             .order_by(Case.submitted_at.desc(), Case.id.desc())
+             .limit(HOME_COUNT_CAP + 1).correlate(open_states))
+    by_status = select(open_states.c.status, select(func.count()).select_from(
+        cases.subquery()).scalar_subquery().label("n"))
+    awaited = select(cast(literal(""), String).label("status"), func.count().label("n")) \
+        .select_from(select(WaitingItem.id).where(
+            WaitingItem.kind == "declaration", WaitingItem.member_id == user.id)
+            .limit(HOME_COUNT_CAP + 1).subquery())
+    counts = {status: n for status, n in db.session.execute(union_all(by_status, awaited)) if n}
     return counts, counts.pop("", 0)
 
 
