@@ -13,7 +13,20 @@ outside it (a recused member's, one awaiting a declaration) is never matched.
 """
 from __future__ import annotations
 
-from sqlalchemy import Float, Select, and_, cast, func, literal_column, or_, select, union_all
+from sqlalchemy import (
+    ARRAY,
+    Float,
+    Integer,
+    Select,
+    and_,
+    any_,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
 
 from app.accounts.models import User
 from app.cases.models import Allegation, Case
@@ -50,6 +63,18 @@ def _facts_hits(words: str) -> Select:
         .where(and_(*[_contains(Allegation.facts, w) for w in terms]))
 
 
+def _among(column, key, *where):
+    """SQL: `column` is the `key` of a row matching `where` (people found by name). On
+    PostgreSQL as `= ANY` of their ids gathered first into an array, so that the cases are
+    found through `column`'s index, one probe per person: an IN was planned as a hash of
+    the people against a scan of every case (a surname borne by 2,480 people: 20 ms, 6
+    this way)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = select(func.array_agg(key)).where(*where).scalar_subquery()
+        return column == any_(cast(ids, ARRAY(Integer)))
+    return column.in_(select(key).where(*where))
+
+
 def find_cases(query: Select, words: str) -> tuple[Select, object]:
     """Narrow a query of cases to those the words find; return it and the rank to order by.
 
@@ -61,16 +86,16 @@ def find_cases(query: Select, words: str) -> tuple[Select, object]:
     that match, never for every allegation of a case found by a name.
     """
     words = words.strip()
-    certificants = select(Certificant.id).where(or_(
+    certificants = _among(Case.respondent_certificant_id, Certificant.id, or_(
         _contains(Certificant.name, words),
         Certificant.cert_number.ilike(f"{escape_like(words)}%", escape="\\")))
-    complainants = select(User.id).where(_contains(User.name, words))
+    complainants = _among(Case.complainant_id, User.id, _contains(User.name, words))
     four, two = literal_column("4.0"), literal_column("2.0")
     hits = union_all(
         _hit(Case.id, NUMBER, four).where(_contains(Case.number, words)),
         _hit(Case.id, NAME, two).where(_contains(Case.respondent_name, words)),
-        _hit(Case.id, NAME, two).where(Case.respondent_certificant_id.in_(certificants)),
-        _hit(Case.id, NAME, two).where(Case.complainant_id.in_(complainants)),
+        _hit(Case.id, NAME, two).where(certificants),
+        _hit(Case.id, NAME, two).where(complainants),
         _facts_hits(words)).subquery()
     case_id, way, score = hits.c
     best = select(case_id.label("case_id"), func.max(score).label("score")) \

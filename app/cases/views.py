@@ -125,8 +125,11 @@ def case_list():
         order = SORTS[sort] if sort in SORTS else (rank, Case.submitted_at.desc(), Case.id.desc())
     else:
         order = SORTS.get(sort, SORTS["newest"])
-    # a search ranks every case it finds before the page: it counts them in that statement
-    cases = paginate(query.options(*_row()).order_by(*order), count_in_page=bool(words))
+    # a search ranks every case it finds before the page: it counts them in that statement,
+    # and reads the page's respondents apart (joined, they were read for every case found)
+    options = (selectinload(Case.respondent_certificant), selectinload(Case.allegations)) \
+        if words else _row()
+    cases = paginate(query.options(*options).order_by(*order), count_in_page=bool(words))
     return render_template("cases/list.html", cases=cases, args=args, State=State,
                            now=clock.now(), awaiting=_awaiting(), sorts=SORTS, sort=sort,
                            words=words)
