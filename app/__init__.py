@@ -196,6 +196,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from urllib.parse import quote
+
+    from flask import g, url_for
     from flask_login import current_user
 
     from app import clock
@@ -207,6 +210,17 @@ def register_template_helpers(app: Flask) -> None:
             "can": lambda action, target=None: can(current_user, action, target),
             "body_name": app.config["BODY_NAME"],
         }
+
+    @app.template_global()
+    def case_url(number: str) -> str:
+        """A case page's address (url_for("proceedings.detail", number=...)), its prefix
+        built once a request: a list of 180 items spent 4 ms in url_for."""
+        prefix = g.get("case_url_prefix")
+        if prefix is None:
+            built = url_for("proceedings.detail", number="0")
+            assert built.endswith("/0"), built  # the number is the address's last part
+            prefix = g.case_url_prefix = built[:-1]
+        return prefix + quote(number, safe="")
 
     @app.template_filter("dt")
     def local_time(value):
