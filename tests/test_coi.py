@@ -171,6 +171,7 @@ def test_a_member_who_has_not_declared_sees_only_the_number_and_the_form(
     assert "Your declaration was already recorded; this one was not." in text(again)
     listed = text(client.get("/cases?standard=S23"))
     assert number in listed and "Rory Respondent" in listed
+    assert number not in text(client.get("/cases?standard=S9"))  # alleged: S7 and S23 only
     assert "Awaiting your declaration" not in text(client.get("/"))
     [entry] = _audit(app, "coi.declared")
     assert entry.actor_id == people["member"].id and entry.details["kind"] == "none"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 
 from app import clock
 from app.cases.models import Allegation, Case
@@ -15,9 +15,9 @@ def filter_cases(query: Select, args) -> Select:
     if args.get("status"):
         query = query.where(Case.status == args["status"])
     if args.get("standard"):
-        query = query.where(Case.id.in_(
-            select(Allegation.case_id).join(CodeItem)
-            .where(CodeItem.code == args["standard"].strip().upper())))
+        items = select(CodeItem.id).where(CodeItem.code == args["standard"].strip().upper())
+        query = query.where(exists().where(Allegation.case_id == Case.id,
+                                           Allegation.code_item_id.in_(items)))
     age = args.get("older_than", type=int)
     if age:
         query = query.where(Case.submitted_at <= clock.now() - timedelta(days=age))
