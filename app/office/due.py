@@ -71,7 +71,8 @@ def _section(section: str, kind: str, cleared, *, member=None, where=(), order=N
     if member is not None:
         query = query.where(WaitingItem.member_id == member.id)
     first = WaitingItem.due_on if order == "due_on" else WaitingItem.at
-    return query.order_by(first, WaitingItem.id).limit(LIMIT)
+    # one past the limit: it says whether more wait than are shown, and is not shown
+    return query.order_by(first, WaitingItem.id).limit(LIMIT + 1)
 
 
 def _upcoming():
@@ -86,6 +87,12 @@ def _run(sections: list[Select]) -> dict[str, list]:
         for row in db.session.execute(union):
             rows.setdefault(row.section, []).append(row)
     return rows
+
+
+def _soonest(row) -> tuple:
+    """A section's own order (its due date, or its time), for keeping its first LIMIT."""
+    return (row.due_on is None, row.due_on or date.min,
+            row.at is None, row.at.timestamp() if row.at is not None else 0.0)
 
 
 def _deadline_items(rows) -> list[Item]:
@@ -135,7 +142,8 @@ def dashboards(user, committee: bool) -> tuple[list[Item], list[Item] | None, se
                      _section("deadlines", "deadline", cleared, order="due_on"),
                      _section("hearings", "hearing", cleared, where=[_upcoming()])]
     rows = _run(sections)
-    full = {name for name, found in rows.items() if len(found) >= LIMIT}
+    full = {name for name, found in rows.items() if len(found) > LIMIT}
+    rows = {name: sorted(found, key=_soonest)[:LIMIT] for name, found in rows.items()}
     left_out = {"mine"} if full & {"my_declarations", "my_votes", "my_deadlines",
                                    "my_hearings"} or (admin and "documents" in full) else set()
     if full - {"my_declarations", "my_votes", "my_deadlines", "my_hearings"}:
