@@ -66,7 +66,9 @@ def _add_round(app, people: dict, round_no: int) -> dict:
         rory_cert = db.session.get(Certificant, people["rory_cert"].id)
         for i in range(ROUND):
             state = STATES[i % len(STATES)]
-            if i % 5 == 0 or state == "under_appeal":  # an appeal needs his account
+            # Rory is the respondent of the first case in each state (his page is read in every
+            # state he follows), and of every fifth; an appeal needs his account
+            if i < len(STATES) or i % 5 == 0 or state == "under_appeal":
                 cert, respondent = rory_cert, users["respondent"]
             else:
                 cert = Certificant(cert_number=f"CCM-{round_no}{i:04d}",
