@@ -107,3 +107,31 @@ def test_a_search_counts_what_it_finds_in_the_same_statement(app, make, auth, cl
     assert "3 cases found" in second and len(_numbers(second)) == 1
     past = client.get("/cases?q=Quillfeather&page=9").get_data(as_text=True)
     assert "3 cases found" in past and _numbers(past) == []
+
+
+def test_the_filter_by_standard_lists_the_cases_alleging_it(app, make, auth, client):
+    """Each case is listed under the standards it alleges and no other; a recused case is
+    listed under none."""
+    make.catalogue()
+    chair = make.user(Role.CHAIR, Role.MEMBER, name="Cecil Chair")
+    clara = make.user(name="Clara Quillfeather")
+    numbers = {}
+    with app.test_request_context():
+        complainant = db.session.get(User, clara.id)
+        for key, code in [("s7", "S7"), ("s9", "S9"), ("s23", "S23"), ("recused", "S9")]:
+            cert = Certificant(cert_number=f"CCM-8{len(numbers):05d}", name=f"Resp {key}",
+                               status="active")
+            db.session.add(cert)
+            db.session.flush()
+            case = case_in_state("investigation", complainant, cert, code=code)
+            db.session.add(CoiDeclaration(case_id=case.id, member_id=chair.id, kind="none"))
+            if key == "recused":
+                db.session.add(Recusal(case_id=case.id, member_id=chair.id, cause="self",
+                                       reason="I know the respondent."))
+            numbers[key] = case.number
+        db.session.commit()
+    auth.login(chair)
+    for code, key in [("S7", "s7"), ("S9", "s9"), ("s23", "s23")]:  # (any case of letters)
+        listed = _numbers(client.get(f"/cases?standard={code}").get_data(as_text=True))
+        assert listed == [numbers[key]], code
+    assert _numbers(client.get("/cases?standard=S1").get_data(as_text=True)) == []
