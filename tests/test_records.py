@@ -30,6 +30,7 @@ from app.notifications.services import queue_mail
 from app.office.models import FlagReview
 from app.proceedings import deadlines, disposal, workflow
 from app.proceedings.models import Decision, InvestigationItem, Sanction
+from app.proceedings.page import page_lists
 from app.records import certificate as certificates
 from app.records import services as records
 from app.records.models import DisposalBatch, DisposalItem
@@ -159,6 +160,17 @@ def test_a_case_is_disposed_only_after_the_warning_and_the_confirmation(ctx, cas
         AuditEntry.action == "case.viewed")).scalars().all()
     assert entries and all(e.personal is None for e in entries)
     assert records.case_panel(people["admin"], case)["disposed_on"] is not None
+    # the case page reads the destruction with its other lists, in one statement: the same
+    # panel, and the certificate's number only once the certificate is issued
+    def from_the_page():
+        rows = page_lists(people["admin"], case)["disposal"]
+        panel = records.case_panel(people["admin"], case, holds=[], disposal_rows=rows)
+        return panel["certificate"], panel["disposed_on"]
+    assert from_the_page() == (None, item.disposed_at)
+    certificates.issue_certificate(batch, people["admin"])
+    db.session.flush()
+    assert from_the_page() == (batch.certificate_number, item.disposed_at)
+    assert records.case_panel(people["admin"], case)["certificate"] == batch.certificate_number
 
 
 def test_a_held_case_is_never_disposed(ctx, cast):
