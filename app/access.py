@@ -294,9 +294,10 @@ def _as_staff(user):
     """SQL: the case is the person's as staff, cleared or awaiting declaration; never recused."""
     if not user.role_names & STAFF_ROLES:
         return false()
-    # (a case leaves draft only through `submit`, which stamps submitted_at: the second
-    # condition says it again so that the lists, newest first through the submitted_at
-    # index, do not read past every draft, whose NULLs a descending scan meets first)
+    # (a case leaves draft only through `submit`, which stamps submitted_at, and the
+    # database holds it, ck_cases_submitted: the second condition says it again so that
+    # the lists, newest first through the submitted_at index, do not read past every
+    # draft, whose NULLs a descending scan meets first)
     staff = ((Case.status != "draft") & Case.submitted_at.is_not(None)
              & ~_is_party(user) & ~_represented(user))
     return staff & ~_recused(user) if is_committee(user) else staff

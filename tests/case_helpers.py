@@ -121,14 +121,14 @@ def case_in_state(state: str, complainant, respondent_certificant, respondent_us
     case = Case(kind=CaseKind.COMPLAINT, status=state, complainant_id=complainant.id,
                 respondent_certificant_id=respondent_certificant.id, relation="client",
                 remedy_sought="An apology.", attest_not_confidential=True,
-                attest_good_faith=True)
+                attest_good_faith=True,
+                submitted_at=None if state == "draft" else clock.now())
     case.allegations = [Allegation(code_item_id=item.id, conduct_from=conduct,
                                    facts=f"Facts for {code}: what the respondent did.")]
     db.session.add(case)
     db.session.flush()
     if state != "draft":
         services.assign_number(case)
-        case.submitted_at = clock.now()
     if state in SERVED_STATES:
         case.served_at = clock.now()
         if respondent_user is not None:

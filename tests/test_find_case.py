@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from case_helpers import case_in_state
+from sqlalchemy.exc import IntegrityError
 
 from app import paging
 from app.accounts.models import Role, User
@@ -135,3 +137,23 @@ def test_the_filter_by_standard_lists_the_cases_alleging_it(app, make, auth, cli
         listed = _numbers(client.get(f"/cases?standard={code}").get_data(as_text=True))
         assert listed == [numbers[key]], code
     assert _numbers(client.get("/cases?standard=S1").get_data(as_text=True)) == []
+
+
+def test_a_case_out_of_draft_always_has_its_submission_time(app, make):
+    """The staff lists walk the submission dates and leave out NULLs: the database refuses a
+    case out of draft without one, so no such case can drop out of every list."""
+    make.catalogue()
+    clara = make.user(name="Clara Quillfeather")
+    with app.test_request_context():
+        cert = Certificant(cert_number="CCM-890000", name="Resp", status="active")
+        db.session.add(cert)
+        db.session.flush()
+        case = case_in_state("submitted", db.session.get(User, clara.id), cert)
+        db.session.commit()
+        case.submitted_at = None
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        draft = case_in_state("draft", db.session.get(User, clara.id), cert)
+        db.session.commit()  # a draft has none, and may not
+        assert draft.submitted_at is None

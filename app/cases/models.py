@@ -144,6 +144,9 @@ class Case(db.Model):
     __table_args__ = (
         CheckConstraint("status IN (" + ", ".join(f"'{s.value}'" for s in State) + ")",
                         name="status"),
+        # a case leaves draft only by `submit`, which stamps it; the staff lists rely on it
+        # (access._as_staff; migration 9d3f6b2e8a15)
+        CheckConstraint("status = 'draft' OR submitted_at IS NOT NULL", name="submitted"),
         # the case lists: newest first, and by status (migration e8a4c2f7b915)
         Index("ix_cases_submitted", "submitted_at", "id"),
         Index("ix_cases_status_submitted", "status", "submitted_at", "id"),
