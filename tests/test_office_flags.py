@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.accounts.services import find_by_email
 from app.audit.models import AuditEntry
 from app.cases.models import Allegation, Case
+from app.coi.models import Recusal
 from app.demo import DEMO_PASSWORD
 from app.demo.office import REPEAT_CASES
 from app.extensions import db
@@ -80,7 +81,7 @@ def test_a_decided_case_on_the_same_conduct(demo):
         fresh = case_in_state("submitted", rory, record)
         fresh.allegations[0].facts = "Facts for S7: what the respondent did, once more."
         db.session.flush()
-        [conduct] = [f for f in flags_for(fresh) if f.kind == "same_conduct"]
+        [conduct] = [f for f in flags_for(fresh, chair) if f.kind == "same_conduct"]
         assert conduct.numbers == (decided.number,)
         db.session.rollback()
 
@@ -91,7 +92,7 @@ def test_no_flags_on_a_first_complaint(demo):
         db.session.add(newcomer)
         db.session.flush()
         case = case_in_state("submitted", find_by_email("cert3@example.org"), newcomer)
-        assert flags_for(case) == []
+        assert flags_for(case, find_by_email(CHAIR)) == []
         db.session.rollback()
 
 
@@ -106,7 +107,7 @@ def test_the_flags_and_the_reviews_are_read_in_one_statement(demo):
         record_considered(case, chair, "Looked again after the answer.")
         assert case.allegations  # loaded with the case on the page
         with count_statements(demo) as seen:
-            shown = section(case)
+            shown = section(case, chair)
         assert seen.count == 1, seen.report()
         assert [f.kind for f in shown["flags"]] == ["same_parties", "respondent_cases",
                                                      "repeat_dismissals"]
@@ -117,7 +118,30 @@ def test_the_flags_and_the_reviews_are_read_in_one_statement(demo):
         # and shows the same section from them, reviews' times and order included
         lists = page_lists(chair, case)
         with count_statements(demo) as seen:
-            from_the_page = section(case, lists["flags"])
+            from_the_page = section(case, chair, lists["flags"])
         assert seen.count == 0, seen.report()
         assert from_the_page == shown
+        db.session.rollback()
+
+
+def test_a_case_the_chair_is_recused_from_is_never_named_to_them(demo):
+    """A flag names other cases by number: never one the reader is recused from (the number
+    alone tells of it); an administrator, not recused, still sees it named."""
+    number = _repeat_number(demo)
+    with demo.test_request_context():
+        case = db.session.execute(select(Case).where(Case.number == number)).scalar_one()
+        chair, admin = find_by_email(CHAIR), find_by_email(ADMIN)
+        [same] = [f for f in flags_for(case, chair) if f.kind == "same_parties"]
+        assert len(same.numbers) == 2
+        hidden = same.numbers[0]
+        other = db.session.execute(select(Case).where(Case.number == hidden)).scalar_one()
+        db.session.add(Recusal(case_id=other.id, member_id=chair.id, cause="self",
+                               reason="I advised the respondent once."))
+        db.session.flush()
+        named = {n for f in flags_for(case, chair) for n in f.numbers}
+        assert hidden not in named and same.numbers[1] in named
+        assert hidden in {n for f in flags_for(case, admin) for n in f.numbers}
+        lists = page_lists(chair, case)
+        assert hidden not in {n for f in section(case, chair, lists["flags"])["flags"]
+                              for n in f.numbers}
         db.session.rollback()

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 
 from app import clock
+from app.access import staff_cases
 from app.accounts.models import User
 from app.audit.services import record
 from app.cases.models import CLOSED_STATES, OPEN_STATES, Allegation, Case, DismissalReason
@@ -73,8 +74,10 @@ def _same_respondent(case: Case):
     return None
 
 
-def _others(case: Case):
-    return (Case.id != case.id, Case.status != "draft")
+def _others(case: Case, viewer):
+    """The other cases a flag may name to this viewer: those they have as staff (never
+    one they are recused from or a party to: the number alone would tell them of it)."""
+    return (Case.id != case.id, Case.status != "draft", staff_cases(viewer).whereclause)
 
 
 def _branch(kind: str, *, number=None, text=None, name=None, at=None, ident=None):
@@ -97,16 +100,16 @@ def _case_branch(kind: str, *where, limit: int = LIMIT, facts: bool = False):
     return query.where(*where).order_by(Case.submitted_at, Case.id).limit(limit)
 
 
-def _branches(case: Case, *, reviews: bool) -> list:
+def _branches(case: Case, viewer, *, reviews: bool) -> list:
     """The capped query of each branch that applies to this case."""
     queries = []
     respondent = _same_respondent(case)
     if respondent is not None and case.complainant_id is not None:
-        queries.append(_case_branch("same_parties", *_others(case), respondent,
+        queries.append(_case_branch("same_parties", *_others(case, viewer), respondent,
                                     Case.complainant_id == case.complainant_id))
     if respondent is not None:
         since = clock.now() - timedelta(days=RECENT_DAYS)
-        queries.append(_case_branch("respondent_cases", *_others(case), respondent, or_(
+        queries.append(_case_branch("respondent_cases", *_others(case, viewer), respondent, or_(
             Case.status.in_([s.value for s in OPEN_STATES]),
             and_(Case.status.in_([s.value for s in CLOSED_STATES]), Case.closed_at >= since))))
         mine = _mine(case)
@@ -115,13 +118,13 @@ def _branches(case: Case, *, reviews: bool) -> list:
                 Allegation.conduct_to, Allegation.conduct_from) >= start)
                 for start, end, _facts in mine))
             queries.append(_case_branch(
-                "same_conduct", *_others(case), respondent, overlaps,
+                "same_conduct", *_others(case, viewer), respondent, overlaps,
                 exists().where(Decision.case_id == Case.id, Decision.outcome != "hearing"),
                 limit=LIMIT * 3, facts=True))
     if case.complainant_id is not None:
         review = exists().where(Decision.case_id == Case.id, Decision.stage == "review",
                                 Decision.outcome == "dismissed")
-        queries.append(_case_branch("repeat_dismissals", *_others(case),
+        queries.append(_case_branch("repeat_dismissals", *_others(case, viewer),
                                     Case.complainant_id == case.complainant_id,
                                     or_(Case.outcome_reason.in_(UNFOUNDED), review)))
     if reviews:
@@ -136,9 +139,9 @@ def _mine(case: Case) -> list[tuple]:
     return [(a.conduct_from, a.conduct_to or a.conduct_from, a.facts) for a in case.allegations]
 
 
-def _union(case: Case, *, reviews: bool) -> Select | None:
+def _union(case: Case, viewer, *, reviews: bool) -> Select | None:
     """Every branch that applies, as one compound select (None: no branch applies)."""
-    queries = _branches(case, reviews=reviews)
+    queries = _branches(case, viewer, reviews=reviews)
     if not queries:
         return None
     # each branch keeps its own ORDER BY and LIMIT inside a subquery (SQLite allows neither
@@ -155,9 +158,9 @@ def _sorted(rows) -> dict[str, list]:
     return found
 
 
-def _rows(case: Case, *, reviews: bool) -> dict[str, list]:
+def _rows(case: Case, viewer, *, reviews: bool) -> dict[str, list]:
     """Every branch's rows, in one statement: {kind: [row, ...]} in each branch's order."""
-    union = _union(case, reviews=reviews)
+    union = _union(case, viewer, reviews=reviews)
     return _sorted(db.session.execute(union) if union is not None else [])
 
 
@@ -194,25 +197,26 @@ def _similar(case: Case, rows: list) -> tuple[str, ...]:
     return tuple(found)
 
 
-def flags_for(case: Case) -> list[Flag]:
-    """The flags a case raises at intake (empty: nothing to consider)."""
-    return _flags(case, _rows(case, reviews=False))
+def flags_for(case: Case, viewer) -> list[Flag]:
+    """The flags a case raises at intake, as this viewer may see them (empty: nothing to
+    consider)."""
+    return _flags(case, _rows(case, viewer, reviews=False))
 
 
-def source(case: Case) -> Select | None:
+def source(case: Case, viewer) -> Select | None:
     """The statement `section` reads (None: not at intake), for a caller that runs it as
     part of its own — the case page reads it as one branch of its small lists' UNION ALL.
     Its columns: branch, number, text, name, at, ident."""
-    return _union(case, reviews=True) if case.status in INTAKE_STATES else None
+    return _union(case, viewer, reviews=True) if case.status in INTAKE_STATES else None
 
 
-def section(case: Case, rows=None) -> dict | None:
+def section(case: Case, viewer, rows=None) -> dict | None:
     """What the intake page shows of the flags (None: not at intake), in one statement,
     or in none when the caller read the rows of `source` already (`rows`: objects with
     its columns as attributes)."""
     if case.status not in INTAKE_STATES:
         return None
-    found = _rows(case, reviews=True) if rows is None else _sorted(rows)
+    found = _rows(case, viewer, reviews=True) if rows is None else _sorted(rows)
     return {"flags": _flags(case, found),
             "reviews": [Considered(r.name, r.at, r.text)
                         for r in sorted(found["review"], key=lambda r: r.ident)]}
@@ -220,7 +224,7 @@ def section(case: Case, rows=None) -> dict | None:
 
 def record_considered(case: Case, actor, reason: str) -> FlagReview:
     """Record that the chair considered the flags, with the reason (audited)."""
-    flags = [{"kind": f.kind, "numbers": list(f.numbers)} for f in flags_for(case)]
+    flags = [{"kind": f.kind, "numbers": list(f.numbers)} for f in flags_for(case, actor)]
     review = FlagReview(case_id=case.id, by_id=actor.id, at=clock.now(), reason=reason.strip(),
                         flags=flags)
     db.session.add(review)

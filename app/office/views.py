@@ -64,7 +64,7 @@ def flags_considered(number: str):
     form = ConsideredForm()
     if not form.validate_on_submit():
         return render_template("office/considered.html", case=case, form=form,
-                               section=flags.section(case)), 400
+                               section=flags.section(case, current_user)), 400
     flags.record_considered(case, current_user, form.reason.data)
     db.session.commit()
     flash("Recorded: the flags were considered.", "success")

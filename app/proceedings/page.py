@@ -429,7 +429,7 @@ def _list_queries(user, case: Case) -> dict[str, Select]:
                 "disposal", ident=found.c.batch_id, at=found.c.disposed_at,
                 numbers=(found.c.done_year, found.c.issued)))
     if can(user, "case.intake_flags", case):
-        source = intake_flags.source(case)
+        source = intake_flags.source(case, user)
         if source is not None:  # at intake: the repeat-complaint flags and their reviews
             found = source.subquery()
             queries["flag"] = select(*_columns(
@@ -619,7 +619,7 @@ def case_page(case: Case, user, forms: dict) -> dict:
         "separation": access.separation_reason(user, case)
         if staff and case.status in p.STAGE_OF else None,
         # repeat and related complaints, for those who run intake; never the parties
-        "intake_flags": intake_flags.section(case, lists["flags"])
+        "intake_flags": intake_flags.section(case, user, lists["flags"])
         if can(user, "case.intake_flags", case) else None,
         # who opened the case (staff only): its latest reads, from the audit trail
         "openers": lists["openers"],
