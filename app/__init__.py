@@ -198,7 +198,7 @@ def register_error_handlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from urllib.parse import quote
 
-    from flask import g, url_for
+    from flask import g, has_request_context, request, url_for
     from flask_login import current_user
 
     from app import clock
@@ -215,12 +215,15 @@ def register_template_helpers(app: Flask) -> None:
     def case_url(number: str) -> str:
         """A case page's address (url_for("proceedings.detail", number=...)), its prefix
         built once a request: a list of 180 items spent 4 ms in url_for."""
-        prefix = g.get("case_url_prefix")
-        if prefix is None:
+        # (kept on g, which an app context shares among the requests inside it, as tests
+        # run them: keyed by the request's root, the one thing the prefix depends on)
+        root = request.script_root if has_request_context() else ""
+        kept = g.get("case_url_prefix")
+        if kept is None or kept[0] != root:
             built = url_for("proceedings.detail", number="0")
             assert built.endswith("/0"), built  # the number is the address's last part
-            prefix = g.case_url_prefix = built[:-1]
-        return prefix + quote(number, safe="")
+            kept = g.case_url_prefix = (root, built[:-1])
+        return kept[1] + quote(number, safe="")
 
     @app.template_filter("dt")
     def local_time(value):

@@ -157,3 +157,15 @@ def test_a_case_out_of_draft_always_has_its_submission_time(app, make):
         draft = case_in_state("draft", db.session.get(User, clara.id), cert)
         db.session.commit()  # a draft has none, and may not
         assert draft.submitted_at is None
+
+
+def test_case_links_follow_the_address_the_site_is_served_under(app, make, auth, client):
+    """Case links are built from url_for once a request: under a prefix (a site served at
+    /ethics) they carry it, and the next request without it does not."""
+    chair, numbers = _build(app, make)
+    auth.login(chair)
+    link = f'href="/cases/{numbers["okafor"]}"'
+    assert link in client.get("/cases").get_data(as_text=True)
+    under = client.get("/cases", environ_overrides={"SCRIPT_NAME": "/ethics"})
+    assert f'href="/ethics/cases/{numbers["okafor"]}"' in under.get_data(as_text=True)
+    assert link in client.get("/cases").get_data(as_text=True)
