@@ -21,22 +21,28 @@ def _numbers(html: str) -> list[str]:
     return re.findall(r">(EC-\d{4}-\d{5})<", table)
 
 
-def _build(app, make):
+# (key, respondent's name, facts, standard alleged); "recused": the chair withdrew from it
+SEARCHED = [
+    ("okafor", "Nnamdi Okafor", "Kept client files in an unlocked car.", "S7"),
+    ("housing", "Petra Lindqvist", "Discussed the client's housing with a landlord.", "S7"),
+    ("recused", "Osric Okafor", "Accepted a referral fee from a provider.", "S7"),
+    ("other", "Ulla Underwood", "Closed the file without notice.", "S7")]
+
+
+def _build(app, make, cases=SEARCHED):
+    """The chair, and Clara's cases under investigation, declared on by the chair (recused
+    from "recused"): (chair, {key: number})."""
     make.catalogue()
     chair = make.user(Role.CHAIR, Role.MEMBER, name="Cecil Chair")
     clara = make.user(name="Clara Quillfeather")
     numbers = {}
     with app.test_request_context():
         complainant = db.session.get(User, clara.id)
-        for key, name, facts in [
-                ("okafor", "Nnamdi Okafor", "Kept client files in an unlocked car."),
-                ("housing", "Petra Lindqvist", "Discussed the client's housing with a landlord."),
-                ("recused", "Osric Okafor", "Accepted a referral fee from a provider."),
-                ("other", "Ulla Underwood", "Closed the file without notice.")]:
+        for key, name, facts, code in cases:
             cert = Certificant(cert_number=f"CCM-7{len(numbers):05d}", name=name, status="active")
             db.session.add(cert)
             db.session.flush()
-            case = case_in_state("investigation", complainant, cert)
+            case = case_in_state("investigation", complainant, cert, code=code)
             db.session.get(Allegation, case.allegations[0].id).facts = facts
             db.session.add(CoiDeclaration(case_id=case.id, member_id=chair.id, kind="none"))
             if key == "recused":
@@ -114,24 +120,9 @@ def test_a_search_counts_what_it_finds_in_the_same_statement(app, make, auth, cl
 def test_the_filter_by_standard_lists_the_cases_alleging_it(app, make, auth, client):
     """Each case is listed under the standards it alleges and no other; a recused case is
     listed under none."""
-    make.catalogue()
-    chair = make.user(Role.CHAIR, Role.MEMBER, name="Cecil Chair")
-    clara = make.user(name="Clara Quillfeather")
-    numbers = {}
-    with app.test_request_context():
-        complainant = db.session.get(User, clara.id)
-        for key, code in [("s7", "S7"), ("s9", "S9"), ("s23", "S23"), ("recused", "S9")]:
-            cert = Certificant(cert_number=f"CCM-8{len(numbers):05d}", name=f"Resp {key}",
-                               status="active")
-            db.session.add(cert)
-            db.session.flush()
-            case = case_in_state("investigation", complainant, cert, code=code)
-            db.session.add(CoiDeclaration(case_id=case.id, member_id=chair.id, kind="none"))
-            if key == "recused":
-                db.session.add(Recusal(case_id=case.id, member_id=chair.id, cause="self",
-                                       reason="I know the respondent."))
-            numbers[key] = case.number
-        db.session.commit()
+    chair, numbers = _build(app, make, [
+        (key, f"Resp {key}", f"Facts for {code}.", code)
+        for key, code in [("s7", "S7"), ("s9", "S9"), ("s23", "S23"), ("recused", "S9")]])
     auth.login(chair)
     for code, key in [("S7", "s7"), ("S9", "s9"), ("s23", "s23")]:  # (any case of letters)
         listed = _numbers(client.get(f"/cases?standard={code}").get_data(as_text=True))
