@@ -479,12 +479,13 @@ def _hold(case: Case, row) -> HoldLine:
 
 def page_lists(user, case: Case) -> dict:
     """The case page's small lists this reader sees — the disclosure log, who opened the
-    case, the legal holds in force, the retention's sources and a disposed file's
-    destruction, the intake flags, the
-    witness links, the message threads — as plain rows
-    of one statement (a UNION ALL of each list's query, padded to common columns), instead
-    of a statement each; for a party while a hearing is scheduled or deliberated, who sits
-    on its panel. Each list is in its own order."""
+    case, the legal holds in force, the retention's sources, a disposed file's destruction,
+    the intake flags, the witness links, the message threads — as plain rows of one
+    statement (a UNION ALL of each list's query, padded to common columns), instead of a
+    statement each; for a party while a hearing is scheduled or deliberated, who sits on
+    its panel, and while it is scheduled, when each item was disclosed (not shown: the
+    hearing's guards ask it). Each list is in its own order; a list read and found empty
+    is [], one not read is None."""
     queries = _list_queries(user, case)
     rows: dict[str, list] = {section: [] for section in queries}  # (a list read: no None)
     if queries:
