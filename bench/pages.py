@@ -22,6 +22,12 @@ server (bench/bench_wsgi.py) as the ceiling: requests/s, latency p50/p99, errors
 the workers' RSS after the run. wrk runs on the same machine and takes CPU from the
 workers: the figures are for this machine under this load, given with its load average.
 
+Part 3, staff views at once: the chair's case page, signed in over HTTP, each view
+recording an audit entry, under wrk with gunicorn -w 1 and then -w 2 (production
+settings, a Celery worker sealing the trail as in production): requests/s and the
+entries written, the ratio of the two rates, and how long the sealer takes to catch up.
+The audit INSERT takes no lock, so the second worker adds throughput.
+
 Every loop is bounded (runs, seconds, a timeout per page); all traffic goes to 127.0.0.1.
 """
 from __future__ import annotations
@@ -36,10 +42,14 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlencode
 
 import psycopg
 from benchlib import ROOT, bench_app, bench_env, conninfo, local_url
@@ -207,6 +217,8 @@ def pages(t: dict, list_html: str) -> list[Page]:
     later = "/cases?page=3" if offered(list_html, "page") else None
     absent = "not offered by the case list yet"
     return [
+        # the framework's own cost of a signed-in page: the session and a short template
+        Page("floor: a static page, signed in", "chair", "/accessibility"),
         Page("staff case list", "admin", "/cases"),
         Page("staff case list", "chair", "/cases"),
         Page("case list, filter status", "chair", "/cases?status=investigation"),
@@ -375,10 +387,11 @@ def workers_of(pid: int) -> list[int]:
         return []
 
 
-def wrk(url: str, duration: int, connections: int) -> dict:
+def wrk(url: str, duration: int, connections: int, cookie: str | None = None) -> dict:
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     answer = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "--latency",
-         url], capture_output=True, text=True, timeout=duration + 30)
+         *headers, url], capture_output=True, text=True, timeout=duration + 30)
     text = answer.stdout
     found = lambda pattern: (re.search(pattern, text, re.M) or [None, None])[1]  # noqa: E731
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
@@ -389,22 +402,24 @@ def wrk(url: str, duration: int, connections: int) -> dict:
             "requests": int(found(r"(\d+) requests in") or 0), "errors": errors}
 
 
-def run_throughput(database_url: str, t: dict, duration: int, connections: int,
-                   out: list[str]) -> None:
-    if shutil.which("wrk") is None:
-        out.append("Throughput: n/a (wrk is not installed: apt-get install wrk)")
-        return
+def production_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a process serving the bench database with production settings:
+    they need a Redis (sign-in limits, jobs, the public cache): a database index of its own."""
+    return {**os.environ, **bench_env(database_url), "APP_CONFIG": "production",
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"), **extra}
+
+
+@contextmanager
+def served(env: dict[str, str], workers: int):
+    """gunicorn with `workers` workers on a free local port (bench_wsgi: the app and the
+    bare route); yields (its base address, the server process); stopped on the way out."""
     port = free_port()
-    # Production settings need a Redis (sign-in limits, jobs): a database index of its own.
-    env = {**os.environ, **bench_env(database_url), "APP_CONFIG": "production",
-           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"),
-           "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret")}
-    gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-                "--chdir", str(ROOT / "bench"), "--pythonpath", str(ROOT), "--log-level",
-                "warning", "bench_wsgi:app"]
+    gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers),
+                "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT / "bench"),
+                "--pythonpath", str(ROOT), "--log-level", "warning", "bench_wsgi:app"]
     server = subprocess.Popen(gunicorn, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -415,32 +430,145 @@ def run_throughput(database_url: str, t: dict, duration: int, connections: int,
                 time.sleep(0.3)
         else:
             raise SystemExit("gunicorn did not start within 30 s")
+        yield f"http://127.0.0.1:{port}", server
+    finally:
+        stop(server)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def wrk_line(label: str, r: dict) -> str:
+    return (f"{label:<50} {r['rps']:>9.1f} {r['p50']:>9} {r['p99']:>9} "
+            f"{r['requests']:>9} {r['errors']:>7}")
+
+
+def wrk_head(title: str) -> list[str]:
+    head = f"{title:<50} {'req/s':>9} {'p50':>9} {'p99':>9} {'requests':>9} {'errors':>7}"
+    return ["", head, "-" * len(head)]
+
+
+def run_throughput(database_url: str, t: dict, duration: int, connections: int,
+                   out: list[str]) -> None:
+    if shutil.which("wrk") is None:
+        out.append("Throughput: n/a (wrk is not installed: apt-get install wrk)")
+        return
+    with served(production_env(database_url), 2) as (base, server):
         paths = [("bare Flask route (ceiling)", "/bare/"), ("health check", "/healthz"),
                  ("verify a document", f"/verify/{t['document']}"),
                  ("public register", "/public-register"),
                  ("public register, a query", f"/public-register?q={t['sanctioned']}"),
                  ("public register JSON", "/public-register.json")]
-        title = f"page (gunicorn -w 2, wrk -t2 -c{connections} -d{duration}s)"
-        head = (f"{title:<50} {'req/s':>9} {'p50':>9} {'p99':>9} {'requests':>9} "
-                f"{'errors':>7}")
-        out.extend(["", head, "-" * len(head)])
+        out.extend(wrk_head(f"page (gunicorn -w 2, wrk -t2 -c{connections} -d{duration}s)"))
         for label, path in paths:
             subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], timeout=60,
                            check=False)  # warm each worker's caches once
-            r = wrk(base + path, duration, connections)
-            line = (f"{label:<50} {r['rps']:>9.1f} {r['p50']:>9} {r['p99']:>9} "
-                    f"{r['requests']:>9} {r['errors']:>7}")
+            line = wrk_line(label, wrk(base + path, duration, connections))
             out.append(line)
             print(line, flush=True)
         rss = [rss_mb(w) for w in workers_of(server.pid)]
         out.append("Worker RSS after the run: " + ", ".join(
             f"{m:.0f} MB" for m in rss if m is not None) + f" (master {rss_mb(server.pid):.0f} MB)")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a 302 is an answer here, not a place to go
+
+
+def http_sign_in(base: str, email: str) -> str:
+    """Sign in through the login form over HTTP; return the Cookie header that carries the
+    session. (Production cookies are Secure, which a cookie jar would not send back over
+    plain http to 127.0.0.1: they are carried by hand.)"""
+    opener = urllib.request.build_opener(NoRedirect)
+
+    def cookie_of(answer) -> str:
+        jar = SimpleCookie()
+        for header in answer.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return "; ".join(f"{k}={m.value}" for k, m in jar.items())
+
+    with opener.open(base + "/login", timeout=10) as page:
+        cookie = cookie_of(page)
+        token = CSRF.search(page.read().decode())
+    form = {"email": email, "password": DEMO_PASSWORD, "csrf_token": token.group(1) if token else ""}
+    request = urllib.request.Request(base + "/login", data=urlencode(form).encode(),
+                                     headers={"Cookie": cookie})
+    try:
+        opener.open(request, timeout=10)
+        raise SystemExit(f"Signing in as {email} over HTTP did not redirect")
+    except urllib.error.HTTPError as answer:  # the 302 after a sign-in
+        if answer.code != 302:
+            raise SystemExit(f"Signing in as {email} over HTTP: status {answer.code}") from None
+        return cookie_of(answer)
+
+
+def audit_counts(conn: psycopg.Connection) -> tuple[int, int]:
+    """(entries, entries not yet sealed), read by the primary key's upper end: a count(*)
+    over a million rows would take longer than the run it measures."""
+    top = conn.execute("SELECT coalesce(max(id), 0) FROM audit_entries").fetchone()[0]
+    pending = conn.execute("SELECT count(*) FROM audit_entries WHERE seq IS NULL").fetchone()[0]
+    return top, pending
+
+
+def run_staff_load(database_url: str, t: dict, duration: int, connections: int,
+                   out: list[str]) -> None:
+    """Signed-in staff views at once: the chair's case page, which records an audit entry
+    per view, under gunicorn with 1 and then 2 workers, a Celery worker sealing the
+    entries as production does. The audit INSERT takes no lock, so two workers serve more
+    than one; every view leaves its entry, and the sealer catches up."""
+    if shutil.which("wrk") is None or t["case"] is None:
+        out.append("Staff views at once: n/a (" + ("wrk is not installed: apt-get install wrk"
+                   if t["case"] else "no generated cases") + ")")
+        return
+    # the bench's demo accounts sign in with a password: no second factor for this server
+    env = production_env(database_url, MFA_REQUIRED_ROLES="")
+    celery = [str(ROOT / ".venv" / "bin" / "celery"), "-A", "make_celery", "worker",
+              "--concurrency", "1", "--loglevel", "WARNING", "--without-gossip",
+              "--without-mingle", "--without-heartbeat"]
+    subprocess.run([*celery[:3], "purge", "-f"], cwd=ROOT, env=env, capture_output=True,
+                   timeout=60, check=False)  # what an earlier run left queued
+    sealer = subprocess.Popen(celery, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    path = f"/cases/{t['case']}"
+    out.extend(wrk_head(f"chair's case page, signed in (wrk -t2 -c{connections} -d{duration}s)"))
+    rates, pending, started = {}, 0, time.monotonic()
+    try:
+        with psycopg.connect(conninfo(local_url(database_url)), autocommit=True) as conn:
+            for workers in (1, 2):
+                with served(env, workers) as (base, _server):
+                    cookie = http_sign_in(base, ROLES["chair"])
+                    check = subprocess.run(
+                        ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                         f"Cookie: {cookie}", base + path], capture_output=True, text=True,
+                        timeout=60, check=False).stdout
+                    if check != "200":
+                        out.append(f"gunicorn -w {workers}: the case page answered {check}, "
+                                   "not 200: not measured")
+                        continue
+                    first, _ = audit_counts(conn)
+                    r = wrk(base + path, duration, connections, cookie)
+                    last, pending = audit_counts(conn)
+                    rates[workers] = r["rps"]
+                    line = wrk_line(f"gunicorn -w {workers}", r)
+                    out.append(line + f"   audit entries written {last - first:,}")
+                    print(out[-1], flush=True)
+            started = time.monotonic()
+            while pending and time.monotonic() - started < 120:
+                time.sleep(0.5)
+                pending = audit_counts(conn)[1]
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(sealer)
+    if len(rates) == 2 and rates[1]:
+        sealed = (f"the Celery worker had sealed every entry {time.monotonic() - started:.0f} s "
+                  "after the last run" if not pending else
+                  f"{pending:,} entries were still unsealed 120 s after the last run")
+        out.append(f"Two workers serve {rates[2] / rates[1]:.2f}x what one does; {sealed}.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -449,20 +577,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--no-throughput", action="store_true")
+    parser.add_argument("--no-throughput", action="store_true",
+                        help="the pages table only (same as --parts pages)")
+    parser.add_argument("--parts", default="pages,public,staff",
+                        help="which parts to run, of pages, public, staff (default: all)")
     parser.add_argument("--only", default="", help="measure only pages whose name contains this")
     parser.add_argument("--out", type=Path, help="also write the report to this file")
     args = parser.parse_args(argv)
     if not 1 <= args.runs <= 50 or not 1 <= args.duration <= 120 or \
             not 1 <= args.connections <= 256:
         parser.error("--runs 1..50, --duration 1..120, --connections 1..256")
+    parts = {"pages"} if args.no_throughput else set(args.parts.split(","))
+    if not parts or parts - {"pages", "public", "staff"}:
+        parser.error("--parts: a comma-separated list of pages, public, staff")
     out = [f"bench/pages.py on {os.cpu_count()} CPU(s), "
            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average before: "
            + " ".join(f"{x:.2f}" for x in os.getloadavg())]
     started = time.perf_counter()
-    t = run_pages(args.database_url, args.runs, out, args.only)
-    if not args.no_throughput:
+    if "pages" in parts:
+        t = run_pages(args.database_url, args.runs, out, args.only)
+    else:
+        with psycopg.connect(conninfo(local_url(args.database_url))) as conn:
+            t = targets(conn)
+    if "public" in parts:
         run_throughput(args.database_url, t, args.duration, args.connections, out)
+    if "staff" in parts:
+        run_staff_load(args.database_url, t, args.duration, args.connections, out)
     out.append("")
     out.append(f"Load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
                f"took {time.perf_counter() - started:.0f} s.")

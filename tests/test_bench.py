@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,22 @@ def test_every_benchmarked_page_answers_and_the_register_has_entries(bench_db, t
         states = {row[0] for row in conn.execute("SELECT DISTINCT status FROM cases")}
     assert entries >= 1
     assert {"draft", "submitted", "investigation", "closed", "dismissed"} <= states
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="the load runs need Debian's wrk")
+def test_staff_views_under_load_each_leave_their_audit_entry_and_are_sealed(bench_db, tmp_path):
+    url, _ = bench_db
+    out = tmp_path / "staff.txt"
+    answer = _run(sys.executable, "bench/pages.py", "--database-url", url, "--parts", "staff",
+                  "--duration", "2", "--connections", "4", "--out", str(out), timeout=300)
+    assert answer.returncode == 0, answer.stderr[-2000:]
+    report = out.read_text()
+    rows = {int(m.group(1)): (int(m.group(2)), int(m.group(3)), int(m.group(4).replace(",", "")))
+            for m in re.finditer(r"^gunicorn -w (\d) .*?(\d+)\s+(\d+)\s+audit entries written "
+                                 r"([\d,]+)$", report, re.M)}
+    assert set(rows) == {1, 2}, report
+    for requests, errors, written in rows.values():
+        assert requests > 0 and errors == 0, report
+        # every view that answered wrote its entry; wrk may cut the last ones short
+        assert requests <= written <= requests + 8, report
+    assert "sealed every entry" in report, report
