@@ -7,9 +7,10 @@ cases took the chair's intake queue 15 ms at 100,000 cases, the rest of the page
 cap moves past the page being read, so "next" always works. Rows may be ORM objects
 (`scalars=True`) or tuples.
 
-A list that must read every row it matches anyway to order them (a ranked search sorts
-all its hits) counts them in the same statement instead (`count_in_page`: a window
-`count(*) OVER ()` beside each row, exact, no second pass over the hits).
+A list whose rows come from an expensive set it builds first (a search gathers and ranks
+its hits in a CTE) counts in the same statement instead (`count_in_page`: the same capped
+count, as a scalar subquery beside each row, so the set is built once for both; PostgreSQL
+materializes a CTE that two parts of a statement read).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ class CappedPagination(Pagination):
     def _query_items(self) -> list:
         stmt: Select = self._query_args["select"]
         if self._query_args["count_in_page"]:
-            stmt = stmt.add_columns(func.count().over().label("listed"))
+            stmt = stmt.add_columns(self._capped_count(stmt).scalar_subquery().label("listed"))
         result = db.session.execute(stmt.limit(self.per_page).offset(self._query_offset))
         rows = result.unique().all() if self._query_args["scalars"] else result.all()
         if self._query_args["count_in_page"]:
@@ -41,17 +42,23 @@ class CappedPagination(Pagination):
             return [row[0] for row in rows]
         return list(rows)
 
+    def _limit(self) -> int:
+        """One past what is counted: the cap, or the page being read if it lies beyond."""
+        return max(self._query_args["cap"], self.page * self.per_page) + 1
+
+    def _capped_count(self, stmt: Select) -> Select:
+        return select(func.count()).select_from(
+            stmt.order_by(None).limit(self._limit()).subquery())
+
     def _query_count(self) -> int:
         if self._counted is not None:  # counted beside the page's rows
-            self.total_capped, self.count_cap = False, self._counted
-            return self._counted
-        stmt: Select = self._query_args["select"]
-        limit = max(self._query_args["cap"], self.page * self.per_page) + 1
-        total = db.session.execute(select(func.count()).select_from(
-            stmt.order_by(None).limit(limit).subquery())).scalar_one()
+            total = self._counted
+        else:
+            total = db.session.execute(
+                self._capped_count(self._query_args["select"])).scalar_one()
         # At the cap the total is one past it, so the last page counted offers "next".
-        self.total_capped = total >= limit
-        self.count_cap = limit - 1
+        self.total_capped = total >= self._limit()
+        self.count_cap = self._limit() - 1
         return total
 
 

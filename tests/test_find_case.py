@@ -117,6 +117,39 @@ def test_a_search_counts_what_it_finds_in_the_same_statement(app, make, auth, cl
     assert "3 cases found" in past and _numbers(past) == []
 
 
+def test_a_search_ranks_then_files_newest_first_and_skips_what_the_reader_may_not_see(
+        app, make, auth, client, monkeypatch):
+    """A name with words of the facts above a name alone; among equal ranks the newest
+    filed first, page after page; the recused case, filed last, never takes a place."""
+    chair, numbers = _build(app, make, [
+        ("old", "Ada Marsh", "Kept files in a car.", "S7"),
+        ("both", "Cy Marsh", "Told the marsh committee about a client.", "S7"),
+        ("new", "Bo Marsh", "Closed the file without notice.", "S7"),
+        ("recused", "Di Marsh", "Accepted a referral fee.", "S7")])
+    auth.login(chair)
+    expected = [numbers["both"], numbers["new"], numbers["old"]]
+    assert _numbers(client.get("/cases?q=Marsh").get_data(as_text=True)) == expected
+    monkeypatch.setitem(paging.paginate.__kwdefaults__, "per_page", 1)
+    pages = [_numbers(client.get(f"/cases?q=Marsh&page={n}").get_data(as_text=True))
+             for n in (1, 2, 3, 4)]
+    assert pages == [[numbers["both"]], [numbers["new"]], [numbers["old"]], []]
+
+
+def test_a_search_total_is_capped_like_every_list(app, make, auth, client, monkeypatch):
+    """Past the cap the search says "more than", and the last page counted still offers
+    the next one."""
+    chair, _ = _build(app, make)
+    auth.login(chair)
+    monkeypatch.setitem(paging.paginate.__kwdefaults__, "per_page", 1)
+    monkeypatch.setitem(paging.paginate.__kwdefaults__, "cap", 2)
+    first = client.get("/cases?q=Quillfeather").get_data(as_text=True)
+    assert "more than 2 cases found for “Quillfeather”" in first
+    second = client.get("/cases?q=Quillfeather&page=2").get_data(as_text=True)
+    assert 'page=3' in second  # the cap moves past the page read: "next" still there
+    third = client.get("/cases?q=Quillfeather&page=3").get_data(as_text=True)
+    assert "3 cases found" in third and len(_numbers(third)) == 1
+
+
 def test_the_filter_by_standard_lists_the_cases_alleging_it(app, make, auth, client):
     """Each case is listed under the standards it alleges and no other; a recused case is
     listed under none."""

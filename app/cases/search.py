@@ -45,21 +45,25 @@ def _contains(column, text: str):
     return column.ilike(f"%{escape_like(text)}%", escape="\\")
 
 
-def _hit(case_id, way: int, score) -> Select:
-    """One row of the search's hits: the case, the way it matched, its score that way."""
-    return select(case_id.label("case_id"), literal_column(str(way)).label("way"),
-                  cast(score, Float).label("score"))
+def _hit(case_id, submitted_at, way: int, score) -> Select:
+    """One row of the search's hits: the case, when it was filed, the way it matched, its
+    score that way."""
+    return select(case_id.label("case_id"), submitted_at.label("submitted_at"),
+                  literal_column(str(way)).label("way"), cast(score, Float).label("score"))
 
 
 def _facts_hits(words: str) -> Select:
-    """(case_id, kind, score) of the allegations whose facts the words find."""
+    """The hits (case, filing date, way, score) of the allegations whose facts the words
+    find."""
     if db.session.get_bind().dialect.name == "postgresql":
         document = func.to_tsvector(FTS_CONFIG, Allegation.facts)
         wanted = func.plainto_tsquery(FTS_CONFIG, words)
-        return _hit(Allegation.case_id, FACTS, func.ts_rank(document, wanted)) \
-            .where(document.op("@@")(wanted))
+        return _hit(Allegation.case_id, Case.submitted_at, FACTS,
+                    func.ts_rank(document, wanted)) \
+            .join(Case, Case.id == Allegation.case_id).where(document.op("@@")(wanted))
     terms = [w for w in words.split() if w][:10]
-    return _hit(Allegation.case_id, FACTS, literal_column("0.5")) \
+    return _hit(Allegation.case_id, Case.submitted_at, FACTS, literal_column("0.5")) \
+        .join(Case, Case.id == Allegation.case_id) \
         .where(and_(*[_contains(Allegation.facts, w) for w in terms]))
 
 
@@ -75,8 +79,8 @@ def _among(column, key, *where):
     return column.in_(select(key).where(*where))
 
 
-def find_cases(query: Select, words: str) -> tuple[Select, object]:
-    """Narrow a query of cases to those the words find; return it and the rank to order by.
+def find_cases(query: Select, words: str) -> tuple[Select, tuple]:
+    """Narrow a query of cases to those the words find; return it and its best-first order.
 
     Each way of matching is a set found through an index (on PostgreSQL: trigram indexes
     for the number and the names, the full-text index for the facts) and scored as it is
@@ -84,6 +88,13 @@ def find_cases(query: Select, words: str) -> tuple[Select, object]:
     most 1). A case's rank is the sum over the ways it matched (the best of each way), so
     no search reads every case, and the facts' rank is computed only for the allegations
     that match, never for every allegation of a case found by a name.
+
+    The hits carry their case's filing date, so they are ranked and ordered without the
+    case's row: the ordered hits (fenced by `OFFSET 0`, so the planner keeps their order)
+    meet the reader's conditions in that order, and a page stops after its rows. A name
+    borne by 2.5% of people finds 4,668 cases at 100,000: joined and checked against the
+    reader's clearance before ordering, 35 ms; ordered first, 24. The ranked hits are a
+    CTE, which the page's capped count (paging's `count_in_page`) shares.
     """
     words = words.strip()
     certificants = _among(Case.respondent_certificant_id, Certificant.id, or_(
@@ -91,15 +102,18 @@ def find_cases(query: Select, words: str) -> tuple[Select, object]:
         Certificant.cert_number.ilike(f"{escape_like(words)}%", escape="\\")))
     complainants = _among(Case.complainant_id, User.id, _contains(User.name, words))
     four, two = literal_column("4.0"), literal_column("2.0")
+    found = lambda way, score: _hit(Case.id, Case.submitted_at, way, score)  # noqa: E731
     hits = union_all(
-        _hit(Case.id, NUMBER, four).where(_contains(Case.number, words)),
-        _hit(Case.id, NAME, two).where(_contains(Case.respondent_name, words)),
-        _hit(Case.id, NAME, two).where(certificants),
-        _hit(Case.id, NAME, two).where(complainants),
+        found(NUMBER, four).where(_contains(Case.number, words)),
+        found(NAME, two).where(_contains(Case.respondent_name, words)),
+        found(NAME, two).where(certificants),
+        found(NAME, two).where(complainants),
         _facts_hits(words)).subquery()
-    case_id, way, score = hits.c
-    best = select(case_id.label("case_id"), func.max(score).label("score")) \
-        .group_by(case_id, way).subquery()
-    ranked = select(best.c.case_id, func.sum(best.c.score).label("rank")) \
-        .group_by(best.c.case_id).subquery()
-    return query.join(ranked, ranked.c.case_id == Case.id), ranked.c.rank.desc()
+    best = select(hits.c.case_id, hits.c.submitted_at, func.max(hits.c.score).label("score")) \
+        .group_by(hits.c.case_id, hits.c.submitted_at, hits.c.way).subquery()
+    ranked = select(best.c.case_id, best.c.submitted_at, func.sum(best.c.score).label("rank")) \
+        .group_by(best.c.case_id, best.c.submitted_at).cte("ranked")
+    order = (ranked.c.rank.desc(), ranked.c.submitted_at.desc(), ranked.c.case_id.desc())
+    ordered = select(ranked).order_by(*order).offset(0).subquery("ordered")
+    return query.join(ordered, ordered.c.case_id == Case.id), \
+        (ordered.c.rank.desc(), ordered.c.submitted_at.desc(), ordered.c.case_id.desc())

@@ -121,12 +121,12 @@ def case_list():
     words = args.get("q", "").strip()[:200]
     sort = args.get("sort", "")
     if words:
-        query, rank = find_cases(query, words)
-        order = SORTS[sort] if sort in SORTS else (rank, Case.submitted_at.desc(), Case.id.desc())
+        query, best_first = find_cases(query, words)
+        order = SORTS[sort] if sort in SORTS else best_first
     else:
         order = SORTS.get(sort, SORTS["newest"])
-    # a search ranks every case it finds before the page: it counts them in that statement,
-    # and reads the page's respondents apart (joined, they were read for every case found)
+    # a search gathers and ranks every case it finds before the page: it counts them in that
+    # statement (sharing the gathered hits), and reads the page's respondents apart
     options = (selectinload(Case.respondent_certificant), selectinload(Case.allegations)) \
         if words else _row()
     cases = paginate(query.options(*options).order_by(*order), count_in_page=bool(words))
