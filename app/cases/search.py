@@ -14,12 +14,9 @@ outside it (a recused member's, one awaiting a declaration) is never matched.
 from __future__ import annotations
 
 from sqlalchemy import (
-    ARRAY,
     Float,
-    Integer,
     Select,
     and_,
-    any_,
     cast,
     func,
     literal_column,
@@ -32,7 +29,7 @@ from app.accounts.models import User
 from app.cases.models import Allegation, Case
 from app.extensions import db
 from app.registry.models import Certificant
-from app.search import escape_like
+from app.search import among, escape_like
 
 # The text search configuration, written as the index's expression is, so the planner
 # matches the query's to_tsvector(...) to the index.
@@ -67,18 +64,6 @@ def _facts_hits(words: str) -> Select:
         .where(and_(*[_contains(Allegation.facts, w) for w in terms]))
 
 
-def _among(column, key, *where):
-    """SQL: `column` is the `key` of a row matching `where` (people found by name). On
-    PostgreSQL as `= ANY` of their ids gathered first into an array, so that the cases are
-    found through `column`'s index, one probe per person: an IN was planned as a hash of
-    the people against a scan of every case (a surname borne by 2,480 people: 20 ms, 6
-    this way)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        ids = select(func.array_agg(key)).where(*where).scalar_subquery()
-        return column == any_(cast(ids, ARRAY(Integer)))
-    return column.in_(select(key).where(*where))
-
-
 def find_cases(query: Select, words: str) -> tuple[Select, tuple]:
     """Narrow a query of cases to those the words find; return it and its best-first order.
 
@@ -97,10 +82,10 @@ def find_cases(query: Select, words: str) -> tuple[Select, tuple]:
     CTE, which the page's capped count (paging's `count_in_page`) shares.
     """
     words = words.strip()
-    certificants = _among(Case.respondent_certificant_id, Certificant.id, or_(
+    certificants = among(Case.respondent_certificant_id, Certificant.id, or_(
         _contains(Certificant.name, words),
         Certificant.cert_number.ilike(f"{escape_like(words)}%", escape="\\")))
-    complainants = _among(Case.complainant_id, User.id, _contains(User.name, words))
+    complainants = among(Case.complainant_id, User.id, _contains(User.name, words))
     four, two = literal_column("4.0"), literal_column("2.0")
     found = lambda way, score: _hit(Case.id, Case.submitted_at, way, score)  # noqa: E731
     hits = union_all(
