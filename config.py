@@ -176,6 +176,9 @@ class Config:
     AUDIT_SEAL_AFTER_REQUEST = os.environ.get("AUDIT_SEAL_AFTER_REQUEST", "1") == "1"
     AUDIT_SEAL_BATCH = _env_int("AUDIT_SEAL_BATCH", 1000)  # most entries one seal job chains
     AUDIT_SEAL_SECONDS = _env_int("AUDIT_SEAL_SECONDS", 30)  # the beat's seal, for stragglers
+    # With a broker, a web process queues one seal for the commits of this many ms, not
+    # one per request (app/jobs/tasks.seal_after_commit); 0: one per request
+    AUDIT_SEAL_WINDOW_MS = _env_int("AUDIT_SEAL_WINDOW_MS", 200)
 
     # Public pages (the register, its JSON, document verification) are cached
     # (app/public_cache.py): in Redis when REDIS_URL is set, so every worker shares one

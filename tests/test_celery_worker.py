@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 from case_helpers import clear
+from kombu import pools
 from sqlalchemy import select
 
 from app import clock
@@ -90,10 +91,21 @@ def broker(app):
     old = app.config["CELERY_BROKER_URL"]
     app.config.update(CELERY_BROKER_URL=BROKER, MAIL_DELIVER_AFTER_COMMIT=True)
     celery_app.conf.broker_url = BROKER
+    _new_connections(celery_app)
     yield celery_app
     app.config.update(CELERY_BROKER_URL=old, MAIL_DELIVER_AFTER_COMMIT=False)
     celery_app.conf.broker_url = "memory://"
-    celery_app.pool.force_close_all()
+    _new_connections(celery_app)
+
+
+def _new_connections(celery_app) -> None:
+    """Close the app's broker connections and let the next send open new ones, to the
+    broker now configured. (kombu keeps its pools in a registry by broker address, and a
+    closed pool refuses every later send, "Acquire on closed pool": the registry is
+    emptied, and the app forgets its pools, as Celery itself does after a fork.)"""
+    pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -193,3 +205,24 @@ def test_beat_runs_the_sweep_on_its_schedule(app, make, worker, service_env, tmp
         defaults = db.session.execute(select(AuditEntry).where(
             AuditEntry.action == "deadline.missed")).scalars().all()
         assert len(defaults) == 1
+
+
+def test_a_burst_of_recorded_requests_is_chained_by_a_few_seals(app, make, client, auth,
+                                                                 worker):
+    """With a broker, a web process queues one seal for the commits of a window: a burst of
+    sign-ins and sign-outs is chained entirely, by fewer seal jobs than entries."""
+    user = make.user(email="sam@example.com")
+    for _ in range(6):
+        auth.login(user, follow=False)
+        auth.logout()
+
+    def sealed():
+        with app.app_context():
+            entries = db.session.query(AuditEntry).filter(
+                AuditEntry.action.in_(("auth.login", "auth.logout"))).all()
+            return len(entries) == 12 and all(e.seq is not None for e in entries)
+
+    _wait_for(sealed, 30, "the worker to chain every entry")
+    seals = [line for line in worker.text().splitlines()
+             if "jobs.seal_audit[" in line and "received" in line]
+    assert 1 <= len(seals) < 12, worker.text()

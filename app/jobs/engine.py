@@ -90,17 +90,18 @@ def broker_configured() -> bool:
     return bool(current_app.config.get("CELERY_BROKER_URL"))
 
 
-def enqueue(task: Task, *args) -> bool:
+def enqueue(task: Task, *args, countdown: float | None = None) -> bool:
     """Run a task once what the caller committed is visible; False if it could not be handed on.
 
     Call it after commit. A task that cannot be queued is not lost work: its inputs
-    are rows (outbox messages, job records) that the scheduled drain picks up.
+    are rows (outbox messages, job records) that the scheduled drain picks up. A
+    `countdown` (seconds) holds the task on the worker that long (with a broker only).
     """
     if broker_configured():
         try:
             # through this app's Celery (and so its broker), whichever app was made last
             current_app.extensions["celery"].send_task(
-                task.name, args=args, retry=True,
+                task.name, args=args, countdown=countdown, retry=True,
                 retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5,
                               "interval_max": 1})
         except Exception:
