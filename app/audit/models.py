@@ -21,7 +21,9 @@ class AuditEntry(db.Model):
 
     __tablename__ = "audit_entries"
     __table_args__ = (
-        Index("ix_audit_entries_target", "target_type", "target_id"),
+        # a target's newest entries first, from the index's end (the case page's "opened
+        # by", the log filtered by target): the read stops at its limit
+        Index("ix_audit_entries_target_newest", "target_type", "target_id", "id"),
         # The sealer's work list stays small however long the log grows.
         Index("ix_audit_entries_pending", "id", postgresql_where=text("seq IS NULL"),
               sqlite_where=text("seq IS NULL")),
