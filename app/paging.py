@@ -36,7 +36,8 @@ class CappedPagination(Pagination):
         result = db.session.execute(stmt.limit(self.per_page).offset(self._query_offset))
         rows = result.unique().all() if self._query_args["scalars"] else result.all()
         if self._query_args["count_in_page"]:
-            self._counted = rows[0].listed if rows else None
+            # an empty first page counted nothing; past the end, the count is asked apart
+            self._counted = rows[0].listed if rows else 0 if self._query_offset == 0 else None
             rows = [row[:-1] for row in rows]
         if self._query_args["scalars"]:
             return [row[0] for row in rows]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 import redis
+from broker import using_broker
 from case_helpers import clear
-from kombu import pools
 from sqlalchemy import select
 
 from app import clock
@@ -87,25 +87,8 @@ def broker(app):
     """This app and the worker both use the Redis broker (DB index 4), emptied first."""
     _needs_services(app)
     redis.Redis.from_url(BROKER).flushdb()
-    celery_app = app.extensions["celery"]
-    old = app.config["CELERY_BROKER_URL"]
-    app.config.update(CELERY_BROKER_URL=BROKER, MAIL_DELIVER_AFTER_COMMIT=True)
-    celery_app.conf.broker_url = BROKER
-    _new_connections(celery_app)
-    yield celery_app
-    app.config.update(CELERY_BROKER_URL=old, MAIL_DELIVER_AFTER_COMMIT=False)
-    celery_app.conf.broker_url = "memory://"
-    _new_connections(celery_app)
-
-
-def _new_connections(celery_app) -> None:
-    """Close the app's broker connections and let the next send open new ones, to the
-    broker now configured. (kombu keeps its pools in a registry by broker address, and a
-    closed pool refuses every later send, "Acquire on closed pool": the registry is
-    emptied, and the app forgets its pools, as Celery itself does after a fork.)"""
-    pools.reset()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    with using_broker(app, BROKER, MAIL_DELIVER_AFTER_COMMIT=True) as celery_app:
+        yield celery_app
 
 
 @pytest.fixture
@@ -208,9 +191,10 @@ def test_beat_runs_the_sweep_on_its_schedule(app, make, worker, service_env, tmp
 
 
 def test_a_burst_of_recorded_requests_is_chained_by_a_few_seals(app, make, client, auth,
-                                                                 worker):
-    """With a broker, a web process queues one seal for the commits of a window: a burst of
+                                                                 worker, monkeypatch):
+    """With a broker, one queued seal serves the commits made until it starts: a burst of
     sign-ins and sign-outs is chained entirely, by fewer seal jobs than entries."""
+    monkeypatch.setitem(app.config, "AUDIT_SEAL_WINDOW_MS", 2000)  # the burst fits in it
     user = make.user(email="sam@example.com")
     for _ in range(6):
         auth.login(user, follow=False)

@@ -99,6 +99,7 @@ def find_cases(query: Select, words: str) -> tuple[Select, tuple]:
     ranked = select(best.c.case_id, best.c.submitted_at, func.sum(best.c.score).label("rank")) \
         .group_by(best.c.case_id, best.c.submitted_at).cte("ranked")
     order = (ranked.c.rank.desc(), ranked.c.submitted_at.desc(), ranked.c.case_id.desc())
-    ordered = select(ranked).order_by(*order).offset(0).subquery("ordered")
+    # (the fence as a literal, so that a generic plan of the prepared statement knows it)
+    ordered = select(ranked).order_by(*order).offset(literal_column("0")).subquery("ordered")
     return query.join(ordered, ordered.c.case_id == Case.id), \
         (ordered.c.rank.desc(), ordered.c.submitted_at.desc(), ordered.c.case_id.desc())

@@ -74,7 +74,7 @@ def beat_schedule(config) -> dict:
     return {
         "drain-outbox": {"task": "jobs.deliver_outbox",
                          "schedule": timedelta(seconds=config["OUTBOX_DRAIN_SECONDS"])},
-        # entries a busy sealer left behind (each request that records queues a seal too)
+        # entries a busy sealer left behind (requests that record queue seals of their own)
         "seal-audit": {"task": "jobs.seal_audit",
                        "schedule": timedelta(seconds=config["AUDIT_SEAL_SECONDS"])},
         "sweep-deadlines": {"task": "jobs.sweep_deadlines", "schedule": sweep_when},

@@ -5,9 +5,11 @@ messages are claimed, cases locked, documents issued once, a finished job not re
 """
 from __future__ import annotations
 
+import hashlib
 import logging
-import time
+from functools import cache
 
+import redis
 from celery import shared_task
 from flask import current_app, g
 
@@ -35,39 +37,69 @@ def deliver_after_commit() -> None:
         enqueue(deliver_outbox, ids)
 
 
-# Until when (time.monotonic()) a seal this web process queued is still to start: it will
-# read every entry committed before then, so a request that commits meanwhile queues none.
-_seal_covers_until = 0.0
-SEAL_MARGIN = 0.1  # seconds the queued seal waits beyond its window (clocks, the worker's pickup)
+# Set while a seal is queued that has not started, so that the requests committing
+# meanwhile queue none (one key per database: the apps of one Redis may use several).
+SEAL_QUEUED = "audit:seal-queued:"
+SEAL_FLAG_TTL_MS = 10_000  # a seal lost with its worker holds the others back this long
+
+
+@cache
+def _redis_at(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+
+
+def _seal_flag() -> tuple[redis.Redis, str] | None:
+    """Where the queued seal's flag is kept, and its key: the app's Redis, or the broker
+    when it is one; None without either (then every request queues its own seal)."""
+    config = current_app.config
+    url = config.get("REDIS_URL") or config.get("CELERY_BROKER_URL") or ""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    database = hashlib.sha256(config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:16]
+    return _redis_at(url), SEAL_QUEUED + database
+
+
+def _lower(flag: tuple[redis.Redis, str]) -> None:
+    try:
+        flag[0].delete(flag[1])
+    except redis.RedisError as error:  # it expires by itself
+        log.warning("could not lower the queued seal's flag: %s", error)
 
 
 def seal_after_commit() -> None:
     """Hand the sealing of what this request recorded to a job, now that it is committed.
 
-    With a broker, one seal serves the commits of a window (AUDIT_SEAL_WINDOW_MS): the
-    first request of the window queues it to start after the window's end (plus a
-    margin), so it reads their entries too; the others queue nothing. At 50 staff views a
-    second that is a few seals a second instead of fifty, each a Celery task that took
-    ~6 ms of a worker's CPU to chain one entry. (Threads of one process may both queue
-    one at a window's start: harmless, the second finds nothing or little.) Without a
-    broker, each request's seal runs in the in-process pool after its response."""
-    global _seal_covers_until
+    With a broker, one seal serves many commits: the first request to raise the flag (an
+    atomic SET NX in Redis) queues the seal to start AUDIT_SEAL_WINDOW_MS later; the
+    requests that find the flag up queue none. The seal lowers the flag before it reads
+    the pending entries, so every commit that found the flag up (and committed before
+    looking) is read; a commit after that raises it again. No clock is compared. At 50
+    staff views a second that is a few seals a second instead of fifty, each a Celery
+    task that took ~6 ms of a worker's CPU to chain one entry. Without a broker (or with
+    Redis unreachable) each request queues its own; the beat's seal remains for entries
+    a busy sealer left behind."""
     if not (g.pop("audit_pending", False) and current_app.config["AUDIT_SEAL_AFTER_REQUEST"]):
         return
     window = current_app.config["AUDIT_SEAL_WINDOW_MS"] / 1000
-    if not broker_configured() or window <= 0:
+    flag = _seal_flag() if broker_configured() and window > 0 else None
+    if flag is None:
         enqueue(seal_audit)
         return
-    now = time.monotonic()
-    if now < _seal_covers_until:
-        return
-    if enqueue(seal_audit, countdown=window + SEAL_MARGIN):
-        _seal_covers_until = now + window
+    try:
+        first = flag[0].set(flag[1], "1", nx=True, px=SEAL_FLAG_TTL_MS)
+    except redis.RedisError:
+        first = True  # whether one is queued cannot be told: queue one
+    if first and not enqueue(seal_audit, countdown=window):
+        _lower(flag)  # none will start: let the next commit queue one
 
 
 @shared_task(name="jobs.seal_audit")
 def seal_audit() -> dict:
-    """Chain the committed audit entries, unless another process is at it (then it will)."""
+    """Chain the committed audit entries, unless another process is at it (then it will).
+    First the queued seal's flag is lowered (see seal_after_commit)."""
+    flag = _seal_flag() if broker_configured() else None
+    if flag is not None:
+        _lower(flag)
     limit = current_app.config["AUDIT_SEAL_BATCH"]
     return {"sealed": seal_pending(wait=False, limit=limit)}
 
