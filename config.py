@@ -21,6 +21,9 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     DATABASE_CONNECT_TIMEOUT = _env_int("DATABASE_CONNECT_TIMEOUT", 10)  # seconds (PostgreSQL)
+    # PostgreSQL settings of every connection the app opens (app/__init__.py says why)
+    DATABASE_SESSION_OPTIONS = os.environ.get(
+        "DATABASE_SESSION_OPTIONS", "-c jit=off -c max_parallel_workers_per_gather=0")
     BODY_NAME = os.environ.get(
         "BODY_NAME", "Committee on Ethics and Professional Conduct"
     )

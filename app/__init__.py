@@ -93,15 +93,17 @@ def _import_models() -> None:
 
 
 def _database_options(app: Flask) -> None:
-    """PostgreSQL: give up connecting after DATABASE_CONNECT_TIMEOUT seconds, and no JIT
-    compilation: a page's queries are short, and JIT spent 50-70 ms compiling ones the
-    planner thought big (a count over 30,000 open cases) to save nothing."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        return
+    """PostgreSQL: give up connecting after DATABASE_CONNECT_TIMEOUT seconds, and the
+    session settings of DATABASE_SESSION_OPTIONS. By default no JIT compilation: a page's
+    queries are short, and JIT spent 50-70 ms compiling ones the planner thought big (a
+    count over 30,000 open cases) to save nothing. And no parallel workers: a page's
+    statement that the planner split across workers (the search's gathered hits, costed
+    from a guess) waited ~10 ms for them to start, to share 7 ms of work, and on a busy
+    server they take the cores the other requests are served from."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect = dict(options.get("connect_args") or {})
     connect.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
-    connect.setdefault("options", "-c jit=off")
+    connect.setdefault("options", app.config["DATABASE_SESSION_OPTIONS"])
     options["connect_args"] = connect
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

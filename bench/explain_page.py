@@ -7,7 +7,7 @@
 The pages, the people and the sign-in are bench/pages.py's. For each page whose label
 contains --only (and, if given, read by --role), the request is made once to warm up and
 once with its statements recorded; each SELECT is then run under EXPLAIN (ANALYZE,
-BUFFERS) on a plain connection with the app's session settings (no JIT), and the
+BUFFERS) on a plain connection with the app's session settings (DATABASE_SESSION_OPTIONS), and the
 --slowest of them are printed with their plans, slowest first. Writes are not explained
 (the page's audit entry). This is how the issue's "check each list's queries with
 EXPLAIN ANALYZE at 100k cases" is done.
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         t = targets(conn)
     clients = {role: sign_in(app, email) for role, email in ROLES.items()}
     list_html = clients["chair"].get("/cases").get_data(as_text=True)
-    with psycopg.connect(conninfo(url), options="-c jit=off") as raw:
+    with psycopg.connect(conninfo(url), options=app.config["DATABASE_SESSION_OPTIONS"]) as raw:
         for page in pages(t, list_html):
             if page.url is None or args.only not in page.label or (
                     args.role and page.role != args.role):

@@ -53,6 +53,7 @@ from app.accounts.services import create_user
 from app.audit.models import AuditEntry
 from app.audit.sealing import seal_pending
 from app.audit.signing import audit_key, content_mac, personal_digest
+from app.cases import party_names
 from app.catalogue.services import ensure_2009_code
 from app.demo import DEMO_PASSWORD, DEMO_REGISTRY, DEMO_USERS
 from app.extensions import db
@@ -908,6 +909,16 @@ class Generator:
         print(f"  {'waiting_items':<22} {count:>9,} rows  "
               f"{time.perf_counter() - started:6.1f} s", flush=True)
 
+    def keep_party_names(self, app) -> None:
+        """The names each case is found by, computed from the loaded rows as the app keeps
+        them."""
+        started = time.perf_counter()
+        with app.app_context():
+            count = party_names.rebuild(db.session)
+            db.session.commit()
+        print(f"  {'cases.party_names':<22} {count:>9,} rows  "
+              f"{time.perf_counter() - started:6.1f} s", flush=True)
+
     def finish(self, conn) -> None:
         """Move every id sequence past the loaded rows."""
         for table in self.ids:
@@ -957,6 +968,7 @@ def main(argv: list[str] | None = None) -> int:
     loaded = time.perf_counter() - started
     gen.seal(app)
     gen.keep_waits(app)
+    gen.keep_party_names(app)
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     total = time.perf_counter() - started

@@ -338,8 +338,9 @@ def run_pages(database_url: str, runs: int, out: list[str], only: str = "") -> d
     clients = {role: sign_in(app, email) for role, email in ROLES.items()}
     list_html = clients["chair"].get("/cases").get_data(as_text=True)
     results = []
-    # the bare statements under the app's own session settings (app/__init__.py: no JIT)
-    with psycopg.connect(conninfo(url), options="-c jit=off") as raw:
+    # the bare statements under the app's own session settings (app/__init__.py: no JIT, no
+    # parallel workers)
+    with psycopg.connect(conninfo(url), options=app.config["DATABASE_SESSION_OPTIONS"]) as raw:
         for page in (p for p in pages(t, list_html) if only in p.label):
             results.append(measure(app, log, raw, clients, page, runs))
             print(page_table(results[-1:])[-1], flush=True)

@@ -2,17 +2,20 @@
 facts, ranked, within the cases open to the reader; lists paged with their filters kept."""
 from __future__ import annotations
 
+import importlib.util
+import pathlib
 import re
 from datetime import UTC, datetime
 
 import pytest
 from budget import count_statements
 from case_helpers import case_in_state
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import paging
 from app.accounts.models import Role, User
+from app.cases import party_names
 from app.cases.models import Allegation, Case
 from app.coi.models import CoiDeclaration, Recusal
 from app.extensions import db
@@ -82,6 +85,69 @@ def test_a_number_match_ranks_above_a_name(app, make, auth, client):
     year = numbers["okafor"].split("-")[1]
     found = _numbers(client.get(f"/cases?q={numbers['okafor']}").get_data(as_text=True))
     assert found[0] == numbers["okafor"] and year
+
+
+def _found(client, query: str) -> list[str]:
+    return _numbers(client.get(f"/cases?q={query}").get_data(as_text=True))
+
+
+def test_the_names_a_case_is_found_by_follow_the_registry_and_the_accounts(
+        app, make, auth, client):
+    """The names are kept on the case: a registry record renamed, an account renamed, a
+    respondent linked to the registry at intake all find the case by the new name at once,
+    and no longer by the old one."""
+    chair, numbers = _build(app, make)
+    auth.login(chair)
+    assert _found(client, "Lindqvist") == [numbers["housing"]]
+    with app.app_context():
+        cert = db.session.execute(select(Certificant).where(
+            Certificant.name == "Petra Lindqvist")).scalar_one()
+        cert.name = "Petra Sandoval"  # the registry's import renames the record
+        clara = db.session.execute(select(User).where(
+            User.name == "Clara Quillfeather")).scalar_one()
+        clara.name = "Clara Marchetti"  # the complainant renames her account
+        # a case whose respondent was named in free text is linked to a record
+        unlinked = db.session.execute(select(Case).where(
+            Case.number == numbers["other"])).scalar_one()
+        unlinked.respondent_certificant_id = None
+        unlinked.respondent_name = "U. Underwood"
+        db.session.commit()
+    assert _found(client, "Sandoval") == [numbers["housing"]]
+    assert _found(client, "Lindqvist") == []
+    assert set(_found(client, "Marchetti")) == {
+        numbers["okafor"], numbers["housing"], numbers["other"]}
+    assert _found(client, "Quillfeather") == []
+    assert _found(client, "U. Underwood") == [numbers["other"]]
+    assert _found(client, "Ulla") == []  # the record is no longer the respondent
+    with app.app_context():
+        case = db.session.execute(select(Case).where(
+            Case.number == numbers["other"])).scalar_one()
+        case.respondent_certificant_id = db.session.execute(select(Certificant.id).where(
+            Certificant.name == "Ulla Underwood")).scalar_one()
+        db.session.commit()
+    assert _found(client, "Ulla") == [numbers["other"]]
+    # a name never matches across two parties' lines
+    assert _found(client, "Underwood Clara") == []
+
+
+def test_the_kept_names_are_what_their_definition_and_the_migration_compute(app, make):
+    """Every case's kept text equals the SQL definition (`rebuild` changes nothing), and the
+    migration that added the column fills it the same way."""
+    _build(app, make)
+    with app.app_context():
+        assert party_names.rebuild(db.session) == 0
+        kept = dict(db.session.execute(select(Case.id, Case.party_names)).all())
+        assert all(text.count("\n") == 2 for text in kept.values())
+        assert any("Okafor" in text and "Quillfeather" in text for text in kept.values())
+        versions = pathlib.Path(__file__).parents[1] / "migrations" / "versions"
+        path = next(versions.glob("*_c4e7a9d2b610_*.py"))
+        spec = importlib.util.spec_from_file_location("party_names_migration", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        db.session.execute(update(Case).values(party_names=""))
+        db.session.execute(migration.FILL)
+        assert dict(db.session.execute(select(Case.id, Case.party_names)).all()) == kept
+        db.session.rollback()
 
 
 def test_the_case_list_is_paged_and_keeps_its_filters(app, make, auth, client):

@@ -150,9 +150,10 @@ class Case(db.Model):
         # the case lists: newest first, and by status (migration e8a4c2f7b915)
         Index("ix_cases_submitted", "submitted_at", "id"),
         Index("ix_cases_status_submitted", "status", "submitted_at", "id"),
-        # Find a case by a respondent's name typed in part (pg_trgm; PostgreSQL only)
-        Index("ix_cases_respondent_name_trgm", "respondent_name", postgresql_using="gin",
-              postgresql_ops={"respondent_name": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        # Find a case by a party's name or a number typed in part (pg_trgm; PostgreSQL only;
+        # migration c4e7a9d2b610 for the names)
+        Index("ix_cases_party_names_trgm", "party_names", postgresql_using="gin",
+              postgresql_ops={"party_names": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
         Index("ix_cases_number_trgm", "number", postgresql_using="gin",
               postgresql_ops={"number": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
@@ -178,6 +179,10 @@ class Case(db.Model):
     respondent_name: Mapped[str] = mapped_column(String(200), default="")
     respondent_email: Mapped[str | None] = mapped_column(String(254))
     respondent_details: Mapped[str] = mapped_column(Text, default="")
+    # The names the search box finds the case by (the respondent's as given and as
+    # registered, with the certification number; the complainant's), one per line: derived,
+    # kept by app/cases/party_names.py before each commit
+    party_names: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,8 +1,10 @@
 """Find a case: one box for its number, the parties' names, a certification number and
 words of the allegations' facts, ranked.
 
-The number, the respondent's name or certification number and the complainant's name
-match the text typed as a substring (wildcards taken literally). The facts match on
+The number and the parties' names (the respondent's as given and as registered, with the
+certification number, and the complainant's: `Case.party_names`, kept by
+app/cases/party_names.py) match the text typed as a substring (wildcards taken
+literally). The facts match on
 PostgreSQL by full-text search (`to_tsvector('english', facts)`, GIN-indexed by the
 migration `ix_allegations_facts_fts`), every word of the query required, ranked by
 `ts_rank`; on SQLite every word must appear in the facts (LIKE). Ranking: a number
@@ -20,16 +22,14 @@ from sqlalchemy import (
     cast,
     func,
     literal_column,
-    or_,
     select,
     union_all,
 )
 
-from app.accounts.models import User
+from app.cases import party_names  # noqa: F401  (keeps the text the search reads)
 from app.cases.models import Allegation, Case
 from app.extensions import db
-from app.registry.models import Certificant
-from app.search import among, escape_like
+from app.search import escape_like
 
 # The text search configuration, written as the index's expression is, so the planner
 # matches the query's to_tsvector(...) to the index.
@@ -68,7 +68,7 @@ def find_cases(query: Select, words: str) -> tuple[Select, tuple]:
     """Narrow a query of cases to those the words find; return it and its best-first order.
 
     Each way of matching is a set found through an index (on PostgreSQL: trigram indexes
-    for the number and the names, the full-text index for the facts) and scored as it is
+    on the number and on the kept names, the full-text index for the facts) and scored as it is
     found: a number 4, a name or certification number 2, the facts their `ts_rank` (at
     most 1). A case's rank is the sum over the ways it matched (the best of each way), so
     no search reads every case, and the facts' rank is computed only for the allegations
@@ -78,21 +78,16 @@ def find_cases(query: Select, words: str) -> tuple[Select, tuple]:
     case's row: the ordered hits (fenced by `OFFSET 0`, so the planner keeps their order)
     meet the reader's conditions in that order, and a page stops after its rows. A name
     borne by 2.5% of people finds 4,668 cases at 100,000: joined and checked against the
-    reader's clearance before ordering, 35 ms; ordered first, 24. The ranked hits are a
-    CTE, which the page's capped count (paging's `count_in_page`) shares.
+    reader's clearance before ordering, 35 ms; ordered first, 24; gathered from the kept
+    names rather than three tables, less again (docs/DESIGN.md, "Find a case"). The ranked
+    hits are a CTE, which the page's capped count (paging's `count_in_page`) shares.
     """
     words = words.strip()
-    certificants = among(Case.respondent_certificant_id, Certificant.id, or_(
-        _contains(Certificant.name, words),
-        Certificant.cert_number.ilike(f"{escape_like(words)}%", escape="\\")))
-    complainants = among(Case.complainant_id, User.id, _contains(User.name, words))
     four, two = literal_column("4.0"), literal_column("2.0")
     found = lambda way, score: _hit(Case.id, Case.submitted_at, way, score)  # noqa: E731
     hits = union_all(
         found(NUMBER, four).where(_contains(Case.number, words)),
-        found(NAME, two).where(_contains(Case.respondent_name, words)),
-        found(NAME, two).where(certificants),
-        found(NAME, two).where(complainants),
+        found(NAME, two).where(_contains(Case.party_names, words)),
         _facts_hits(words)).subquery()
     best = select(hits.c.case_id, hits.c.submitted_at, func.max(hits.c.score).label("score")) \
         .group_by(hits.c.case_id, hits.c.submitted_at, hits.c.way).subquery()
