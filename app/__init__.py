@@ -100,6 +100,8 @@ def _database_options(app: Flask) -> None:
     statement that the planner split across workers (the search's gathered hits, costed
     from a guess) waited ~10 ms for them to start, to share 7 ms of work, and on a busy
     server they take the cores the other requests are served from."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect = dict(options.get("connect_args") or {})
     connect.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
