@@ -144,6 +144,26 @@ def is_committee(user) -> bool:
     return bool(user.role_names & COMMITTEE_ROLES)
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Everything the SQL of this module reads from a person: their id, registry record
+    and roles. A statement built from a Viewer (rather than the account) depends on nothing
+    else of the person, so it can be built once and kept under the Viewer as its key
+    (the homes' statements: app/office/due.py, app/main/views.py); whether a case is open
+    to them (declarations, recusals, representation) is read by the statement when it
+    runs."""
+    id: int
+    certificant_id: int | None
+    role_names: frozenset[str]
+
+    def has_role(self, role) -> bool:
+        return str(role) in self.role_names
+
+
+def viewer(user) -> Viewer:
+    return Viewer(user.id, user.certificant_id, frozenset(user.role_names))
+
+
 # --- facts asked many times per page, remembered for the request ---------------------
 #
 # One case page asks a member's standing a dozen times and the latest decision several

@@ -235,3 +235,47 @@ def test_each_kind_shows_its_soonest_few_and_says_when_more_wait(app, client, au
     html = client.get("/").get_data(as_text=True)
     assert most > 1 and "more are waiting" not in html
     assert len(rows(html, "due-committee")) == len(everything[1])
+
+
+def test_the_homes_statements_are_built_once_and_still_follow_each_change(
+        app, client, auth, office):
+    """A home's statements are built once per viewer and kept: what each reads is still
+    the viewer's own, and what is open to them, the roles they hold and the time are read
+    when the page is asked for, never from the page that built it."""
+    n = office["numbers"]
+    auth.login(office["chair"])
+    first = client.get("/").get_data(as_text=True)
+    built = (due._statement.cache_info().currsize,
+             main_views._counts_statement.cache_info().currsize)
+    assert _open_cases(first)["committee_review"] == "2"
+    # the chair withdraws from the review case: gone from the counts and the lists at once
+    with app.app_context():
+        case_id = db.session.query(Case).filter_by(number=n["review"]).one().id
+        db.session.add(Recusal(case_id=case_id, member_id=office["chair"].id, cause="self",
+                               reason="My former employer."))
+        db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert (due._statement.cache_info().currsize,
+            main_views._counts_statement.cache_info().currsize) == built  # nothing rebuilt
+    assert _open_cases(html)["committee_review"] == "1"
+    assert n["review"] not in " ".join(" ".join(r) for r in rows(html, "due-committee"))
+    # another member's home in the same process: their own items, not the chair's
+    auth.logout()
+    auth.login(office["member"])
+    html = client.get("/").get_data(as_text=True)
+    assert "due-committee" not in html
+    mine = {(r[1], r[2]) for r in rows(html, "due-mine")}
+    assert (n["review"], "Vote (committee review)") in mine
+    assert any(r[1] == n["hearing"] for r in rows(html, "due-mine"))
+    # the hearing has passed a day later: the time is the request's, not the first page's
+    clock.freeze(NOW + timedelta(days=32))
+    html = client.get("/").get_data(as_text=True)
+    assert not any(r[1] == n["hearing"] for r in rows(html, "due-mine"))
+    # the chair loses the committee's lists with the chair's role
+    auth.logout()
+    with app.app_context():
+        set_roles(db.session.get(User, office["chair"].id), {"member"},
+                  actor=db.session.get(User, office["admin"].id))
+        db.session.commit()
+    auth.login(office["chair"])
+    assert "due-committee" not in client.get("/").get_data(as_text=True)

@@ -34,45 +34,45 @@ from app.search import escape_like
 # The text search configuration, written as the index's expression is, so the planner
 # matches the query's to_tsvector(...) to the index.
 FTS_CONFIG = literal_column("'english'")
-# The ways a case is found, each scored once however often it matches that way.
-NUMBER, NAME, FACTS = 1, 2, 3
 
 
 def _contains(column, text: str):
     return column.ilike(f"%{escape_like(text)}%", escape="\\")
 
 
-def _hit(case_id, submitted_at, way: int, score) -> Select:
-    """One row of the search's hits: the case, when it was filed, the way it matched, its
-    score that way."""
+def _hit(case_id, submitted_at, score) -> Select:
+    """One row of the search's hits: the case, when it was filed, its score one way (each
+    way finds a case at most once)."""
     return select(case_id.label("case_id"), submitted_at.label("submitted_at"),
-                  literal_column(str(way)).label("way"), cast(score, Float).label("score"))
+                  cast(score, Float).label("score"))
 
 
 def _facts_hits(words: str) -> Select:
-    """The hits (case, filing date, way, score) of the allegations whose facts the words
-    find."""
+    """The hits (case, filing date, score) of the cases whose allegations' facts the
+    words find: one per case, scored by its best allegation."""
     if db.session.get_bind().dialect.name == "postgresql":
         document = func.to_tsvector(FTS_CONFIG, Allegation.facts)
         wanted = func.plainto_tsquery(FTS_CONFIG, words)
-        return _hit(Allegation.case_id, Case.submitted_at, FACTS,
-                    func.ts_rank(document, wanted)) \
-            .join(Case, Case.id == Allegation.case_id).where(document.op("@@")(wanted))
-    terms = [w for w in words.split() if w][:10]
-    return _hit(Allegation.case_id, Case.submitted_at, FACTS, literal_column("0.5")) \
-        .join(Case, Case.id == Allegation.case_id) \
-        .where(and_(*[_contains(Allegation.facts, w) for w in terms]))
+        score, found = func.max(func.ts_rank(document, wanted)), document.op("@@")(wanted)
+    else:
+        terms = [w for w in words.split() if w][:10]
+        score, found = literal_column("0.5"), and_(*[_contains(Allegation.facts, w)
+                                                      for w in terms])
+    return _hit(Allegation.case_id, Case.submitted_at, score) \
+        .join(Case, Case.id == Allegation.case_id).where(found) \
+        .group_by(Allegation.case_id, Case.submitted_at)
 
 
 def find_cases(query: Select, words: str) -> tuple[Select, tuple]:
     """Narrow a query of cases to those the words find; return it and its best-first order.
 
     Each way of matching is a set found through an index (on PostgreSQL: trigram indexes
-    on the number and on the kept names, the full-text index for the facts) and scored as it is
-    found: a number 4, a name or certification number 2, the facts their `ts_rank` (at
-    most 1). A case's rank is the sum over the ways it matched (the best of each way), so
-    no search reads every case, and the facts' rank is computed only for the allegations
-    that match, never for every allegation of a case found by a name.
+    on the number and on the kept names, the full-text index for the facts) and scored as
+    it is found: a number 4, a name or certification number 2, the facts the `ts_rank` of
+    the case's best allegation (at most 1; each way finds a case once). A case's rank is
+    the sum over the ways it matched, so no search reads every case, and the facts' rank
+    is computed only for the allegations that match, never for every allegation of a case
+    found by a name.
 
     The hits carry their case's filing date, so they are ranked and ordered without the
     case's row: the ordered hits (fenced by `OFFSET 0`, so the planner keeps their order)
@@ -84,15 +84,12 @@ def find_cases(query: Select, words: str) -> tuple[Select, tuple]:
     """
     words = words.strip()
     four, two = literal_column("4.0"), literal_column("2.0")
-    found = lambda way, score: _hit(Case.id, Case.submitted_at, way, score)  # noqa: E731
     hits = union_all(
-        found(NUMBER, four).where(_contains(Case.number, words)),
-        found(NAME, two).where(_contains(Case.party_names, words)),
+        _hit(Case.id, Case.submitted_at, four).where(_contains(Case.number, words)),
+        _hit(Case.id, Case.submitted_at, two).where(_contains(Case.party_names, words)),
         _facts_hits(words)).subquery()
-    best = select(hits.c.case_id, hits.c.submitted_at, func.max(hits.c.score).label("score")) \
-        .group_by(hits.c.case_id, hits.c.submitted_at, hits.c.way).subquery()
-    ranked = select(best.c.case_id, best.c.submitted_at, func.sum(best.c.score).label("rank")) \
-        .group_by(best.c.case_id, best.c.submitted_at).cte("ranked")
+    ranked = select(hits.c.case_id, hits.c.submitted_at, func.sum(hits.c.score).label("rank")) \
+        .group_by(hits.c.case_id, hits.c.submitted_at).cte("ranked")
     order = (ranked.c.rank.desc(), ranked.c.submitted_at.desc(), ranked.c.case_id.desc())
     # (the fence as a literal, so that a generic plan of the prepared statement knows it)
     ordered = select(ranked).order_by(*order).offset(literal_column("0")).subquery("ordered")

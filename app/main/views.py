@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
@@ -10,10 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.access import (
+    Viewer,
     cleared_cases,
     party_cases,
     represented_cases,
     respondent_cases,
+    viewer,
 )
 from app.cases.models import OPEN_STATES, Case, State
 from app.extensions import db
@@ -76,6 +79,16 @@ def _due() -> dict:
 def open_case_counts(user) -> tuple[dict[str, int], int]:
     """The member's open cases by status, and how many open cases await their declaration,
     each counted up to HOME_COUNT_CAP (one past it means "more than"), in one statement.
+    """
+    statement = _counts_statement(viewer(user), HOME_COUNT_CAP)
+    counts = {status: n for status, n in db.session.execute(statement) if n}
+    return counts, counts.pop("", 0)
+
+
+@lru_cache(maxsize=512)
+def _counts_statement(person: Viewer, cap: int):
+    """The counts' statement for a viewer and cap, built once per process (a millisecond
+    of Python a request otherwise; what is open to the viewer is read when it runs).
 
     Counts by status read the cases' content, so they cover only the cases open to the
     member (`cleared_cases`: declared, not recused). One count per status, as a subquery
@@ -88,18 +101,17 @@ def open_case_counts(user) -> tuple[dict[str, int], int]:
     """
     open_states = union_all(*(select(cast(literal(s.value), String).label("status"))
                               for s in State if s in OPEN_STATES)).subquery("open_states")
-    cases = (cleared_cases(user).with_only_columns(Case.id)
+    cases = (cleared_cases(person).with_only_columns(Case.id)
              .where(Case.status == open_states.c.status)
              .order_by(Case.submitted_at.desc(), Case.id.desc())
-             .limit(HOME_COUNT_CAP + 1).correlate(open_states))
+             .limit(cap + 1).correlate(open_states))
     by_status = select(open_states.c.status, select(func.count()).select_from(
         cases.subquery()).scalar_subquery().label("n"))
     awaited = select(cast(literal(""), String).label("status"), func.count().label("n")) \
         .select_from(select(WaitingItem.id).where(
-            WaitingItem.kind == "declaration", WaitingItem.member_id == user.id)
-            .limit(HOME_COUNT_CAP + 1).subquery())
-    counts = {status: n for status, n in db.session.execute(union_all(by_status, awaited)) if n}
-    return counts, counts.pop("", 0)
+            WaitingItem.kind == "declaration", WaitingItem.member_id == person.id)
+            .limit(cap + 1).subquery())
+    return union_all(by_status, awaited)
 
 
 BROKER_CHECK_SECONDS = 5.0  # how long one process reuses its last look at a broker
