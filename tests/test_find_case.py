@@ -273,3 +273,23 @@ def test_case_links_follow_the_address_the_site_is_served_under(app, make, auth,
     under = client.get("/cases", environ_overrides={"SCRIPT_NAME": "/ethics"})
     assert f'href="/ethics/cases/{numbers["okafor"]}"' in under.get_data(as_text=True)
     assert link in client.get("/cases").get_data(as_text=True)
+
+
+def test_the_nightly_job_rights_a_case_whose_names_drifted(app, make, auth, client, caplog):
+    """A case whose kept names no longer match their definition (a rename that raced a
+    link) is found by its true names again after the nightly job, which says so."""
+    chair, numbers = _build(app, make)
+    with app.app_context():
+        db.session.execute(update(Case).where(Case.number == numbers["housing"])
+                           .values(party_names="Someone Else"))
+        db.session.commit()
+    auth.login(chair)
+    assert _found(client, "Lindqvist") == []
+    celery = app.extensions["celery"]
+    schedule = celery.conf.beat_schedule["rebuild-party-names"]
+    assert schedule["task"] in celery.tasks  # the beat names a task the workers know
+    with app.app_context(), caplog.at_level("WARNING"):
+        assert celery.tasks[schedule["task"]].run() == {"drift": 1}
+        assert party_names.rebuild(db.session) == 0
+    assert "1 case(s) had drifted" in caplog.text
+    assert _found(client, "Lindqvist") == [numbers["housing"]]

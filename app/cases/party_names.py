@@ -11,17 +11,25 @@ UPDATE for the cases a transaction touched, just before it commits: a case whose
 respondent or complainant changed (or a new case), and every case of a registry record or
 an account whose name changed. Erasing a case's personal data (app/records) clears its
 complainant and the respondent's free-text name, so the same UPDATE drops them from the
-text. Recomputing is idempotent; `rebuild()` recomputes every case (the bench generator,
-which loads rows by COPY).
+text. Recomputing is idempotent; `rebuild()` recomputes every case: the bench generator
+(which loads rows by COPY) and the nightly job `cases.rebuild_party_names`, which logs any
+drift it corrects (a record renamed while another transaction linked a case to it computes
+that case's text from the old name: rare, and righted overnight).
 """
 from __future__ import annotations
 
+import logging
+
+from celery import shared_task
 from sqlalchemy import event, func, inspect, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
 from app.cases.models import Case
+from app.extensions import db
 from app.registry.models import Certificant
+
+log = logging.getLogger(__name__)
 
 SEPARATOR = "\n"  # never typed into the one-line search box, so no match spans two names
 # the attributes a case's text derives from, on each model
@@ -60,6 +68,17 @@ def refresh(session: Session, case_ids=(), certificant_ids=(), user_ids=()) -> N
 def rebuild(session: Session) -> int:
     """Recompute every case's text; how many rows changed (0: the kept text was right)."""
     return _update(session, Case.party_names.is_distinct_from(names_of_case()))
+
+
+@shared_task(name="cases.rebuild_party_names")
+def rebuild_party_names() -> dict:
+    """The nightly check of every case's kept names against their definition."""
+    drift = rebuild(db.session)
+    db.session.commit()
+    if drift:
+        log.warning("cases.party_names: %d case(s) had drifted from their names; rebuilt",
+                    drift)
+    return {"drift": drift}
 
 
 def _update(session: Session, where) -> int:

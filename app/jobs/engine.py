@@ -64,7 +64,8 @@ def celery_settings(config) -> dict:
 
 def beat_schedule(config) -> dict:
     """Drain the outbox every minute; seal the audit trail's stragglers; sweep the deadlines,
-    expire old exports and check the homes' waiting items daily (or as configured)."""
+    expire old exports and check the homes' waiting items and the cases' kept names daily
+    (or as configured)."""
     every = config.get("SWEEP_EVERY_SECONDS")
     if every:
         sweep_when = timedelta(seconds=float(every))
@@ -83,6 +84,8 @@ def beat_schedule(config) -> dict:
         "expire-exports": {"task": "exports.expire", "schedule": sweep_when},
         # the homes' kept "what waits on whom", checked against its definitions (office)
         "rebuild-waits": {"task": "office.rebuild_waits", "schedule": sweep_when},
+        # the names each case is found by, checked against their definition (cases)
+        "rebuild-party-names": {"task": "cases.rebuild_party_names", "schedule": sweep_when},
     }
 
 
