@@ -62,7 +62,7 @@ def test_every_benchmarked_page_answers_and_the_register_has_entries(bench_db, t
     url, _ = bench_db
     out = tmp_path / "pages.txt"
     answer = _run(sys.executable, "bench/pages.py", "--database-url", url, "--runs", "1",
-                  "--no-throughput", "--out", str(out), timeout=300)
+                  "--warmup", "1", "--no-throughput", "--out", str(out), timeout=300)
     assert answer.returncode == 0, answer.stderr[-2000:]
     report = out.read_text()
     lines = report.splitlines()
