@@ -139,6 +139,15 @@ OUTCOME_TITLES = {
 }
 
 
+def respondent_label(given_name: str | None, record_name: str | None,
+                     cert_number: str | None) -> str:
+    """How a case names its respondent: the registry record with its number, else the
+    name the complainant gave, else a dash."""
+    if record_name is not None:
+        return f"{record_name} ({cert_number})"
+    return given_name or "—"
+
+
 class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
@@ -221,10 +230,9 @@ class Case(db.Model):
 
     @property
     def respondent_display(self) -> str:
-        if self.respondent_certificant:
-            c = self.respondent_certificant
-            return f"{c.name} ({c.cert_number})"
-        return self.respondent_name or "—"
+        c = self.respondent_certificant
+        return respondent_label(self.respondent_name, c.name if c else None,
+                                c.cert_number if c else None)
 
     @property
     def relation_title(self) -> str:

@@ -1,6 +1,8 @@
 """Case lists and evidence downloads. (Filing and the case page are the proceeding's.)"""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from flask import Blueprint, render_template, request, send_file
@@ -20,12 +22,13 @@ from app.access import (
 from app.audit.services import record
 from app.cases import services
 from app.cases.filters import filter_cases
-from app.cases.models import Case, Evidence, EvidenceAccess, State
+from app.cases.models import Case, Evidence, EvidenceAccess, State, respondent_label
 from app.cases.search import find_cases
 from app.cases.uploads import stored_path
 from app.extensions import db
 from app.paging import paginate
 from app.policy import authorize, get_or_404
+from app.registry.models import Certificant
 from app.storage import store
 
 bp = Blueprint("cases", __name__)
@@ -99,16 +102,31 @@ def my_representing():
                            heading="Cases where you represent a party", filer=False, State=State)
 
 
+@dataclass(frozen=True)
+class Awaited:
+    """A case listed as awaiting the viewer's declaration: its number, filing date and
+    respondent, and nothing else (its content is not open to them yet)."""
+    number: str
+    submitted_at: datetime
+    respondent_display: str
+
+
 def _awaiting():
     """Cases the viewer must declare on, newest first: the first few by number, and a
-    (capped) count of them all. None for staff outside the committee, who never declare
-    (the list would be empty: it is not asked for)."""
+    (capped) count of them all, in one statement and as plain rows. None for staff outside
+    the committee, who never declare (the list would be empty: it is not asked for)."""
     if not is_committee(current_user):
         return None
-    return paginate(awaiting_cases(current_user)
-                    .options(joinedload(Case.respondent_certificant))
-                    .order_by(Case.submitted_at.desc(), Case.id.desc()),
-                    per_page=AWAITING_SHOWN, page=1)
+    listed = paginate(
+        awaiting_cases(current_user)
+        .with_only_columns(Case.number, Case.submitted_at, Case.respondent_name,
+                           Certificant.name, Certificant.cert_number)
+        .outerjoin(Certificant, Certificant.id == Case.respondent_certificant_id)
+        .order_by(Case.submitted_at.desc(), Case.id.desc()),
+        per_page=AWAITING_SHOWN, page=1, scalars=False, count_in_page=True)
+    listed.items = [Awaited(number, at, respondent_label(given, name, cert))
+                    for number, at, given, name, cert in listed.items]
+    return listed
 
 
 @bp.route("/cases")
