@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 
 SEPARATOR = "\n"  # never typed into the one-line search box, so no match spans two names
 # the attributes a case's text derives from, on each model
-_CASE_ATTRS = ("respondent_name", "respondent_certificant_id", "complainant_id")
+_CASE_ATTRS = ("respondent_name", "respondent_certificant_id", "complainant_id",
+               "respondent_certificant", "complainant")  # (a relationship set, not its key)
 _CERT_ATTRS = ("name", "cert_number")
 _USER_ATTRS = ("name",)
 _PENDING = "party_names.pending"  # session.info: (case ids, certificant ids, user ids)
