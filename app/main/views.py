@@ -85,7 +85,7 @@ def open_case_counts(user) -> tuple[dict[str, int], int]:
     return counts, counts.pop("", 0)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=32)  # ~0.25 MB a viewer; a committee and its office
 def _counts_statement(person: Viewer, cap: int):
     """The counts' statement for a viewer and cap, built once per process (a millisecond
     of Python a request otherwise; what is open to the viewer is read when it runs).

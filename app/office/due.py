@@ -82,7 +82,7 @@ def _upcoming():
     return WaitingItem.at >= bindparam("now")
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=32)  # ~0.25 MB a viewer; a committee and its office
 def _statement(person: Viewer, committee: bool, limit: int) -> Select | None:
     """The home's sections as one statement (a UNION ALL of the capped queries), built
     once per process for a viewer, whether they see the committee's lists, and the limit:
