@@ -37,7 +37,7 @@ _CASE_ATTRS = ("respondent_name", "respondent_certificant_id", "complainant_id",
                "respondent_certificant", "complainant")  # (a relationship set, not its key)
 _CERT_ATTRS = ("name", "cert_number")
 _USER_ATTRS = ("name",)
-_PENDING = "party_names.pending"  # session.info: (case ids, certificant ids, user ids)
+_PENDING = "party_names.pending"  # session.info: the (cases, records, accounts) touched
 
 
 def names_of_case():
