@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.jobs import services
@@ -52,7 +53,8 @@ def resend():
 def bulk_issue():
     authorize("jobs.start")
     form = BulkIssueForm()
-    form.kind.choices = [("", "Choose…")] + [(k, t.title) for k, t in DOCUMENT_TYPES.items()]
+    form.kind.choices = [SelectChoice("", "Choose…")] + [
+        SelectChoice(k, t.title) for k, t in DOCUMENT_TYPES.items()]
     kind = form.kind.data if request.method == "POST" else request.args.get("kind", "")
     candidates = services.issue_candidates(kind, current_user) if kind in DOCUMENT_TYPES else []
     if request.method == "GET":

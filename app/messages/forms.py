@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import EmailField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange
 
 from app.cases.forms import EVIDENCE_HINT
@@ -32,8 +33,8 @@ class WitnessLinkForm(FlaskForm):
 
 class AlertSettingForm(FlaskForm):
     mode = RadioField("Email me", choices=[
-        ("each", "at each new message (the email never contains the message)"),
-        ("daily", "once a day at most, listing where new messages are")],
+        SelectChoice("each", "at each new message (the email never contains the message)"),
+        SelectChoice("daily", "once a day at most, listing where new messages are")],
         validators=[DataRequired("Choose one.")])
     submit = SubmitField("Save")
 

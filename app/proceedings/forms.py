@@ -339,6 +339,10 @@ class VoteForm(FlaskForm):
                             validators=[Length(max=10000)])
     submit = SubmitField("Cast my vote")
 
+    def offer(self, choices: dict[str, str]) -> None:
+        """The question's choices ({value: label}) as the vote's options."""
+        self.choice.choices = [SelectChoice(value, label) for value, label in choices.items()]
+
 
 class ItemForm(FlaskForm):
     kind = RadioField("What", choices=[SelectChoice("task", "A task"),

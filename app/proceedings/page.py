@@ -139,7 +139,7 @@ def _vote_forms(case, user, forms: dict) -> list[tuple[str, VoteForm]]:
         form = forms.get(key) or VoteForm(prefix=key)
         form.choice.label.text = label
         form.reasons.label.text = f"Your reasons on {label} (never shown to the parties)"
-        form.choice.choices = list(choices.items())
+        form.offer(choices)
         if key not in forms and question in mine:
             form.choice.data, form.reasons.data = mine[question].choice, mine[question].reasons
         forms[key] = form

@@ -345,7 +345,7 @@ def vote(number: str, question: str):
     if choices is None:
         abort(404)
     form = VoteForm(prefix=f"vote-{question}")
-    form.choice.choices = list(choices.items())
+    form.offer(choices)
     if not form.validate_on_submit():
         key = f"vote-{question}"
         return render_case(case, {key: form}, {key: "Choose your vote before casting it."}, 400)
