@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.audit.cli import cli as audit_cli
+    from app.cases.cli import cli as cases_cli
     from app.catalogue.cli import cli as catalogue_cli
     from app.cli import create_admin, seed_demo
     from app.documents.cli import cli as documents_cli
@@ -149,8 +150,8 @@ def register_commands(app: Flask) -> None:
     from app.office.cli import cli as office_cli
     from app.registry.cli import cli as registry_cli
 
-    for group in (audit_cli, catalogue_cli, deadlines_cli, documents_cli, outbox_cli,
-                  registry_cli, messages_cli, office_cli):
+    for group in (audit_cli, cases_cli, catalogue_cli, deadlines_cli, documents_cli,
+                  outbox_cli, registry_cli, messages_cli, office_cli):
         app.register_blueprint(group)
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)

@@ -294,3 +294,12 @@ def test_the_nightly_job_rights_a_case_whose_names_drifted(app, make, auth, clie
         assert party_names.rebuild(db.session) == 0
     assert "1 case(s) had drifted" in caplog.text
     assert _found(client, "Lindqvist") == [numbers["housing"]]
+    # the same from the command line, for sites that run cron rather than beat
+    with app.app_context():
+        db.session.execute(update(Case).where(Case.number == numbers["okafor"])
+                           .values(party_names=""))
+        db.session.commit()
+    assert _found(client, "Okafor") == []
+    answer = app.test_cli_runner().invoke(args=["cases", "rebuild-party-names"])
+    assert answer.exit_code == 0 and "1 case(s) differed" in answer.output
+    assert _found(client, "Okafor") == [numbers["okafor"]]
