@@ -970,6 +970,10 @@ def main(argv: list[str] | None = None) -> int:
     gen.keep_waits(app)
     gen.keep_party_names(app)
     with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        # sealing the trail and keeping the names each rewrote every row of their table
+        # once: compacted, they are as a site's would be, not every row beside its dead
+        # copy (at 100,000 cases: cases 45 -> 24 MB, audit_entries 875 -> 505 MB)
+        conn.execute("VACUUM (FULL) cases, audit_entries")
         conn.execute("VACUUM ANALYZE")
     total = time.perf_counter() - started
     states: dict[str, int] = {}

@@ -3,8 +3,8 @@ words of the allegations' facts, ranked.
 
 The number and the parties' names (the respondent's as given and as registered, with the
 certification number, and the complainant's: `Case.party_names`, kept by
-app/cases/party_names.py) match the text typed as a substring (wildcards taken
-literally). The facts match on
+app/cases/party_names.py, in lower case) match the text typed as a substring, whatever
+its case (wildcards taken literally). The facts match on
 PostgreSQL by full-text search (`to_tsvector('english', facts)`, GIN-indexed by the
 migration `ix_allegations_facts_fts`), every word of the query required, ranked by
 `ts_rank`; on SQLite every word must appear in the facts (LIKE). Ranking: a number
@@ -21,6 +21,7 @@ from sqlalchemy import (
     and_,
     cast,
     func,
+    literal,
     literal_column,
     select,
     union_all,
@@ -86,7 +87,9 @@ def find_cases(query: Select, words: str) -> tuple[Select, tuple]:
     four, two = literal_column("4.0"), literal_column("2.0")
     hits = union_all(
         _hit(Case.id, Case.submitted_at, four).where(_contains(Case.number, words)),
-        _hit(Case.id, Case.submitted_at, two).where(_contains(Case.party_names, words)),
+        # (the kept names are in lower case: what was typed is lowered by the same SQL)
+        _hit(Case.id, Case.submitted_at, two).where(Case.party_names.like(
+            func.lower(literal(f"%{escape_like(words)}%")), escape="\\")),
         _facts_hits(words)).subquery()
     ranked = select(hits.c.case_id, hits.c.submitted_at, func.sum(hits.c.score).label("rank")) \
         .group_by(hits.c.case_id, hits.c.submitted_at).cte("ranked")
