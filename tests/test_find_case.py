@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import pathlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from budget import count_statements
@@ -17,6 +17,7 @@ from app import paging
 from app.accounts.models import Role, User
 from app.cases import party_names
 from app.cases.models import Allegation, Case
+from app.catalogue.models import CodeItem
 from app.coi.models import CoiDeclaration, Recusal
 from app.extensions import db
 from app.registry.models import Certificant
@@ -309,3 +310,39 @@ def test_the_nightly_job_rights_a_case_whose_names_drifted(app, make, auth, clie
     assert answer.exit_code == 0 and "1 case(s) differed" in answer.output
     assert _found(client, "Okafor") == [numbers["okafor"]]
 
+
+def _row_of(html: str, number: str) -> list[str]:
+    """The cells of the list's line for the case `number`, as text."""
+    table = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    line = next(tr for tr in table.split("<tr>") if f">{number}<" in tr)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in line.split("<td>")[1:]]
+
+
+def test_a_line_of_the_lists_shows_the_case_its_respondent_and_its_allegations_in_order(
+        app, make, auth, client):
+    """Each line is read in the page's statement: the codes of the allegations in the order
+    they were made (not by code), the respondent's record, the status; the intake queue and
+    a search show the same."""
+    chair, numbers = _build(app, make, [("two", "Tomasz Twocodes", "Facts.", "S9"),
+                                        ("one", "Una Onecode", "Facts.", "S7")])
+    with app.test_request_context():
+        case = db.session.execute(select(Case).where(Case.number == numbers["two"])).scalar_one()
+        s1 = db.session.execute(select(CodeItem).where(CodeItem.code == "S1")).scalar_one()
+        case.allegations.append(Allegation(code_item_id=s1.id, conduct_from=date(2025, 4, 1),
+                                           facts="A later allegation, of an earlier code."))
+        submitted = db.session.execute(
+            select(Case).where(Case.number == numbers["one"])).scalar_one()
+        submitted.status = "submitted"
+        db.session.commit()
+    auth.login(chair)
+    listed = client.get("/cases").get_data(as_text=True)
+    assert _row_of(listed, numbers["two"])[:5] == [
+        numbers["two"], "complaint", "Tomasz Twocodes (CCM-700000)", "S9, S1", "investigation"]
+    assert _row_of(listed, numbers["one"])[2:5] == [
+        "Una Onecode (CCM-700001)", "S7", "submitted"]
+    found = client.get("/cases?q=twocodes").get_data(as_text=True)
+    assert _numbers(found) == [numbers["two"]]
+    assert _row_of(found, numbers["two"])[2:4] == ["Tomasz Twocodes (CCM-700000)", "S9, S1"]
+    queue = client.get("/cases/intake").get_data(as_text=True)
+    assert _numbers(queue) == [numbers["one"]]
+    assert _row_of(queue, numbers["one"])[1:3] == ["Una Onecode (CCM-700001)", "S7"]

@@ -1,13 +1,9 @@
 """Case lists and evidence downloads. (Filing and the case page are the proceeding's.)"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
-
 from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.access import (
@@ -22,13 +18,13 @@ from app.access import (
 from app.audit.services import record
 from app.cases import services
 from app.cases.filters import filter_cases
-from app.cases.models import Case, Evidence, EvidenceAccess, State, respondent_label
+from app.cases.listing import as_awaited, as_case_rows, awaiting_rows, case_rows
+from app.cases.models import Case, Evidence, EvidenceAccess, State
 from app.cases.search import find_cases
 from app.cases.uploads import stored_path
 from app.extensions import db
 from app.paging import paginate
 from app.policy import authorize, get_or_404
-from app.registry.models import Certificant
 from app.storage import store
 
 bp = Blueprint("cases", __name__)
@@ -56,13 +52,6 @@ def download(evidence_id: int):
 
 
 # --- lists -----------------------------------------------------------------------------
-
-@cache
-def _row() -> tuple:
-    """Loader options: what a row of a case list shows, the respondent's record and the
-    allegations' codes (each allegation joins its catalogue item), for the whole page.
-    (Built once, at the first list: they never change.)"""
-    return joinedload(Case.respondent_certificant), selectinload(Case.allegations)
 
 AWAITING_SHOWN = 20  # cases awaiting a declaration listed by number; the rest counted
 SORTS = {  # ?sort= → ORDER BY (the id breaks ties, so pages never overlap)
@@ -102,31 +91,16 @@ def my_representing():
                            heading="Cases where you represent a party", filer=False, State=State)
 
 
-@dataclass(frozen=True)
-class Awaited:
-    """A case listed as awaiting the viewer's declaration: its number, filing date and
-    respondent, and nothing else (its content is not open to them yet)."""
-    number: str
-    submitted_at: datetime
-    respondent_display: str
-
-
 def _awaiting():
     """Cases the viewer must declare on, newest first: the first few by number, and a
     (capped) count of them all, in one statement and as plain rows. None for staff outside
     the committee, who never declare (the list would be empty: it is not asked for)."""
     if not is_committee(current_user):
         return None
-    listed = paginate(
-        awaiting_cases(current_user)
-        .with_only_columns(Case.number, Case.submitted_at, Case.respondent_name,
-                           Certificant.name, Certificant.cert_number)
-        .outerjoin(Certificant, Certificant.id == Case.respondent_certificant_id)
+    return as_awaited(paginate(
+        awaiting_rows(awaiting_cases(current_user))
         .order_by(Case.submitted_at.desc(), Case.id.desc()),
-        per_page=AWAITING_SHOWN, page=1, scalars=False, count_in_page=True)
-    listed.items = [Awaited(number, at, respondent_label(given, name, cert))
-                    for number, at, given, name, cert in listed.items]
-    return listed
+        per_page=AWAITING_SHOWN, page=1, scalars=False, count_in_page=True))
 
 
 @bp.route("/cases")
@@ -144,10 +118,9 @@ def case_list():
     else:
         order = SORTS.get(sort, SORTS["newest"])
     # a search gathers and ranks every case it finds before the page: it counts them in that
-    # statement (sharing the gathered hits), and reads the page's respondents apart
-    options = (selectinload(Case.respondent_certificant), selectinload(Case.allegations)) \
-        if words else _row()
-    cases = paginate(query.options(*options).order_by(*order), count_in_page=bool(words))
+    # statement (sharing the gathered hits)
+    cases = as_case_rows(paginate(case_rows(query).order_by(*order), scalars=False,
+                                  count_in_page=bool(words)))
     return render_template("cases/list.html", cases=cases, args=args, State=State,
                            now=clock.now(), awaiting=_awaiting(), sorts=SORTS, sort=sort,
                            words=words)
@@ -156,8 +129,8 @@ def case_list():
 @bp.route("/cases/intake")
 def intake_queue():
     authorize("cases.intake_queue")
-    cases = paginate(
-        cleared_cases(current_user).where(Case.status == "submitted").options(*_row())
-        .order_by(Case.submitted_at.asc(), Case.id.asc()))
+    cases = as_case_rows(paginate(
+        case_rows(cleared_cases(current_user).where(Case.status == "submitted"))
+        .order_by(Case.submitted_at.asc(), Case.id.asc()), scalars=False))
     return render_template("cases/intake.html", cases=cases, now=clock.now(),
                            awaiting=_awaiting())
