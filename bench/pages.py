@@ -375,7 +375,8 @@ def run_pages(database_url: str, runs: int, out: list[str], only: str = "",
         out.append("Case page of one case per state, as the administrator: " +
                    ("all 200" if not broken else "NOT 200: " + ", ".join(broken)))
         out.append("Its statements per state (administrator/chair; where the chair has not "
-                   "declared, their page asks for the declaration): " + ", ".join(counts))
+                   "declared, their page asks for the declaration; where they are recused, "
+                   "the case is not found: 404): " + ", ".join(counts))
     return t
 
 
