@@ -13,9 +13,10 @@ gated.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import has_app_context
-from sqlalchemy import Select, and_, event, exists, false, or_, select, true, union
+from sqlalchemy import Select, and_, bindparam, event, exists, false, or_, select, true, union
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -233,10 +234,11 @@ def _standing(user, case: Case) -> tuple[bool, bool]:
     return remembered(("standing", user.id, case.id), ask)
 
 
-def standing_columns(user) -> tuple:
-    """SQL columns (declared, recused) of a committee member on the case being selected:
-    asked with the case's own row (`policy.load_case`) instead of a statement of their own."""
-    return _declared(user).label("declared"), _recused(user).label("recused")
+def standing_columns(member_id) -> tuple:
+    """SQL columns (declared, recused) of a committee member (an id, or a parameter) on the
+    case being selected: asked with the case's own row (`policy.load_case`) instead of a
+    statement of their own."""
+    return _declared_by(member_id).label("declared"), _recused_by(member_id).label("recused")
 
 
 def note_standing(user, case: Case, declared: bool, recused: bool) -> None:
@@ -299,15 +301,24 @@ def _represented(user):
     return exists().where(Representative.case_id == Case.id, Representative.user_id == user.id)
 
 
-def _declared(user):
+def _declared_by(member_id):
     """SQL: the member has declared on the case (EXISTS, never NULL)."""
-    return exists().where(CoiDeclaration.case_id == Case.id, CoiDeclaration.member_id == user.id)
+    return exists().where(CoiDeclaration.case_id == Case.id,
+                          CoiDeclaration.member_id == member_id)
+
+
+def _recused_by(member_id):
+    """SQL: the member has an open recusal on the case (EXISTS, never NULL)."""
+    return exists().where(Recusal.case_id == Case.id, Recusal.member_id == member_id,
+                          Recusal.reinstated_at.is_(None))
+
+
+def _declared(user):
+    return _declared_by(user.id)
 
 
 def _recused(user):
-    """SQL: the member has an open recusal on the case (EXISTS, never NULL)."""
-    return exists().where(Recusal.case_id == Case.id, Recusal.member_id == user.id,
-                          Recusal.reinstated_at.is_(None))
+    return _recused_by(user.id)
 
 
 def _as_staff(user):
@@ -415,6 +426,33 @@ def committee_on(case: Case) -> list[Standing]:
     return remembered(("committee_on", case.id), ask)
 
 
+@lru_cache(maxsize=2)
+def _people_statement(with_votes: bool) -> Select:
+    """`read_people`'s statement, with a round's votes or without; the case, stage and
+    round are parameters (`case_id`, `stage`, `round_no`). Built once per process."""
+    case_id = bindparam("case_id")
+    committee = select(UserRole.user_id).where(UserRole.role.in_(sorted(COMMITTEE_ROLES)))
+    assigned = select(Assignment.member_id).where(Assignment.case_id == case_id)
+    declared = exists().where(CoiDeclaration.case_id == case_id,
+                              CoiDeclaration.member_id == User.id)
+    recused = exists().where(Recusal.case_id == case_id, Recusal.member_id == User.id,
+                             Recusal.reinstated_at.is_(None))
+    query = (select(User, User.id.in_(committee).label("on_committee"), declared.label("d"),
+                    recused.label("r"), Assignment)
+             .options(lazyload(User.roles))
+             .outerjoin(Assignment, and_(Assignment.case_id == case_id,
+                                         Assignment.member_id == User.id))
+             # one IN over both sets (an OR of two INs made PostgreSQL read every account:
+             # 54 ms at 100,000 cases, against a handful of primary-key reads)
+             .where(User.id.in_(union(committee, assigned)))
+             .order_by(User.name, User.id))
+    if with_votes:
+        query = query.add_columns(Vote).outerjoin(Vote, and_(
+            Vote.case_id == case_id, Vote.member_id == User.id,
+            Vote.stage == bindparam("stage"), Vote.round == bindparam("round_no")))
+    return query
+
+
 def read_people(case: Case, stage: str | None = None, round_no: int | None = None) -> None:
     """Read the people of the case in one statement and remember them for the request:
     every committee member with their standing (`committee_on`), every assignment with its
@@ -422,29 +460,14 @@ def read_people(case: Case, stage: str | None = None, round_no: int | None = Non
     (`proceedings.services.votes`). A member's row repeats once per assignment and vote of
     theirs (a handful); a vote by someone neither on the committee nor assigned is not
     read, since only an eligible member's vote counts."""
-    committee = select(UserRole.user_id).where(UserRole.role.in_(sorted(COMMITTEE_ROLES)))
-    assigned = select(Assignment.member_id).where(Assignment.case_id == case.id)
-    declared = exists().where(CoiDeclaration.case_id == case.id,
-                              CoiDeclaration.member_id == User.id)
-    recused = exists().where(Recusal.case_id == case.id, Recusal.member_id == User.id,
-                             Recusal.reinstated_at.is_(None))
-    query = (select(User, User.id.in_(committee).label("on_committee"), declared.label("d"),
-                    recused.label("r"), Assignment)
-             .options(lazyload(User.roles))
-             .outerjoin(Assignment, and_(Assignment.case_id == case.id,
-                                         Assignment.member_id == User.id))
-             # one IN over both sets (an OR of two INs made PostgreSQL read every account:
-             # 54 ms at 100,000 cases, against a handful of primary-key reads)
-             .where(User.id.in_(union(committee, assigned)))
-             .order_by(User.name, User.id))
+    params = {"case_id": case.id}
     if stage is not None:
-        query = query.add_columns(Vote).outerjoin(Vote, and_(
-            Vote.case_id == case.id, Vote.member_id == User.id, Vote.stage == stage,
-            Vote.round == round_no))
+        params.update(stage=stage, round_no=round_no)
     standing: dict[int, Standing] = {}
     held: dict[int, Assignment] = {}
     cast: dict[int, Vote] = {}
-    for user, on_committee, d, r, assignment, *vote in db.session.execute(query):
+    for user, on_committee, d, r, assignment, *vote in db.session.execute(
+            _people_statement(stage is not None), params):
         if on_committee and user.id not in standing:
             standing[user.id] = Standing(user, bool(d), bool(r))
         if assignment is not None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app import access as case_access
@@ -454,19 +454,29 @@ def _with_parties() -> tuple:
             .joinedload(CodeItem.version))
 
 
+@lru_cache(maxsize=2)
+def _case_statement(member: bool):
+    """`load_case`'s statement, for a committee member (with their standing on the case)
+    or anyone else; the number and the member are parameters. Built once per process:
+    with its joined parties and allegations, building it and deriving its cache key took
+    ~0.5 ms of Python a request."""
+    query = select(Case).options(*_with_parties()).where(Case.number == bindparam("number"))
+    if member:
+        query = query.add_columns(*case_access.standing_columns(bindparam("member_id")))
+    return query
+
+
 def load_case(number: str, action: str = "case.view_details") -> Case:
     """Load a case by number and check the viewer may see what it holds (404 otherwise).
 
     Only the case page itself (and the declaration) passes "case.view", which also
     lets in a committee member who has still to declare on the case.
     """
-    query = select(Case).options(*_with_parties()).where(Case.number == number)
     # a committee member's standing on the case (declared, recused) decides what opens:
     # read with the case's row rather than in a statement of its own
     member = current_user.is_authenticated and case_access.is_committee(current_user)
-    if member:
-        query = query.add_columns(*case_access.standing_columns(current_user))
-    row = db.session.execute(query).unique().one_or_none()
+    params = {"number": number, "member_id": current_user.id} if member else {"number": number}
+    row = db.session.execute(_case_statement(member), params).unique().one_or_none()
     if row is None:
         abort(404)
     case = row[0]
