@@ -393,73 +393,59 @@ def _flag(condition):
     return sql_case((condition, 1), else_=0)
 
 
-def _list_queries(user, case: Case) -> dict[str, Select]:
-    """The capped query of each small list this reader sees, by its section's name."""
-    queries: dict[str, Select] = {}
-    log = can(user, "case.see_disclosure_log", case)
-    if log:
-        queries["disclosure"] = select(*_columns(
+# The lists whose statements are the same for every case but for parameters (`case_id`,
+# `case_key` (the case's id as audit entries name their target), `certificant_id`,
+# `party_key`), in the order the UNION ALL reads them; the others (retention, disposal,
+# intake flags) are built from the case by their own modules, each request.
+KEPT_LISTS = ("disclosure", "disclosed", "opener", "hold", "link", "panel", "thread")
+
+
+def _kept_list(section: str, *, of_certificant: bool = False,
+               one_thread: bool = False) -> Select:
+    """The query of a list of KEPT_LISTS, its case and reader as parameters. `hold`: the
+    holds of the case and, `of_certificant`, of its respondent's registry record;
+    `thread`: every thread of the case, or (`one_thread`) the reader's own."""
+    case_id = bindparam("case_id", type_=Integer)
+    if section == "disclosure":
+        return select(*_columns(
             "disclosure", ident=Disclosure.id, at=Disclosure.at,
             texts=(Disclosure.item_label, Disclosure.item_type, Disclosure.recipient_email,
                    Disclosure.how), numbers=(Disclosure.item_id,))
-        ).where(Disclosure.case_id == case.id)
-    elif case.status == "hearing_scheduled":
-        # not shown: when each item reached the parties, which the hearing's guards ask
-        # (the respondent's waiver of the disclosure period: fairness.late_items)
-        queries["disclosed"] = select(*_columns(
+        ).where(Disclosure.case_id == case_id)
+    if section == "disclosed":
+        return select(*_columns(
             "disclosed", at=Disclosure.at, texts=(Disclosure.item_type,),
-            numbers=(Disclosure.item_id,))).where(Disclosure.case_id == case.id)
-    if log:
-        # who opened the case: its latest reads (who, what, when)
-        queries["opener"] = select(*_columns(
+            numbers=(Disclosure.item_id,))).where(Disclosure.case_id == case_id)
+    if section == "opener":
+        return select(*_columns(
             "opener", ident=AuditEntry.id, at=AuditEntry.created_at,
             texts=(AuditEntry.action, User.name, AuditEntry.personal, AuditEntry.personal_digest),
             numbers=(AuditEntry.actor_id,))
         ).select_from(AuditEntry).outerjoin(User, User.id == AuditEntry.actor_id).where(
-            AuditEntry.target_type == "cases", AuditEntry.target_id == str(case.id),
+            AuditEntry.target_type == "cases",
+            AuditEntry.target_id == bindparam("case_key", type_=String),
             AuditEntry.action.in_(READS)).order_by(AuditEntry.id.desc()).limit(OPENERS_SHOWN)
-    if can(user, "records.see", case):  # the holds in force: the case's, its respondent's
-        whose = [LegalHold.case_id == case.id]
-        if case.respondent_certificant_id is not None:
-            whose.append(LegalHold.certificant_id == case.respondent_certificant_id)
-        queries["hold"] = select(*_columns(
+    if section == "hold":
+        whose = [LegalHold.case_id == case_id]
+        if of_certificant:
+            whose.append(LegalHold.certificant_id == bindparam("certificant_id", type_=Integer))
+        return select(*_columns(
             "hold", ident=LegalHold.id, at=LegalHold.placed_at,
             texts=(LegalHold.reason, LegalHold.reference, Certificant.name,
                    Certificant.cert_number), numbers=(LegalHold.case_id,))
         ).select_from(LegalHold).outerjoin(
             Certificant, Certificant.id == LegalHold.certificant_id
         ).where(LegalHold.lifted_at.is_(None), or_(*whose))
-        source = records.retention_source(case)
-        if source is not None:  # what the case's retention is computed from
-            found = source.subquery()
-            queries["retention"] = select(*_columns(
-                "retention", ident=found.c.version, at=found.c.created_at,
-                texts=(found.c.years,), numbers=(found.c.described,)))
-        source = records.disposal_source(case)
-        if source is not None:  # a disposed case: when its file was destroyed, the certificate
-            found = source.subquery()
-            queries["disposal"] = select(*_columns(
-                "disposal", ident=found.c.batch_id, at=found.c.disposed_at,
-                numbers=(found.c.done_year, found.c.issued)))
-    if can(user, "case.intake_flags", case):
-        source = intake_flags.source(case, user)
-        if source is not None:  # at intake: the repeat-complaint flags and their reviews
-            found = source.subquery()
-            queries["flag"] = select(*_columns(
-                "flag", ident=found.c.ident, at=found.c.at,
-                texts=(found.c.number, found.c.text, found.c.name), numbers=(found.c.branch,)))
-    staff = access.is_staff_on(user, case)
-    if staff:
-        queries["link"] = select(*_columns(
+    if section == "link":
+        return select(*_columns(
             "link", ident=WitnessLink.id, texts=(WitnessLink.name,))
-        ).where(WitnessLink.case_id == case.id)
-    elif case.status in PANEL_SHOWN:  # the parties see who sits on the hearing panel
-        queries["panel"] = select(*_columns(
+        ).where(WitnessLink.case_id == case_id)
+    if section == "panel":
+        return select(*_columns(
             "panel", ident=Assignment.id, texts=(User.name,))
         ).select_from(Assignment).join(User, User.id == Assignment.member_id).where(
-            Assignment.case_id == case.id, Assignment.capacity == Capacity.HEARING_PANEL)
-    key = None if staff else access.thread_key(user, case)
-    if staff or key is not None:  # the threads the reader reads: all for staff, their own
+            Assignment.case_id == case_id, Assignment.capacity == Capacity.HEARING_PANEL)
+    if section == "thread":
         count = select(func.count(Message.id)).where(
             Message.thread_id == Thread.id).correlate(Thread).scalar_subquery()
         threads = select(*_columns(
@@ -470,9 +456,102 @@ def _list_queries(user, case: Case) -> dict[str, Select]:
                 _flag(Thread.office_answered.is_(True)),
                 _flag(Thread.last_office_at.is_not(None) & (
                     Thread.party_read_at.is_(None) | (Thread.party_read_at < Thread.last_office_at))),
-            ))).where(Thread.case_id == case.id)
-        queries["thread"] = threads if staff else threads.where(Thread.party_key == key)
-    return queries
+            ))).where(Thread.case_id == case_id)
+        return threads.where(Thread.party_key == bindparam("party_key", type_=String)) \
+            if one_thread else threads
+    raise ValueError(section)
+
+
+def _branch(query: Select) -> Select:
+    """A list's query as a branch of the UNION ALL (its columns, through a subquery)."""
+    return select(*query.subquery().c)
+
+
+@lru_cache(maxsize=64)
+def _kept_union(sections: tuple[str, ...], of_certificant: bool, one_thread: bool):
+    """The UNION ALL of the given KEPT_LISTS, built once per process for each combination
+    a reader meets (building it and deriving its cache key took ~3 ms of Python a staff
+    case page)."""
+    return union_all(*(_branch(_kept_list(name, of_certificant=of_certificant,
+                                          one_thread=one_thread)) for name in sections))
+
+
+@dataclass(frozen=True)
+class _Lists:
+    """Which lists a reader sees on a case: the kept ones (with the parameters their
+    statement takes) and the others' queries, built from the case."""
+    kept: tuple[str, ...]
+    of_certificant: bool
+    one_thread: bool
+    params: dict
+    built: dict[str, Select]
+
+    @property
+    def sections(self) -> list[str]:
+        return [*self.kept, *self.built]
+
+    def statement(self):
+        """The one statement reading them all (None: no list to read)."""
+        if not self.built:
+            return _kept_union(self.kept, self.of_certificant, self.one_thread) \
+                if self.kept else None
+        kept = [_kept_list(name, of_certificant=self.of_certificant,
+                           one_thread=self.one_thread) for name in self.kept]
+        return union_all(*(_branch(q) for q in [*kept, *self.built.values()]))
+
+
+def _lists(user, case: Case) -> _Lists:
+    """The small lists this reader sees on the case."""
+    kept: list[str] = []
+    built: dict[str, Select] = {}
+    params: dict = {"case_id": case.id}
+    of_certificant = one_thread = False
+    log = can(user, "case.see_disclosure_log", case)
+    if log:
+        kept.append("disclosure")
+    elif case.status == "hearing_scheduled":
+        # not shown: when each item reached the parties, which the hearing's guards ask
+        # (the respondent's waiver of the disclosure period: fairness.late_items)
+        kept.append("disclosed")
+    if log:  # who opened the case: its latest reads (who, what, when)
+        kept.append("opener")
+        params["case_key"] = str(case.id)
+    if can(user, "records.see", case):  # the holds in force: the case's, its respondent's
+        kept.append("hold")
+        if case.respondent_certificant_id is not None:
+            of_certificant = True
+            params["certificant_id"] = case.respondent_certificant_id
+        source = records.retention_source(case)
+        if source is not None:  # what the case's retention is computed from
+            found = source.subquery()
+            built["retention"] = select(*_columns(
+                "retention", ident=found.c.version, at=found.c.created_at,
+                texts=(found.c.years,), numbers=(found.c.described,)))
+        source = records.disposal_source(case)
+        if source is not None:  # a disposed case: when its file was destroyed, the certificate
+            found = source.subquery()
+            built["disposal"] = select(*_columns(
+                "disposal", ident=found.c.batch_id, at=found.c.disposed_at,
+                numbers=(found.c.done_year, found.c.issued)))
+    if can(user, "case.intake_flags", case):
+        source = intake_flags.source(case, user)
+        if source is not None:  # at intake: the repeat-complaint flags and their reviews
+            found = source.subquery()
+            built["flag"] = select(*_columns(
+                "flag", ident=found.c.ident, at=found.c.at,
+                texts=(found.c.number, found.c.text, found.c.name), numbers=(found.c.branch,)))
+    staff = access.is_staff_on(user, case)
+    if staff:
+        kept.append("link")
+    elif case.status in PANEL_SHOWN:  # the parties see who sits on the hearing panel
+        kept.append("panel")
+    key = None if staff else access.thread_key(user, case)
+    if staff or key is not None:  # the threads the reader reads: all for staff, their own
+        kept.append("thread")
+        if not staff:
+            one_thread = True
+            params["party_key"] = key
+    return _Lists(tuple(kept), of_certificant, one_thread, params, built)
 
 
 def _opener(row) -> OpenerLine:
@@ -499,11 +578,11 @@ def page_lists(user, case: Case) -> dict:
     its panel, and while it is scheduled, when each item was disclosed (not shown: the
     hearing's guards ask it). Each list is in its own order; a list read and found empty
     is [], one not read is None."""
-    queries = _list_queries(user, case)
-    rows: dict[str, list] = {section: [] for section in queries}  # (a list read: no None)
-    if queries:
-        union = union_all(*(select(*q.subquery().c) for q in queries.values()))
-        for row in db.session.execute(union):
+    lists = _lists(user, case)
+    rows: dict[str, list] = {section: [] for section in lists.sections}  # (read: no None)
+    statement = lists.statement()
+    if statement is not None:
+        for row in db.session.execute(statement, lists.params):
             rows.setdefault(row.section, []).append(row)
 
     def ordered(section, newest_first=False):
