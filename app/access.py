@@ -562,13 +562,19 @@ def voters(case: Case, stage: str) -> list[User]:
     return [u for u in members_in(case, capacity) if u.id in pool]
 
 
+@lru_cache(maxsize=1)
+def _decisions_statement() -> Select:
+    """`decisions_of`'s statement, the case a parameter (built once per process)."""
+    return select(Decision).options(joinedload(Decision.sanctions),
+                                    joinedload(Decision.findings)) \
+        .where(Decision.case_id == bindparam("case_id")).order_by(Decision.id.desc())
+
+
 def decisions_of(case: Case) -> list[Decision]:
     """The case's decisions, newest first, with their sanctions and findings: a case has a
     handful, each with a few of both, so one joined query, read once a request."""
     return remembered(("decisions", case.id), lambda: list(db.session.execute(
-        select(Decision).options(joinedload(Decision.sanctions), joinedload(Decision.findings))
-        .where(Decision.case_id == case.id)
-        .order_by(Decision.id.desc())).unique().scalars()))
+        _decisions_statement(), {"case_id": case.id}).unique().scalars()))
 
 
 def latest_decision(case: Case, stage: str | None = None) -> Decision | None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -299,12 +300,17 @@ def _plain(document: Document) -> dict:
             "reason": document.correction_reason}
 
 
+@lru_cache(maxsize=1)
+def _documents_statement():
+    """`documents_of`'s statement, the case a parameter (built once per process)."""
+    return select(Document).options(joinedload(Document.issued_by).lazyload(User.roles)) \
+        .where(Document.case_id == bindparam("case_id")).order_by(Document.seq)
+
+
 def documents_of(case: Case) -> list[Document]:
     """The case's documents in order, with who issued each (joined: the page names them);
     a correction's successor among them is set on the one it corrects, not read again."""
-    found = list(db.session.execute(
-        select(Document).options(joinedload(Document.issued_by).lazyload(User.roles))
-        .where(Document.case_id == case.id).order_by(Document.seq)).scalars())
+    found = list(db.session.execute(_documents_statement(), {"case_id": case.id}).scalars())
     for document in found:
         earlier = document.supersedes  # (many-to-one: from the identity map when listed)
         if earlier is not None and "superseded_by" not in earlier.__dict__:

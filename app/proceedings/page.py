@@ -620,8 +620,14 @@ def _timeline_with_actors(case: Case) -> None:
     if "events" in case.__dict__:
         return
     set_committed_value(case, "events", list(db.session.execute(
-        select(CaseEvent).options(joinedload(CaseEvent.actor).lazyload(User.roles))
-        .where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).scalars()))
+        _timeline_statement(), {"case_id": case.id}).scalars()))
+
+
+@lru_cache(maxsize=1)
+def _timeline_statement() -> Select:
+    """`_timeline_with_actors`' statement, the case a parameter (built once per process)."""
+    return select(CaseEvent).options(joinedload(CaseEvent.actor).lazyload(User.roles)) \
+        .where(CaseEvent.case_id == bindparam("case_id")).order_by(CaseEvent.id)
 
 
 def readable(user, case: Case, lists: dict | None = None) -> dict:
