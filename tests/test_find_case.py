@@ -346,3 +346,27 @@ def test_a_line_of_the_lists_shows_the_case_its_respondent_and_its_allegations_i
     queue = client.get("/cases/intake").get_data(as_text=True)
     assert _numbers(queue) == [numbers["one"]]
     assert _row_of(queue, numbers["one"])[1:3] == ["Una Onecode (CCM-700001)", "S7"]
+
+
+def test_the_list_follows_recusals_and_readers_between_two_reads(app, make, auth, client):
+    """The conditions of what is open to a reader are built once per person and kept; what
+    they read (declarations, recusals) is read as the list runs: a recusal between two
+    reads takes the case off the next, and another member reads their own list."""
+    chair, numbers = _build(app, make)
+    auth.login(chair)
+    first = set(_numbers(client.get("/cases").get_data(as_text=True)))
+    assert first == {numbers["okafor"], numbers["housing"], numbers["other"]}
+    with app.app_context():
+        case = db.session.execute(
+            select(Case).where(Case.number == numbers["okafor"])).scalar_one()
+        db.session.add(Recusal(case_id=case.id, member_id=chair.id, cause="self",
+                               reason="A late-found tie to the respondent."))
+        db.session.commit()
+    assert set(_numbers(client.get("/cases").get_data(as_text=True))) \
+        == {numbers["housing"], numbers["other"]}
+    member = make.user(Role.MEMBER, name="Mina Member")
+    auth.logout()
+    auth.login(member)
+    page = client.get("/cases").get_data(as_text=True)
+    assert _numbers(page) == []  # nothing declared: the cases wait for her declaration
+    assert "Awaiting your declaration (4)" in page
