@@ -333,19 +333,21 @@ def test_a_line_of_the_lists_shows_the_case_its_respondent_and_its_allegations_i
         submitted = db.session.execute(
             select(Case).where(Case.number == numbers["one"])).scalar_one()
         submitted.status = "submitted"
+        # a respondent not (yet) linked to the registry: the name the complainant gave
+        submitted.respondent_certificant_id = None
+        submitted.respondent_name = "Una Unlinked"
         db.session.commit()
     auth.login(chair)
     listed = client.get("/cases").get_data(as_text=True)
     assert _row_of(listed, numbers["two"])[:5] == [
         numbers["two"], "complaint", "Tomasz Twocodes (CCM-700000)", "S9, S1", "investigation"]
-    assert _row_of(listed, numbers["one"])[2:5] == [
-        "Una Onecode (CCM-700001)", "S7", "submitted"]
+    assert _row_of(listed, numbers["one"])[2:5] == ["Una Unlinked", "S7", "submitted"]
     found = client.get("/cases?q=twocodes").get_data(as_text=True)
     assert _numbers(found) == [numbers["two"]]
     assert _row_of(found, numbers["two"])[2:4] == ["Tomasz Twocodes (CCM-700000)", "S9, S1"]
     queue = client.get("/cases/intake").get_data(as_text=True)
     assert _numbers(queue) == [numbers["one"]]
-    assert _row_of(queue, numbers["one"])[1:3] == ["Una Onecode (CCM-700001)", "S7"]
+    assert _row_of(queue, numbers["one"])[1:3] == ["Una Unlinked", "S7"]
 
 
 def test_the_list_follows_recusals_and_readers_between_two_reads(app, make, auth, client):

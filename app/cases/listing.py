@@ -50,8 +50,10 @@ class Awaited:
 
 def _codes():
     """SQL: the codes of the correlated case's allegations, in their order, as one text.
-    PostgreSQL orders within the aggregate; SQLite (before 3.44) cannot, and concatenates
-    in the order of an ordered subquery, which it keeps."""
+    PostgreSQL orders within the aggregate. SQLite before 3.44 cannot: it concatenates in
+    the order of an ordered subquery, which it keeps in practice (the aggregate above stops
+    the subquery being flattened) though its documentation does not promise it; SQLite
+    serves development and the tests, where a test checks the order on both databases."""
     if db.session.get_bind().dialect.name == "postgresql":
         agg = func.aggregate_strings(CodeItem.code, CODES_SEPARATOR)
         return select(aggregate_order_by(agg, Allegation.id)) \
